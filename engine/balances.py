@@ -1,0 +1,135 @@
+"""What a customer owes (DOMAIN.md §3): open amounts through lettering groups, and the
+principal / charges of dossiers.
+
+Open amounts are stored on each entry and dossier totals on each dossier, so that lists
+sort and filter in SQL; every change that can move them calls the refresh functions here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select, tuple_, update
+from sqlmodel import Session
+
+from models.tables import Dossier, DossierEntry, Entry
+
+PRINCIPAL_KINDS = ("invoice", "credit_note", "deposit", "payment")
+CHARGE_KINDS = ("fee", "penalty", "indemnity")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Line:
+    id: int
+    debit: Decimal
+    credit: Decimal
+    order: tuple[dt.date, int]  # settle the oldest first: (due date or date, id)
+
+
+def allocate_group(lines: Iterable[Line]) -> dict[int, Decimal]:
+    """Open amount of each entry of one lettering group.
+
+    A balanced group is settled. Otherwise the net stays open on the side that exceeds:
+    on the debits (invoices) when the customer still owes, the oldest settled first; on the
+    credits when they exceed the debits.
+    """
+    lines = sorted(lines, key=lambda line: line.order)
+    signed = {line.id: line.debit - line.credit for line in lines}
+    net = sum(signed.values(), ZERO)
+    result = dict.fromkeys(signed, ZERO)
+    if net == 0:
+        return result
+    owing = net > 0
+    # What the other side brings, to settle this side oldest first.
+    pool = sum((-s for s in signed.values() if (s < 0) == owing and s != 0), ZERO)
+    for line in lines:
+        amount = signed[line.id]
+        if amount == 0 or (amount > 0) != owing:
+            continue
+        applied = min(abs(amount), pool)
+        pool -= applied
+        result[line.id] = amount - applied if owing else amount + applied
+    return result
+
+
+def refresh_open_amounts(
+    session: Session, customer_id: int, groups: Iterable[tuple[str, str]] | None = None
+) -> None:
+    """Recompute the open amounts of a customer's entries (``groups``: (account, code) only)."""
+    query = select(
+        Entry.id,
+        Entry.debit,
+        Entry.credit,
+        Entry.due_date,
+        Entry.date,
+        Entry.account,
+        Entry.lettering,
+        Entry.open_amount,
+    ).where(Entry.customer_id == customer_id)
+    if groups is not None:
+        wanted = list(set(groups))
+        if not wanted:
+            return
+        query = query.where(tuple_(Entry.account, Entry.lettering).in_(wanted))
+    by_group: dict[tuple[str, str | None], list[Line]] = defaultdict(list)
+    current: dict[int, Decimal] = {}
+    for row in session.execute(query):
+        line = Line(row.id, row.debit, row.credit, (row.due_date or row.date, row.id))
+        current[row.id] = row.open_amount
+        key = (row.account, row.lettering) if row.lettering else ("", f"#{row.id}")
+        by_group[key].append(line)
+    changed: dict[int, Decimal] = {}
+    for lines in by_group.values():
+        for entry_id, amount in allocate_group(lines).items():
+            if current[entry_id] != amount:
+                changed[entry_id] = amount
+    if changed:
+        session.execute(
+            update(Entry),
+            [{"id": entry_id, "open_amount": amount} for entry_id, amount in changed.items()],
+        )
+
+
+def _sum_open(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    return (
+        select(func.coalesce(func.sum(Entry.open_amount), 0))
+        .select_from(DossierEntry)
+        .join(Entry, Entry.id == DossierEntry.entry_id)
+        .where(and_(DossierEntry.dossier_id == Dossier.id, Entry.kind.in_(kinds)))
+        .scalar_subquery()
+    )
+
+
+def refresh_dossiers(session: Session, dossier_ids: Iterable[int] | None = None) -> None:
+    """Recompute principal and charges (``dossier_ids`` None: every dossier not closed...
+    and closed ones too, since their unpaid charges stay visible)."""
+    statement = update(Dossier).values(
+        principal=_sum_open(PRINCIPAL_KINDS), charges=_sum_open(CHARGE_KINDS)
+    )
+    if dossier_ids is not None:
+        ids = list(set(dossier_ids))
+        if not ids:
+            return
+        statement = statement.where(Dossier.id.in_(ids))
+    session.execute(statement.execution_options(synchronize_session=False))
+    session.expire_all()
+
+
+def dossiers_of_entries(session: Session, entry_ids: Iterable[int]) -> set[int]:
+    ids = list(set(entry_ids))
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(DossierEntry.dossier_id).where(DossierEntry.entry_id.in_(ids))
+    ).scalars()
+    return set(rows)
+
+
+def dossiers_of_customer(session: Session, customer_id: int) -> set[int]:
+    rows = session.execute(select(Dossier.id).where(Dossier.customer_id == customer_id)).scalars()
+    return set(rows)

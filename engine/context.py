@@ -1,0 +1,65 @@
+"""What every service needs: the session, who acts, the business day, settings, calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from engine.access import Actor, authenticate
+from engine.calendar import WorkCalendar
+from engine.errors import Conflict
+from engine.i18n import _
+from engine.penalties import RateTable
+from engine.settings import Settings
+from models.tables import PenaltyRate
+
+
+@dataclass
+class Ctx:
+    session: Session
+    actor: Actor
+    today: dt.date
+    settings: Settings
+    calendar: WorkCalendar
+
+    @classmethod
+    def load(cls, session: Session, login: str, today: dt.date) -> Ctx:
+        session.info["login"] = login
+        actor = authenticate(session, login)
+        settings = Settings.load(session)
+        calendar = WorkCalendar(settings.holiday_country, settings.business_days)
+        return cls(session, actor, today, settings, calendar)
+
+    def rates(self) -> RateTable:
+        flat = self.settings.penalty_rate
+        if flat is not None:
+            return RateTable.flat(flat)
+        rows = self.session.exec(select(PenaltyRate.start, PenaltyRate.rate)).all()
+        return RateTable(tuple((start, rate) for start, rate in rows))
+
+
+def claim(session: Session, record: object, expected_version: int | None, label: str) -> None:
+    """Take the record for this change, or refuse it when someone saved it since it was read.
+
+    The guarded UPDATE both checks and bumps the version in one statement, so two
+    concurrent saves cannot both pass (optimistic locking, DOMAIN.md §9).
+    """
+    model = type(record)
+    version = record.version if expected_version is None else expected_version  # type: ignore[attr-defined]
+    result = session.execute(
+        update(model)
+        .where(model.id == record.id, model.version == version)  # type: ignore[attr-defined]
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            _(
+                "{label} was changed by someone else since you opened it: your change is "
+                "refused and theirs is kept. Reload and try again."
+            ).format(label=label)
+        )
+    session.refresh(record)

@@ -1,0 +1,425 @@
+"""Dossier services: open, edit, pause and resume, move to a step or scenario, close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from engine.access import require_dossier_write, require_write
+from engine.balances import refresh_dossiers
+from engine.context import Ctx, claim
+from engine.errors import NotFound, UserError
+from engine.i18n import _
+from engine.planning import current_todo, earliest_allowed, plan_step
+from engine.scenarios import find_scenario, steps_of
+from models.tables import (
+    Contact,
+    Customer,
+    Dossier,
+    DossierContact,
+    DossierEntry,
+    Entry,
+    Intervention,
+    Sequence,
+    User,
+)
+
+OPEN_STATES = ("open", "paused")
+SETTLED_REASON = "settled"
+
+
+def find_customer(session: Session, code: str) -> Customer:
+    customer = session.exec(select(Customer).where(Customer.code == code.strip())).first()
+    if customer is None:
+        raise NotFound(
+            _(
+                "Unknown customer {code!r}: expected a customer code such as CDUPONT "
+                "(see `recouvrement customers list`)."
+            ).format(code=code)
+        )
+    return customer
+
+
+def normalize_number(number: str) -> str:
+    """``D000042``, ``d42`` and ``42`` all name dossier D000042."""
+    text = number.strip().upper()
+    digits = text[1:] if text.startswith("D") else text
+    if digits.isdigit():
+        return f"D{int(digits):06d}"
+    return text
+
+
+def find_dossier(session: Session, number: str) -> Dossier:
+    dossier = session.exec(
+        select(Dossier).where(Dossier.number == normalize_number(number))
+    ).first()
+    if dossier is None:
+        raise NotFound(
+            _("Unknown dossier {number!r}: expected a dossier number such as D000042.").format(
+                number=number
+            )
+        )
+    return dossier
+
+
+def find_agent(session: Session, login: str) -> User:
+    user = session.get(User, login)
+    if user is None or not user.active or user.role == "auditor":
+        raise NotFound(
+            _(
+                "Unknown agent {login!r}: expected the login of an agent or manager "
+                "(see `recouvrement users list`)."
+            ).format(login=login)
+        )
+    return user
+
+
+def label(dossier: Dossier) -> str:
+    return _("Dossier {number}").format(number=dossier.number)
+
+
+def next_number(session: Session) -> str:
+    # Row-locking increment: two concurrent openings never get the same number.
+    result = session.execute(
+        update(Sequence).where(Sequence.name == "dossier").values(value=Sequence.value + 1)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(Sequence(name="dossier", value=1))
+        session.flush()
+    value = session.exec(select(Sequence.value).where(Sequence.name == "dossier")).one()
+    return f"D{value:06d}"
+
+
+def _held_entry_ids(session: Session, customer_id: int) -> set[int]:
+    """Entries already in an open or paused dossier: an entry belongs to at most one."""
+    return set(
+        session.exec(
+            select(DossierEntry.entry_id)
+            .join(Dossier, Dossier.id == DossierEntry.dossier_id)
+            .where(Dossier.customer_id == customer_id, Dossier.status.in_(OPEN_STATES))  # type: ignore[attr-defined]
+        )
+    )
+
+
+def collectible_entries(session: Session, customer_id: int, day: dt.date) -> list[Entry]:
+    """What a dossier opened on ``day`` takes: overdue invoices and open credits (§3)."""
+    held = _held_entry_ids(session, customer_id)
+    rows = session.exec(
+        select(Entry)
+        .where(Entry.customer_id == customer_id, Entry.open_amount != 0)
+        .order_by(Entry.due_date, Entry.id)
+    )
+    picked = []
+    for entry in rows:
+        if entry.id in held:
+            continue
+        overdue_invoice = (
+            entry.kind == "invoice"
+            and entry.due_date is not None
+            and entry.due_date < day
+            and entry.open_amount > 0
+        )
+        open_credit = entry.kind in ("credit_note", "deposit", "payment") and entry.open_amount < 0
+        if overdue_invoice or open_credit:
+            picked.append(entry)
+    return picked
+
+
+def open_dossier(
+    ctx: Ctx,
+    customer_code: str,
+    scenario_name: str | None,
+    *,
+    agent: str | None = None,
+    reason: str = "",
+    start: dt.date | None = None,
+) -> Dossier:
+    require_write(ctx.actor)
+    session = ctx.session
+    customer = find_customer(session, customer_code)
+    scenario = find_scenario(session, scenario_name) if scenario_name else None
+    start = start or ctx.today
+    if start > ctx.today:
+        raise UserError(
+            _("Start date {day} is after today ({today}): expected a date on or before it.").format(
+                day=start.isoformat(), today=ctx.today.isoformat()
+            )
+        )
+    if agent:
+        find_agent(session, agent)
+    elif session.get(User, ctx.actor.login) is not None:
+        agent = ctx.actor.login
+    assert customer.id is not None
+    entries = collectible_entries(session, customer.id, start)
+    if not any(entry.kind == "invoice" for entry in entries):
+        raise UserError(
+            _(
+                "Customer {code} has no overdue invoice outside an open dossier on {day}: "
+                "nothing to collect."
+            ).format(code=customer.code, day=start.isoformat())
+        )
+    dossier = Dossier(
+        number=next_number(session),
+        customer_id=customer.id,
+        created=start,
+        reason=reason,
+        scenario_id=scenario.id if scenario else None,
+        agent=agent or None,
+    )
+    main = session.exec(
+        select(Contact).where(Contact.customer_id == customer.id).order_by(Contact.id)
+    ).first()
+    if main is not None:
+        dossier.main_contact_id = main.id
+    session.add(dossier)
+    session.flush()
+    assert dossier.id is not None
+    for entry in entries:
+        assert entry.id is not None
+        session.add(DossierEntry(dossier_id=dossier.id, entry_id=entry.id))
+    session.flush()
+    refresh_dossiers(session, [dossier.id])
+    session.refresh(dossier)
+    if scenario is not None:
+        plan_step(ctx, dossier, 1, start)
+    return dossier
+
+
+def update_dossier(
+    ctx: Ctx,
+    number: str,
+    expected_version: int | None = None,
+    *,
+    reason: str | None = None,
+    agent: str | None = None,
+    main_contact_id: int | None = None,
+    other_contact_ids: list[int] | None = None,
+) -> Dossier:
+    dossier = find_dossier(ctx.session, number)
+    require_dossier_write(ctx.actor, dossier.agent)
+    claim(ctx.session, dossier, expected_version, label(dossier))
+    if reason is not None:
+        dossier.reason = reason.strip()
+    if agent is not None:
+        dossier.agent = find_agent(ctx.session, agent).login if agent else None
+    contact_ids = ([main_contact_id] if main_contact_id else []) + (other_contact_ids or [])
+    for contact_id in contact_ids:
+        contact = ctx.session.get(Contact, contact_id)
+        if contact is None or contact.customer_id != dossier.customer_id:
+            raise UserError(
+                _("Contact {id} is not a contact of this dossier's customer.").format(id=contact_id)
+            )
+    if main_contact_id is not None:
+        dossier.main_contact_id = main_contact_id
+    if other_contact_ids is not None:
+        assert dossier.id is not None
+        for link in ctx.session.exec(
+            select(DossierContact).where(DossierContact.dossier_id == dossier.id)
+        ):
+            ctx.session.delete(link)
+        ctx.session.flush()
+        for contact_id in dict.fromkeys(other_contact_ids):
+            ctx.session.add(DossierContact(dossier_id=dossier.id, contact_id=contact_id))
+    ctx.session.flush()
+    return dossier
+
+
+def _require_not_closed(dossier: Dossier) -> None:
+    if dossier.status == "closed":
+        raise UserError(
+            _("Dossier {number} is closed: reopen it before changing its plan.").format(
+                number=dossier.number
+            )
+        )
+
+
+def move_to_step(
+    ctx: Ctx,
+    number: str,
+    step_no: int,
+    day: dt.date | None = None,
+    scenario_name: str | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Restart planning from ``step_no`` (of another scenario, when named) on ``day``."""
+    session = ctx.session
+    dossier = find_dossier(session, number)
+    require_dossier_write(ctx.actor, dossier.agent)
+    _require_not_closed(dossier)
+    day = day or ctx.today
+    scenario_id = find_scenario(session, scenario_name).id if scenario_name else dossier.scenario_id
+    if scenario_id is None:
+        raise UserError(
+            _("Dossier {number} follows no scenario: name one to move it to.").format(
+                number=dossier.number
+            )
+        )
+    steps = steps_of(session, scenario_id)
+    count = len(steps)
+    if not 1 <= step_no <= count:
+        raise UserError(
+            _("Step {no} does not exist: expected a step number from 1 to {count}.").format(
+                no=step_no, count=count
+            )
+        )
+    assert dossier.id is not None
+    todo = current_todo(session, dossier.id)
+    expected = ctx.calendar.plan(day, steps[step_no - 1].delay)
+    floor = earliest_allowed(ctx.calendar, dossier)
+    if floor is not None and expected < floor:
+        expected = floor
+    if (
+        todo is not None
+        and todo.step_no == step_no
+        and todo.scenario_id == scenario_id
+        and todo.planned == expected
+    ):
+        return dossier  # the same move again changes nothing
+    claim(session, dossier, expected_version, label(dossier))
+    if todo is not None:
+        todo.status = "skipped"
+        todo.done = day
+        todo.done_by = ctx.actor.login
+        todo.outcome = _("moved to step {no}").format(no=step_no)
+        todo.version += 1
+        session.flush()
+    dossier.scenario_id = scenario_id
+    plan_step(ctx, dossier, step_no, day)
+    return dossier
+
+
+def pause(
+    ctx: Ctx,
+    number: str,
+    until: dt.date,
+    reason: str = "",
+    promise_amount: Decimal | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Promise to pay or dispute: nothing of the scenario falls due before ``until`` has passed."""
+    session = ctx.session
+    dossier = find_dossier(session, number)
+    require_dossier_write(ctx.actor, dossier.agent)
+    _require_not_closed(dossier)
+    if until < ctx.today:
+        raise UserError(
+            _("Pause end {day} is in the past: expected today ({today}) or later.").format(
+                day=until.isoformat(), today=ctx.today.isoformat()
+            )
+        )
+    if promise_amount is not None and promise_amount <= 0:
+        raise UserError(
+            _("Promised amount {amount} is invalid: expected an amount above 0.").format(
+                amount=promise_amount
+            )
+        )
+    if (dossier.status, dossier.pause_until, dossier.pause_reason, dossier.promise_amount) == (
+        "paused",
+        until,
+        reason,
+        promise_amount,
+    ):
+        return dossier
+    claim(session, dossier, expected_version, label(dossier))
+    dossier.status = "paused"
+    dossier.pause_until = until
+    dossier.pause_reason = reason
+    dossier.promise_amount = promise_amount
+    assert dossier.id is not None
+    todo = current_todo(session, dossier.id)
+    floor = earliest_allowed(ctx.calendar, dossier)
+    if todo is not None and floor is not None and todo.planned < floor:
+        todo.planned = floor
+        todo.version += 1
+    session.flush()
+    return dossier
+
+
+def resume(ctx: Ctx, number: str, expected_version: int | None = None) -> Dossier:
+    """End a pause today: the current step is due today at the latest."""
+    session = ctx.session
+    dossier = find_dossier(session, number)
+    require_dossier_write(ctx.actor, dossier.agent)
+    if dossier.status != "paused":
+        return dossier
+    claim(session, dossier, expected_version, label(dossier))
+    _unpause(ctx, dossier)
+    return dossier
+
+
+def _unpause(ctx: Ctx, dossier: Dossier) -> None:
+    dossier.status = "open"
+    dossier.pause_until = None
+    dossier.promise_amount = None
+    assert dossier.id is not None
+    todo = current_todo(ctx.session, dossier.id)
+    due = ctx.calendar.next_working_day(ctx.today)
+    if todo is not None and todo.planned > due:
+        todo.planned = due
+        todo.version += 1
+    ctx.session.flush()
+
+
+def close(ctx: Ctx, dossier: Dossier, reason: str, day: dt.date) -> None:
+    """Closing ends the scenario: what is still to do becomes skipped, with the reason."""
+    assert dossier.id is not None
+    dossier.status = "closed"
+    dossier.closed_on = day
+    dossier.close_reason = reason
+    dossier.version += 1
+    why = _("dossier closed: principal settled") if reason == SETTLED_REASON else reason
+    for todo in ctx.session.exec(
+        select(Intervention).where(
+            Intervention.dossier_id == dossier.id, Intervention.status == "todo"
+        )
+    ):
+        todo.status = "skipped"
+        todo.done = day
+        todo.outcome = why
+        todo.version += 1
+    ctx.session.flush()
+
+
+def reopen(ctx: Ctx, dossier: Dossier) -> None:
+    """A settled dossier whose principal is owed again (a payment unlettered) reopens where
+    its scenario stood."""
+    assert dossier.id is not None
+    dossier.status = "open"
+    dossier.closed_on = None
+    dossier.close_reason = ""
+    dossier.version += 1
+    last = ctx.session.exec(
+        select(Intervention)
+        .where(Intervention.dossier_id == dossier.id, Intervention.step_no.is_not(None))  # type: ignore[union-attr]
+        .order_by(Intervention.id.desc())  # type: ignore[union-attr]
+    ).first()
+    ctx.session.flush()
+    if dossier.scenario_id is not None and last is not None and last.step_no is not None:
+        step = last.step_no if last.status == "skipped" else last.step_no + 1
+        plan_step(ctx, dossier, step, ctx.today)
+
+
+def settle_and_reopen(ctx: Ctx, dossier_ids: set[int] | None = None) -> tuple[list[str], list[str]]:
+    """Close settled dossiers and reopen auto-closed ones owed again. Returns the numbers."""
+    session = ctx.session
+    closed: list[str] = []
+    reopened: list[str] = []
+    if ctx.settings.auto_close:
+        query = select(Dossier).where(Dossier.status.in_(OPEN_STATES), Dossier.principal <= 0)  # type: ignore[attr-defined]
+        if dossier_ids is not None:
+            query = query.where(Dossier.id.in_(dossier_ids))  # type: ignore[union-attr]
+        for dossier in session.exec(query):
+            close(ctx, dossier, SETTLED_REASON, ctx.today)
+            closed.append(dossier.number)
+    query = select(Dossier).where(
+        Dossier.status == "closed", Dossier.close_reason == SETTLED_REASON, Dossier.principal > 0
+    )
+    if dossier_ids is not None:
+        query = query.where(Dossier.id.in_(dossier_ids))  # type: ignore[union-attr]
+    for dossier in session.exec(query):
+        reopen(ctx, dossier)
+        reopened.append(dossier.number)
+    return closed, reopened

@@ -1,0 +1,161 @@
+"""What a scenario step does when its intervention is marked done (DOMAIN.md §4 rule 4, §5).
+
+Every charge carries a ``source_key`` naming why it exists, so applying a step twice
+creates nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from engine.balances import refresh_dossiers
+from engine.context import Ctx
+from engine.i18n import _
+from engine.penalties import penalty_increment
+from models.tables import Customer, Dossier, DossierEntry, Entry, Intervention, ScenarioStep
+from models.types import to_money
+
+CHARGE_JOURNAL = "REC"
+
+
+def dossier_entries(session: Session, dossier_id: int, kinds: tuple[str, ...]) -> list[Entry]:
+    return list(
+        session.exec(
+            select(Entry)
+            .join(DossierEntry, DossierEntry.entry_id == Entry.id)
+            .where(DossierEntry.dossier_id == dossier_id, Entry.kind.in_(kinds))  # type: ignore[attr-defined]
+            .order_by(Entry.due_date, Entry.id)
+        )
+    )
+
+
+def _add_charge(
+    ctx: Ctx,
+    dossier: Dossier,
+    day: dt.date,
+    kind: str,
+    key: str,
+    amount: Decimal,
+    label: str,
+    **extra: object,
+) -> Entry | None:
+    if ctx.session.exec(select(Entry.id).where(Entry.source_key == key)).first() is not None:
+        return None  # already charged: never twice
+    assert dossier.id is not None
+    account = extra.pop("account", None) or ctx.settings.customer_account_prefix
+    entry = Entry(
+        customer_id=dossier.customer_id,
+        journal=CHARGE_JOURNAL,
+        date=day,
+        piece=dossier.number,
+        account=str(account),
+        label=label[:200],
+        due_date=day,
+        debit=amount,
+        credit=Decimal("0.00"),
+        kind=kind,
+        source="collection",
+        source_key=key,
+        open_amount=amount,
+        **extra,  # type: ignore[arg-type]
+    )
+    ctx.session.add(entry)
+    ctx.session.flush()
+    assert entry.id is not None
+    ctx.session.add(DossierEntry(dossier_id=dossier.id, entry_id=entry.id))
+    return entry
+
+
+def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: int | None) -> None:
+    """Late-payment interest increments and the fixed indemnity on the overdue invoices."""
+    assert dossier.id is not None
+    customer = ctx.session.get(Customer, dossier.customer_id)
+    rates = ctx.rates()
+    for invoice in dossier_entries(ctx.session, dossier.id, ("invoice",)):
+        if invoice.due_date is None or invoice.due_date >= day or invoice.open_amount <= 0:
+            continue
+        previous = list(
+            ctx.session.exec(
+                select(Entry)
+                .where(Entry.invoice_id == invoice.id, Entry.kind == "penalty")
+                .order_by(Entry.period_end)  # type: ignore[arg-type]
+            )
+        )
+        last = previous[-1] if previous else None
+        increment = penalty_increment(
+            invoice.open_amount,
+            invoice.due_date,
+            day,
+            rates,
+            last.period_end if last else None,
+            (last.interest_exact or Decimal(0)) if last else Decimal(0),
+            [p.debit for p in previous],
+        )
+        ref = invoice.invoice or invoice.piece
+        if increment is not None:
+            _add_charge(
+                ctx,
+                dossier,
+                day,
+                "penalty",
+                f"penalty:{invoice.id}:{day.isoformat()}",
+                increment.amount,
+                _("Late-payment interest {ref} {start} → {end}").format(
+                    ref=ref,
+                    start=increment.period_start.isoformat(),
+                    end=increment.period_end.isoformat(),
+                ),
+                account=invoice.account,
+                invoice_id=invoice.id,
+                period_start=increment.period_start,
+                period_end=increment.period_end,
+                interest_exact=increment.cumulative_exact,
+                intervention_id=intervention_id,
+            )
+        indemnity = ctx.settings.indemnity_amount
+        if customer is not None and not customer.consumer and indemnity > 0:
+            _add_charge(
+                ctx,
+                dossier,
+                day,
+                "indemnity",
+                f"indemnity:{invoice.id}",
+                indemnity,
+                _("Fixed recovery indemnity {ref}").format(ref=ref),
+                account=invoice.account,
+                invoice_id=invoice.id,
+                intervention_id=intervention_id,
+            )
+
+
+def apply_step(ctx: Ctx, dossier: Dossier, step: ScenarioStep, intervention: Intervention) -> None:
+    assert dossier.id is not None and intervention.id is not None and intervention.done
+    day = intervention.done
+    if step.risk:
+        customer = ctx.session.get(Customer, dossier.customer_id)
+        if customer is not None and customer.risk_code != step.risk:
+            customer.risk_code = step.risk
+            customer.version += 1
+    if step.penalties:
+        charge_penalties(ctx, dossier, day, intervention.id)
+    if step.fees:
+        _add_charge(
+            ctx,
+            dossier,
+            day,
+            "fee",
+            f"fee:{intervention.id}",
+            step.fees,
+            _("Collection fees: {step}").format(step=step.name),
+            intervention_id=intervention.id,
+        )
+    ctx.session.flush()
+    refresh_dossiers(ctx.session, [dossier.id])
+    ctx.session.refresh(dossier)
+    if step.loss_percent is not None:
+        # The provision replaces the previous one; it is a share of the principal that day.
+        dossier.provision = to_money(dossier.principal * step.loss_percent / 100)
+    ctx.session.flush()

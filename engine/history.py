@@ -1,0 +1,116 @@
+"""History of every change (DOMAIN.md §9): who, when, the values before and after.
+
+One listener on the flush writes a row per inserted, updated or deleted record, so no
+service can forget it. The acting login is ``session.info["login"]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import UOWTransaction
+
+from models.tables import History, Sequence
+
+UNTRACKED = (History, Sequence)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _dump(values: dict[str, Any]) -> str:
+    return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+
+
+def _record_id(obj: Any) -> str:
+    identity = inspect(obj).identity
+    return "/".join(str(part) for part in identity) if identity else ""
+
+
+def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                before[attr.key] = old
+                after[attr.key] = new
+    return before, after
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _write_history(session: OrmSession, _ctx: UOWTransaction) -> None:
+    login = session.info.get("login", "system")
+    at = now()
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: Any, action: str, before: str | None, after: str | None) -> None:
+        rows.append(
+            {
+                "at": at,
+                "login": login,
+                "table_name": obj.__tablename__,
+                "record_id": _record_id(obj),
+                "action": action,
+                "before": before,
+                "after": after,
+            }
+        )
+
+    for obj in session.new:
+        if not isinstance(obj, UNTRACKED):
+            add(obj, "insert", None, _dump(_columns(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, UNTRACKED) or not session.is_modified(obj):
+            continue
+        before, after = _changes(obj)
+        if after:
+            add(obj, "update", _dump(before), _dump(after))
+    for obj in session.deleted:
+        if not isinstance(obj, UNTRACKED):
+            add(obj, "delete", _dump(_columns(obj)), None)
+    if rows:
+        session.execute(insert(History), rows)
+
+
+def record(
+    session: OrmSession, table: str, record_id: str, action: str, summary: dict[str, Any]
+) -> None:
+    """A history row for work done in bulk (imports), where one row per record would drown."""
+    session.execute(
+        insert(History),
+        [
+            {
+                "at": now(),
+                "login": session.info.get("login", "system"),
+                "table_name": table,
+                "record_id": record_id,
+                "action": action,
+                "before": None,
+                "after": _dump(summary),
+            }
+        ],
+    )

@@ -1,0 +1,54 @@
+"""Translation of every user-facing text (gettext catalogs in engine/locale).
+
+``_`` is looked up at call time, so switching language (``--lang``, the TUI) applies at once.
+"""
+
+from __future__ import annotations
+
+import gettext
+import locale
+import os
+from pathlib import Path
+
+DOMAIN = "recouvrement"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("en", "fr")
+
+_current: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def detect_language() -> str:
+    """RECOUVREMENT_LANG, then the usual locale variables; English when unknown."""
+    for var in ("RECOUVREMENT_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            code = value.split(":")[0].split("_")[0].split(".")[0].lower()
+            if code in LANGUAGES:
+                return code
+            if code not in ("c", "posix"):
+                return "en"
+    code = (locale.getlocale()[0] or "en").split("_")[0].lower()
+    return code if code in LANGUAGES else "en"
+
+
+def set_language(language: str | None = None) -> str:
+    global _current, _language
+    language = (language or detect_language()).lower()
+    if language not in LANGUAGES:
+        language = "en"
+    _language = language
+    _current = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    return language
+
+
+def current_language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)

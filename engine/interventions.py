@@ -1,0 +1,191 @@
+"""Interventions: mark done (applying the step's effects) or skipped, add, reschedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlmodel import select
+
+from engine.access import require_dossier_write
+from engine.context import Ctx, claim
+from engine.dossiers import find_dossier
+from engine.effects import apply_step
+from engine.errors import NotFound, UserError
+from engine.i18n import _
+from engine.planning import contact_name, plan_step
+from engine.scenarios import STEP_TYPES
+from models.tables import Dossier, Intervention, ScenarioStep
+
+
+def find_intervention(ctx: Ctx, intervention_id: int) -> tuple[Intervention, Dossier]:
+    intervention = ctx.session.get(Intervention, intervention_id)
+    if intervention is None:
+        raise NotFound(
+            _(
+                "Unknown intervention {id}: expected an intervention number from "
+                "`recouvrement actions` or `dossier show`."
+            ).format(id=intervention_id)
+        )
+    dossier = ctx.session.get(Dossier, intervention.dossier_id)
+    assert dossier is not None
+    return intervention, dossier
+
+
+def label(intervention: Intervention) -> str:
+    return _("Intervention {id}").format(id=intervention.id)
+
+
+def _check_day(ctx: Ctx, dossier: Dossier, day: dt.date) -> None:
+    if day > ctx.today:
+        raise UserError(
+            _(
+                "Date {day} is after today ({today}): an intervention cannot be done in the future."
+            ).format(day=day.isoformat(), today=ctx.today.isoformat())
+        )
+    if day < dossier.created:
+        raise UserError(
+            _("Date {day} is before the dossier was opened ({created}).").format(
+                day=day.isoformat(), created=dossier.created.isoformat()
+            )
+        )
+
+
+def _finish(
+    ctx: Ctx,
+    intervention_id: int,
+    status: str,
+    day: dt.date | None,
+    note: str | None,
+    outcome: str,
+    expected_version: int | None,
+) -> Intervention:
+    intervention, dossier = find_intervention(ctx, intervention_id)
+    if intervention.status == status:
+        return intervention  # the same command again changes nothing
+    if intervention.status != "todo":
+        raise UserError(
+            _("Intervention {id} is already {status} ({day}): it cannot be marked again.").format(
+                id=intervention.id,
+                status=_(intervention.status),
+                day=intervention.done.isoformat() if intervention.done else "",
+            )
+        )
+    require_dossier_write(ctx.actor, dossier.agent)
+    if dossier.status == "closed":
+        raise UserError(
+            _("Dossier {number} is closed: its interventions cannot change.").format(
+                number=dossier.number
+            )
+        )
+    day = day or ctx.today
+    _check_day(ctx, dossier, day)
+    claim(ctx.session, intervention, expected_version, label(intervention))
+    intervention.status = status
+    intervention.done = day
+    intervention.done_by = ctx.actor.login
+    intervention.outcome = outcome
+    if note:
+        intervention.note = (intervention.note + "\n" + note).strip()
+    ctx.session.flush()
+    if intervention.step_no is not None and intervention.scenario_id == dossier.scenario_id:
+        step = ctx.session.exec(
+            select(ScenarioStep).where(
+                ScenarioStep.scenario_id == intervention.scenario_id,
+                ScenarioStep.position == intervention.step_no,
+            )
+        ).first()
+        if status == "done" and step is not None:
+            apply_step(ctx, dossier, step, intervention)
+        plan_step(ctx, dossier, intervention.step_no + 1, day)
+    return intervention
+
+
+def mark_done(
+    ctx: Ctx,
+    intervention_id: int,
+    day: dt.date | None = None,
+    note: str | None = None,
+    outcome: str = "",
+    expected_version: int | None = None,
+) -> Intervention:
+    return _finish(ctx, intervention_id, "done", day, note, outcome, expected_version)
+
+
+def mark_skipped(
+    ctx: Ctx,
+    intervention_id: int,
+    day: dt.date | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Intervention:
+    return _finish(ctx, intervention_id, "skipped", day, note, "", expected_version)
+
+
+def check_type(value: str) -> str:
+    if value not in STEP_TYPES:
+        raise UserError(
+            _("Unknown intervention type {value!r}: expected one of {types}.").format(
+                value=value, types=", ".join(STEP_TYPES)
+            )
+        )
+    return value
+
+
+def add_manual(
+    ctx: Ctx,
+    number: str,
+    type_: str,
+    day: dt.date | None = None,
+    note: str = "",
+    contact: str | None = None,
+    promise_date: dt.date | None = None,
+    promise_amount: Decimal | None = None,
+) -> Intervention:
+    """A manual intervention to do; it does not move the scenario."""
+    dossier = find_dossier(ctx.session, number)
+    require_dossier_write(ctx.actor, dossier.agent)
+    check_type(type_)
+    if dossier.status == "closed":
+        raise UserError(
+            _("Dossier {number} is closed: its interventions cannot change.").format(
+                number=dossier.number
+            )
+        )
+    assert dossier.id is not None
+    intervention = Intervention(
+        dossier_id=dossier.id,
+        scenario_id=None,
+        step_no=None,
+        step=_("Manual"),
+        status="todo",
+        planned=day or ctx.today,
+        type=type_,
+        contact=contact if contact is not None else contact_name(ctx.session, dossier),
+        note=note,
+        promise_date=promise_date,
+        promise_amount=promise_amount,
+    )
+    ctx.session.add(intervention)
+    ctx.session.flush()
+    return intervention
+
+
+def reschedule(
+    ctx: Ctx, intervention_id: int, day: dt.date, expected_version: int | None = None
+) -> Intervention:
+    intervention, dossier = find_intervention(ctx, intervention_id)
+    require_dossier_write(ctx.actor, dossier.agent)
+    if intervention.status != "todo":
+        raise UserError(
+            _(
+                "Intervention {id} is {status}: only an intervention to do can be rescheduled."
+            ).format(id=intervention.id, status=_(intervention.status))
+        )
+    planned = ctx.calendar.next_working_day(day)
+    if planned == intervention.planned:
+        return intervention
+    claim(ctx.session, intervention, expected_version, label(intervention))
+    intervention.planned = planned
+    ctx.session.flush()
+    return intervention

@@ -1,0 +1,262 @@
+"""Scenarios: the built-in one from the seed, validation, TOML import and export."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import tomli_w
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from engine.errors import NotFound, UserError
+from engine.i18n import _
+from models.tables import Dossier, Intervention, RiskCode, Scenario, ScenarioStep
+from models.types import to_money
+
+STEP_TYPES = ("phone", "letter", "email", "registered_letter", "visit", "legal", "other")
+BUILTIN_NAME = "Absence paiement - Recouv. amiable"
+DEFAULT_RISK_CODES = (
+    ("Normal", "Aucun risque particulier"),
+    ("Surveillé", "Retards répétés"),
+    ("Douteux", "Créance douteuse"),
+    ("Insolvable", "Insolvable"),
+    ("Contentieux", "Procédure judiciaire en cours"),
+)
+
+
+@dataclass
+class StepSpec:
+    name: str
+    delay: int = 0
+    type: str = "other"
+    risk: str | None = None
+    loss_percent: Decimal | None = None
+    penalties: bool = False
+    fees: Decimal | None = None
+    template: str | None = None
+
+
+@dataclass
+class ScenarioSpec:
+    name: str
+    description: str = ""
+    steps: list[StepSpec] = field(default_factory=list)
+
+
+BUILTIN = ScenarioSpec(
+    BUILTIN_NAME,
+    "Scénario amiable du modèle Sage 100 : relances, LRAR, injonction de payer.",
+    [
+        StepSpec("Relance téléphonique", 0, "phone"),
+        StepSpec("Notification d'ouverture de dossier", 0, "letter", template="notification"),
+        StepSpec("Envoi 1ère relance", 5, "letter", template="relance_1"),
+        StepSpec("Vérifier réception relance (Tel.)", 3, "phone"),
+        StepSpec("Envoi 2nde relance", 5, "letter", template="relance_2"),
+        StepSpec("Vérifier réception relance (Tel.)", 3, "phone"),
+        StepSpec(
+            "Courrier LRAR",
+            7,
+            "registered_letter",
+            "Insolvable",
+            Decimal("20"),
+            True,
+            Decimal("30.00"),
+            "mise_en_demeure",
+        ),
+        StepSpec("Réception de l'accusé ?", 3, "other"),
+        StepSpec("Relance Tel avant Injonction", 0, "phone"),
+        StepSpec("Injonction de payer", 2, "legal", None, Decimal("60"), True, None, "injonction"),
+    ],
+)
+
+COURTESY = ScenarioSpec(
+    "Relance courtoise",
+    "Petits retards de bons clients : un appel, un e-mail, un courrier.",
+    [
+        StepSpec("Appel de courtoisie", 0, "phone"),
+        StepSpec("E-mail de rappel", 7, "email", template="relance_1"),
+        StepSpec("Courrier de relance", 7, "letter", template="relance_2"),
+    ],
+)
+
+
+def _where(scenario: str, index: int) -> str:
+    return _("scenario {name!r}, step {no}").format(name=scenario, no=index)
+
+
+def validate_step(session: Session, scenario: str, index: int, raw: dict[str, Any]) -> StepSpec:
+    """A step from loose values (TOML, a form), or a UserError naming the field and value."""
+    where = _where(scenario, index)
+
+    def fail(field_name: str, value: Any, expected: str) -> UserError:
+        return UserError(
+            _("{where}: {field} {value!r} is invalid: expected {expected}.").format(
+                where=where, field=field_name, value=value, expected=expected
+            )
+        )
+
+    name = str(raw.get("name", "")).strip()
+    if not name:
+        raise UserError(_("{where}: a step needs a name.").format(where=where))
+    delay = raw.get("delay", 0)
+    try:
+        delay_int = int(str(delay).strip())
+        if str(delay_int) != str(delay).strip() or delay_int < 0:
+            raise ValueError
+    except ValueError:
+        raise fail("delay", delay, _("a whole number of days, 0 or more")) from None
+    step_type = str(raw.get("type", "other")).strip() or "other"
+    if step_type not in STEP_TYPES:
+        raise fail("type", step_type, ", ".join(STEP_TYPES))
+    risk = raw.get("risk") or None
+    if risk is not None and session.get(RiskCode, str(risk)) is None:
+        known = ", ".join(session.exec(select(RiskCode.code).order_by(RiskCode.position)))
+        raise fail("risk", risk, _("a known risk code ({codes})").format(codes=known))
+    loss: Decimal | None = None
+    if raw.get("loss_percent") not in (None, ""):
+        try:
+            loss = Decimal(str(raw["loss_percent"]).replace(",", ".").strip())
+        except InvalidOperation:
+            loss = None
+        if loss is None or not Decimal(0) <= loss <= Decimal(100):
+            raise fail("loss_percent", raw["loss_percent"], _("a percentage from 0 to 100"))
+    fees: Decimal | None = None
+    if raw.get("fees") not in (None, ""):
+        try:
+            fees = to_money(Decimal(str(raw["fees"]).replace(",", ".").strip()))
+        except InvalidOperation:
+            fees = None
+        if fees is None or fees < 0:
+            raise fail("fees", raw["fees"], _("an amount of 0 or more"))
+    penalties = raw.get("penalties", False)
+    if not isinstance(penalties, bool):
+        raise fail("penalties", penalties, _("true or false"))
+    template = str(raw.get("template") or "").strip() or None
+    return StepSpec(name, delay_int, step_type, risk, loss, penalties, fees, template)
+
+
+def find_scenario(session: Session, name: str) -> Scenario:
+    scenario = session.exec(select(Scenario).where(Scenario.name == name)).first()
+    if scenario is None:
+        known = ", ".join(session.exec(select(Scenario.name).order_by(Scenario.name)))
+        raise NotFound(
+            _("Unknown scenario {name!r}: expected one of: {known}.").format(name=name, known=known)
+        )
+    return scenario
+
+
+def steps_of(session: Session, scenario_id: int) -> list[ScenarioStep]:
+    return list(
+        session.exec(
+            select(ScenarioStep)
+            .where(ScenarioStep.scenario_id == scenario_id)
+            .order_by(ScenarioStep.position)
+        )
+    )
+
+
+def save_scenario(session: Session, spec: ScenarioSpec, *, builtin: bool = False) -> Scenario:
+    """Create the scenario or replace its steps; refused while open dossiers would break."""
+    if not spec.name.strip():
+        raise UserError(_("A scenario needs a name."))
+    if not spec.steps:
+        raise UserError(_("Scenario {name!r} has no steps.").format(name=spec.name))
+    scenario = session.exec(select(Scenario).where(Scenario.name == spec.name)).first()
+    if scenario is None:
+        scenario = Scenario(name=spec.name, description=spec.description, builtin=builtin)
+        session.add(scenario)
+        session.flush()
+    else:
+        beyond = session.exec(
+            select(func.count())
+            .select_from(Intervention)
+            .join(Dossier, Dossier.id == Intervention.dossier_id)
+            .where(
+                Intervention.scenario_id == scenario.id,
+                Intervention.status == "todo",
+                Intervention.step_no > len(spec.steps),
+                Dossier.status != "closed",
+            )
+        ).one()
+        if beyond:
+            raise UserError(
+                _(
+                    "Scenario {name!r} cannot lose its steps after {count}: {n} open dossier(s) "
+                    "are at one of them. Move them to another step first."
+                ).format(name=spec.name, count=len(spec.steps), n=beyond)
+            )
+        scenario.description = spec.description
+        scenario.version += 1
+        session.execute(delete(ScenarioStep).where(ScenarioStep.scenario_id == scenario.id))
+    assert scenario.id is not None
+    for position, step in enumerate(spec.steps, start=1):
+        session.add(
+            ScenarioStep(
+                scenario_id=scenario.id,
+                position=position,
+                name=step.name,
+                delay=step.delay,
+                type=step.type,
+                risk=step.risk,
+                loss_percent=step.loss_percent,
+                penalties=step.penalties,
+                fees=step.fees,
+                template=step.template,
+            )
+        )
+    session.flush()
+    return scenario
+
+
+def parse_toml(session: Session, text: str, source: str = "TOML") -> ScenarioSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(
+            _("{source} is not valid TOML: {error}.").format(source=source, error=exc)
+        ) from exc
+    name = str(data.get("name", "")).strip()
+    if not name:
+        raise UserError(_('{source}: the scenario needs a name = "…" line.').format(source=source))
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise UserError(_("{source}: expected at least one [[steps]] table.").format(source=source))
+    steps = [validate_step(session, name, i, raw) for i, raw in enumerate(raw_steps, start=1)]
+    return ScenarioSpec(name, str(data.get("description", "")), steps)
+
+
+def export_toml(session: Session, name: str) -> str:
+    scenario = find_scenario(session, name)
+    assert scenario.id is not None
+    data: dict[str, Any] = {"name": scenario.name}
+    if scenario.description:
+        data["description"] = scenario.description
+    steps = []
+    for step in steps_of(session, scenario.id):
+        item: dict[str, Any] = {"name": step.name, "delay": step.delay, "type": step.type}
+        if step.risk:
+            item["risk"] = step.risk
+        if step.loss_percent is not None:
+            item["loss_percent"] = str(step.loss_percent)
+        if step.penalties:
+            item["penalties"] = True
+        if step.fees is not None:
+            item["fees"] = str(step.fees)
+        if step.template:
+            item["template"] = step.template
+        steps.append(item)
+    data["steps"] = steps
+    return tomli_w.dumps(data)
+
+
+def install_defaults(session: Session) -> None:
+    """Risk codes and the built-in scenario, when missing (``init`` runs it every time)."""
+    for position, (code, label) in enumerate(DEFAULT_RISK_CODES):
+        if session.get(RiskCode, code) is None:
+            session.add(RiskCode(code=code, label=label, position=position))
+    session.flush()
+    if session.exec(select(Scenario).where(Scenario.name == BUILTIN_NAME)).first() is None:
+        save_scenario(session, BUILTIN, builtin=True)

@@ -1,0 +1,142 @@
+"""Company settings: the keys, their types, defaults and validation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlmodel import Session, select
+
+from engine.calendar import check_country
+from engine.errors import UserError
+from engine.i18n import _
+from models.tables import Setting
+from models.types import to_money
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes", "1", "on", "oui", "vrai"):
+        return True
+    if lowered in ("false", "no", "0", "off", "non", "faux"):
+        return False
+    raise ValueError(_("expected true or false"))
+
+
+def _int_ge0(value: str) -> int:
+    number = int(value.strip())
+    if number < 0:
+        raise ValueError(_("expected a whole number of 0 or more"))
+    return number
+
+
+def _percent_or_empty(value: str) -> Decimal | None:
+    if value.strip() == "":
+        return None
+    number = Decimal(value.strip().replace(",", "."))
+    if not Decimal(0) <= number <= Decimal(100):
+        raise ValueError(_("expected a percentage between 0 and 100"))
+    return number
+
+
+def _amount(value: str) -> Decimal:
+    number = to_money(Decimal(value.strip().replace(",", ".")))
+    if number < 0:
+        raise ValueError(_("expected an amount of 0 or more"))
+    return number
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+def _prefix(value: str) -> str:
+    value = value.strip()
+    if not value.isdigit():
+        raise ValueError(_("expected account digits such as 411"))
+    return value
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+
+
+# help texts are translated when shown (engine.i18n._ at display time).
+SPECS: dict[str, SettingSpec] = {
+    "company_name": SettingSpec("Ma Société SAS", _text, "Company name shown on letters"),
+    "currency": SettingSpec("EUR", _text, "Currency code"),
+    "reminder_period_days": SettingSpec(
+        "10", _int_ge0, "Days before the due date a preventive reminder goes (0 = off)"
+    ),
+    "penalty_rate": SettingSpec(
+        "", _percent_or_empty, "Flat annual late-payment rate in %; empty = the dated rate table"
+    ),
+    "indemnity_amount": SettingSpec("40.00", _amount, "Fixed recovery indemnity per invoice"),
+    "business_days": SettingSpec("true", _bool, "Move planned dates off weekends and holidays"),
+    "holiday_country": SettingSpec("FR", check_country, "Country whose public holidays apply"),
+    "auto_close": SettingSpec("true", _bool, "Close dossiers whose principal is settled"),
+    "customer_account_prefix": SettingSpec("411", _prefix, "Customer account prefix"),
+    "payment_terms_days": SettingSpec("30", _int_ge0, "Default payment terms in days"),
+    "open_access": SettingSpec("false", _bool, "Let any login in (as an agent)"),
+}
+
+
+def parse_setting(key: str, value: str) -> Any:
+    spec = SPECS.get(key)
+    if spec is None:
+        raise UserError(
+            _("Unknown setting {key!r}: expected one of {keys}.").format(
+                key=key, keys=", ".join(sorted(SPECS))
+            )
+        )
+    try:
+        return spec.parse(value)
+    except (ValueError, InvalidOperation, UserError) as exc:
+        reason = exc.message if isinstance(exc, UserError) else str(exc)
+        if isinstance(exc, InvalidOperation) or "invalid literal" in reason or not reason:
+            reason = _("not a valid value")
+        raise UserError(
+            _("Invalid value {value!r} for setting {key}: {reason}.").format(
+                value=value, key=key, reason=reason
+            )
+        ) from exc
+
+
+class Settings:
+    """Typed read access to the settings of one database, loaded once per unit of work."""
+
+    def __init__(self, raw: dict[str, str]) -> None:
+        self.raw = {key: raw.get(key, spec.default) for key, spec in SPECS.items()}
+
+    @classmethod
+    def load(cls, session: Session) -> Settings:
+        return cls({row.key: row.value for row in session.exec(select(Setting))})
+
+    def get(self, key: str) -> Any:
+        return SPECS[key].parse(self.raw[key])
+
+    def __getattr__(self, key: str) -> Any:
+        if key in SPECS:
+            return self.get(key)
+        raise AttributeError(key)
+
+
+def set_setting(session: Session, key: str, value: str) -> Any:
+    parsed = parse_setting(key, value)
+    stored = value.strip()
+    if isinstance(parsed, bool):
+        stored = "true" if parsed else "false"
+    elif isinstance(parsed, Decimal | int | str):
+        stored = str(parsed)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=stored))
+    else:
+        row.value = stored
+    session.flush()
+    return parsed

@@ -1,0 +1,228 @@
+"""The SQLModel tables. Plain storage: every rule about them lives in ``engine/``.
+
+Amounts use :class:`models.types.Money` (exact cents). Records people edit carry a
+``version`` column: the engine refuses a save made from a stale copy (optimistic locking).
+``open_amount`` on entries and ``principal``/``charges`` on dossiers are kept up to date by
+``engine.balances`` so that lists of 100,000 dossiers can sort and filter in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from models.types import DecimalText, Money
+
+ZERO = Decimal("0.00")
+
+
+class Setting(SQLModel, table=True):
+    """One company setting; ``engine.settings`` knows the keys, types and defaults."""
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=400)
+
+
+class RiskCode(SQLModel, table=True):
+    __tablename__ = "risk_code"
+    code: str = Field(primary_key=True, max_length=40)
+    label: str = Field(default="", max_length=120)
+    position: int = 0
+
+
+class PenaltyRate(SQLModel, table=True):
+    """Annual late-payment rate (percent) in force from ``start`` until the next row."""
+
+    __tablename__ = "penalty_rate"
+    id: int | None = Field(default=None, primary_key=True)
+    start: dt.date = Field(unique=True)
+    rate: Decimal = Field(sa_type=DecimalText)
+    note: str = Field(default="", max_length=200)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    login: str = Field(primary_key=True, max_length=80)
+    name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=20)  # agent | manager | auditor
+    active: bool = True
+    version: int = 1
+
+
+class Sequence(SQLModel, table=True):
+    """Named counters (dossier numbers): portable where SQL sequences are not."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = 0
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=40)
+    name: str = Field(max_length=200)
+    address: str = Field(default="", max_length=400)
+    siren: str = Field(default="", max_length=20)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+    payment_terms_days: int = 30
+    risk_code: str | None = Field(default=None, foreign_key="risk_code.code", max_length=40)
+    consumer: bool = False
+    excluded_from_reminders: bool = False
+    version: int = 1
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(default="", max_length=120)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+    version: int = 1
+
+
+class Entry(SQLModel, table=True):
+    """One accounting line on a customer account, imported or created by the collection."""
+
+    __table_args__ = (
+        Index("ix_entry_letter_group", "customer_id", "account", "lettering"),
+        Index("ix_entry_customer_due", "customer_id", "due_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    journal: str = Field(default="", max_length=20)
+    date: dt.date
+    piece: str = Field(default="", max_length=60)
+    invoice: str = Field(default="", max_length=60)
+    reference: str = Field(default="", max_length=120)
+    account: str = Field(default="", max_length=40)
+    label: str = Field(default="", max_length=200)
+    due_date: dt.date | None = None
+    debit: Decimal = Field(default=ZERO, sa_type=Money)
+    credit: Decimal = Field(default=ZERO, sa_type=Money)
+    lettering: str | None = Field(default=None, max_length=20)
+    # invoice | credit_note | deposit | payment | fee | penalty | indemnity
+    kind: str = Field(max_length=20)
+    source: str = Field(default="manual", max_length=20)  # csv | fec | collection | manual
+    # Identity of the line in its source: a re-import finds it again instead of adding it.
+    source_key: str = Field(unique=True, max_length=200)
+    reminder_count: int = 0
+    excluded: bool = False
+    # Derived from debit, credit and the lettering group; see engine.balances.
+    open_amount: Decimal = Field(default=ZERO, sa_type=Money)
+    # Charges: the invoice a penalty or indemnity is about, the period a penalty covers,
+    # the unrounded cumulative interest (so increments add up to a one-shot computation),
+    # and the intervention whose step created it.
+    invoice_id: int | None = Field(default=None, foreign_key="entry.id")
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    interest_exact: Decimal | None = Field(default=None, sa_type=DecimalText)
+    intervention_id: int | None = Field(default=None, foreign_key="intervention.id")
+    version: int = 1
+
+
+class Scenario(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    description: str = Field(default="", max_length=400)
+    builtin: bool = False
+    version: int = 1
+
+
+class ScenarioStep(SQLModel, table=True):
+    __tablename__ = "scenario_step"
+    __table_args__ = (UniqueConstraint("scenario_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(foreign_key="scenario.id")
+    position: int  # 1-based step number
+    name: str = Field(max_length=120)
+    delay: int = 0
+    type: str = Field(default="other", max_length=30)
+    risk: str | None = Field(default=None, foreign_key="risk_code.code", max_length=40)
+    loss_percent: Decimal | None = Field(default=None, sa_type=DecimalText)
+    penalties: bool = False
+    fees: Decimal | None = Field(default=None, sa_type=Money)
+    template: str | None = Field(default=None, max_length=80)
+
+
+class Dossier(SQLModel, table=True):
+    __table_args__ = (Index("ix_dossier_status_agent", "status", "agent"),)
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=20)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    created: dt.date
+    reason: str = Field(default="", max_length=200)
+    scenario_id: int | None = Field(default=None, foreign_key="scenario.id")
+    agent: str | None = Field(default=None, foreign_key="app_user.login", max_length=80)
+    main_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    status: str = Field(default="open", max_length=10)  # open | paused | closed
+    pause_until: dt.date | None = None
+    pause_reason: str = Field(default="", max_length=200)
+    promise_amount: Decimal | None = Field(default=None, sa_type=Money)
+    provision: Decimal = Field(default=ZERO, sa_type=Money)
+    principal: Decimal = Field(default=ZERO, sa_type=Money)
+    charges: Decimal = Field(default=ZERO, sa_type=Money)
+    closed_on: dt.date | None = None
+    close_reason: str = Field(default="", max_length=200)
+    version: int = 1
+
+
+class DossierEntry(SQLModel, table=True):
+    __tablename__ = "dossier_entry"
+    dossier_id: int = Field(foreign_key="dossier.id", primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True, index=True)
+
+
+class DossierContact(SQLModel, table=True):
+    __tablename__ = "dossier_contact"
+    dossier_id: int = Field(foreign_key="dossier.id", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
+
+
+class Intervention(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_intervention_due", "status", "planned"),
+        Index("ix_intervention_dossier", "dossier_id", "status"),
+        # Rule: one current scenario intervention per dossier, enforced by the database too.
+        Index(
+            "uq_intervention_current_step",
+            "dossier_id",
+            unique=True,
+            sqlite_where=text("status = 'todo' AND step_no IS NOT NULL"),
+            postgresql_where=text("status = 'todo' AND step_no IS NOT NULL"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id")
+    scenario_id: int | None = Field(default=None, foreign_key="scenario.id")
+    # Snapshot of the step: editing a scenario never rewrites interventions already made.
+    step_no: int | None = None
+    step: str = Field(default="", max_length=120)
+    status: str = Field(default="todo", max_length=10)  # todo | done | skipped
+    planned: dt.date
+    done: dt.date | None = None
+    type: str = Field(default="other", max_length=30)
+    contact: str = Field(default="", max_length=200)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    outcome: str = Field(default="", max_length=200)
+    promise_date: dt.date | None = None
+    promise_amount: Decimal | None = Field(default=None, sa_type=Money)
+    done_by: str | None = Field(default=None, max_length=80)
+    version: int = 1
+
+
+class History(SQLModel, table=True):
+    """Who changed what, when, with the values before and after (JSON text)."""
+
+    __table_args__ = (Index("ix_history_record", "table_name", "record_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    login: str = Field(max_length=80)
+    table_name: str = Field(max_length=40)
+    record_id: str = Field(max_length=40)
+    action: str = Field(max_length=20)  # insert | update | delete | import | ...
+    before: str | None = Field(default=None, sa_column=Column(Text))
+    after: str | None = Field(default=None, sa_column=Column(Text))

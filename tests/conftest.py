@@ -1,0 +1,151 @@
+"""Databases for the tests: the engine suite runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from RECOUVREMENT_TEST_PG_URL (a server URL; each test gets a database of
+its own, copied from a migrated template). Without it the PostgreSQL half is skipped, except
+under CI=true, where a missing PostgreSQL is a failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from engine.bootstrap import initialize
+from engine.context import Ctx
+from engine.i18n import set_language
+from models.db import make_engine, session_factory, transaction
+
+MANAGER = "boss"
+PG_ENV = "RECOUVREMENT_TEST_PG_URL"
+_counter = itertools.count()
+
+set_language("en")
+
+
+@dataclass
+class TestDB:
+    __test__ = False
+    url: str
+    engine: Engine
+    factory: sessionmaker[Session]
+
+    @contextmanager
+    def ctx(self, today: dt.date | str = "2026-03-02", login: str = MANAGER) -> Iterator[Ctx]:
+        """One committed unit of work, as a CLI command or a TUI worker does it."""
+        if isinstance(today, str):
+            today = dt.date.fromisoformat(today)
+        with transaction(self.factory) as session:
+            yield Ctx.load(session, login, today)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with transaction(self.factory) as session:
+            yield session
+
+
+def _pg_server_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{PG_ENV} is not set: under CI=true PostgreSQL is required")
+        return None
+    return url
+
+
+def _admin(url: str) -> Engine:
+    return create_engine(
+        make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(str(path))
+    initialize(engine, MANAGER)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[tuple[str, str] | None]:
+    url = _pg_server_url()
+    if url is None:
+        yield None
+        return
+    admin = _admin(url)
+    name = f"rcv_tpl_{os.getpid()}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
+        yield None
+        return
+    template_url = make_url(url).set(drivername="postgresql+psycopg", database=name)
+    engine = make_engine(template_url.render_as_string(hide_password=False))
+    initialize(engine, MANAGER)
+    engine.dispose()
+    yield url, name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _sqlite_db(template: Path, tmp_path: Path) -> Iterator[TestDB]:
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(template, path)
+    engine = make_engine(str(path))
+    yield TestDB(str(path), engine, session_factory(engine))
+    engine.dispose()
+
+
+def _pg_db(template: tuple[str, str]) -> Iterator[TestDB]:
+    server, template_name = template
+    name = f"rcv_t_{os.getpid()}_{next(_counter)}"
+    admin = _admin(server)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+    url = make_url(server).set(drivername="postgresql+psycopg", database=name)
+    rendered = url.render_as_string(hide_password=False)
+    engine = make_engine(rendered)
+    yield TestDB(rendered, engine, session_factory(engine))
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    pg_template: tuple[str, str] | None,
+) -> Iterator[TestDB]:
+    """A fresh, initialised database on each backend."""
+    if request.param == "sqlite":
+        yield from _sqlite_db(sqlite_template, tmp_path)
+    else:
+        if pg_template is None:
+            pytest.skip(f"PostgreSQL not configured ({PG_ENV})")
+        yield from _pg_db(pg_template)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[TestDB]:
+    yield from _sqlite_db(sqlite_template, tmp_path)
