@@ -255,3 +255,44 @@ def user_rows(session: Session) -> list[Row]:
         {"login": u.login, "name": u.name, "role": u.role, "active": u.active}
         for u in session.exec(select(User).order_by(User.login))
     ]
+
+
+def scenario_rows(session: Session) -> list[Row]:
+    from models.tables import ScenarioStep
+
+    open_counts = dict(
+        session.execute(
+            select(Dossier.scenario_id, func.count())
+            .where(Dossier.status != "closed")
+            .group_by(Dossier.scenario_id)
+        ).all()
+    )
+    rows = []
+    for scenario in session.exec(select(Scenario).order_by(Scenario.name)):
+        steps = session.exec(
+            select(ScenarioStep)
+            .where(ScenarioStep.scenario_id == scenario.id)
+            .order_by(ScenarioStep.position)
+        ).all()
+        rows.append(
+            {
+                "name": scenario.name,
+                "description": scenario.description,
+                "open_dossiers": open_counts.get(scenario.id, 0),
+                "steps": [
+                    {
+                        "step_no": s.position,
+                        "name": s.name,
+                        "delay": s.delay,
+                        "type": s.type,
+                        "risk": s.risk,
+                        "loss_percent": str(s.loss_percent) if s.loss_percent is not None else None,
+                        "penalties": s.penalties,
+                        "fees": s.fees,
+                        "template": s.template,
+                    }
+                    for s in steps
+                ],
+            }
+        )
+    return rows

@@ -34,8 +34,7 @@ def normalize_url(url_or_path: str | None) -> str:
         if url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")
         return url.render_as_string(hide_password=False)
-    path = Path(value).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(value).expanduser().absolute()
     return f"sqlite:///{path}"
 
 

@@ -1,0 +1,47 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= demo.sqlite3
+
+.PHONY: run test lint format demo-large bench i18n clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+# Opens the TUI on a demo database, created and filled on the first run.
+run: $(VENV)/.installed
+	@test -f $(DEMO_DB) || $(BIN)/recouvrement --db $(DEMO_DB) demo
+	$(BIN)/recouvrement --db $(DEMO_DB)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy engine models tui
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract the messages and refresh the compiled catalogs after editing the .po files.
+i18n: $(VENV)/.installed-dev
+	$(BIN)/python -m engine.i18n_tools update
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

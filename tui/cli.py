@@ -1,0 +1,752 @@
+"""The command line (../shared/CLI.md): the same engine as the TUI, for scripts and SSH.
+
+Bad input prints one clear message on stderr and exits with status 2; nothing is written,
+because every command is one transaction that rolls back on any error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn
+
+from engine.errors import UserError
+from engine.i18n import _, set_language
+from engine.parsing import parse_amount, parse_date
+
+EXIT_BAD_INPUT = 2
+log = logging.getLogger("recouvrement")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line, with status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+def _date(what: str) -> Callable[[str], dt.date]:
+    def parse(value: str) -> dt.date:
+        try:
+            return parse_date(value, what)
+        except UserError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+
+    return parse
+
+
+def _amount(value: str) -> Any:
+    try:
+        return parse_amount(value)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def default_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        return os.environ.get("USER", "user")
+
+
+# ---------------------------------------------------------------------------------------
+# Running a command: database, transaction, context
+
+
+class Runtime:
+    def __init__(self, args: argparse.Namespace) -> None:
+        from models.db import normalize_url
+
+        self.args = args
+        self.url = normalize_url(args.db)
+        self.login: str = args.user or os.environ.get("RECOUVREMENT_USER") or default_login()
+        today = args.today or os.environ.get("RECOUVREMENT_TODAY")
+        self.today: dt.date = (
+            parse_date(today, "--today") if isinstance(today, str) else today or dt.date.today()
+        )
+        self._engine: Any = None
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from models.db import make_engine
+
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    def ensure_parent(self) -> None:
+        """Only the commands that create a database may create its folder."""
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    def require_initialized(self) -> None:
+        from models.db import is_initialized
+
+        if self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if not path.exists():
+                raise UserError(
+                    _(
+                        "No database at {path}: run `recouvrement init` first (or pass --db)."
+                    ).format(path=path)
+                )
+        if not is_initialized(self.engine):
+            raise UserError(
+                _("The database {url} is not initialised: run `recouvrement init` first.").format(
+                    url=self.safe_url
+                )
+            )
+
+    @property
+    def safe_url(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def ctx(self) -> Iterator[Any]:
+        """One unit of work as the acting user; rolled back entirely on any error."""
+        from engine.context import Ctx
+        from models.db import session_factory, transaction
+
+        self.require_initialized()
+        with transaction(session_factory(self.engine)) as session:
+            yield Ctx.load(session, self.login, self.today)
+
+
+def out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def out_json(data: Any) -> None:
+    from engine.views import to_json
+
+    out(to_json(data))
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
+    """A plain aligned text table (amounts right-aligned)."""
+    from decimal import Decimal
+
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    right = [any(isinstance(row[i], Decimal) for row in rows) for i in range(len(headers))]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)
+        ).rstrip()
+
+    out(line(headers))
+    for row in cells:
+        out(line(row))
+
+
+# ---------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_init(rt: Runtime) -> None:
+    from engine.bootstrap import initialize
+
+    rt.ensure_parent()
+    new = initialize(rt.engine, rt.login)
+    if new:
+        out(
+            _("Database created at {url}; {login} is its first manager.").format(
+                url=rt.safe_url, login=rt.login
+            )
+        )
+    else:
+        out(_("Database {url} is up to date.").format(url=rt.safe_url))
+
+
+def cmd_demo(rt: Runtime) -> None:
+    from engine.demo import build_demo
+
+    from engine.bootstrap import initialize
+    from models.db import is_initialized
+
+    rt.ensure_parent()
+    if not is_initialized(rt.engine):
+        initialize(rt.engine, rt.login)
+    size: str | int = rt.args.size
+    if isinstance(size, str) and size.isdigit():
+        size = int(size)
+    elif size not in ("small", "large"):
+        raise UserError(
+            _("Invalid size {value!r}: expected small, large or a number of dossiers.").format(
+                value=size
+            )
+        )
+    report = build_demo(
+        rt.engine,
+        rt.login,
+        rt.today,
+        size,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+    out(
+        _(
+            "Demo data: {customers} customers, {entries} entries, {dossiers} dossiers, "
+            "{interventions} interventions in {seconds:.1f} s."
+        ).format(**asdict(report))
+    )
+
+
+def cmd_settings_show(rt: Runtime) -> None:
+    from engine.settings import SPECS
+
+    with rt.ctx() as ctx:
+        values = {key: ctx.settings.raw[key] for key in SPECS}
+    if rt.args.json:
+        out_json(values)
+    else:
+        table(
+            [(k, v, _(SPECS[k].help)) for k, v in values.items()],
+            [_("setting"), _("value"), _("meaning")],
+        )
+
+
+def cmd_settings_set(rt: Runtime) -> None:
+    from engine.access import require_manager
+    from engine.settings import set_setting
+
+    with rt.ctx() as ctx:
+        require_manager(ctx.actor)
+        value = set_setting(ctx.session, rt.args.key, rt.args.value)
+    out(f"{rt.args.key} = {'' if value is None else value}")
+
+
+def cmd_import_csv(rt: Runtime) -> None:
+    from engine.csv_import import import_csv
+
+    with rt.ctx() as ctx:
+        report = import_csv(
+            ctx, Path(rt.args.file), Path(rt.args.mapping) if rt.args.mapping else None
+        )
+    out(report.summary())
+
+
+def cmd_users_list(rt: Runtime) -> None:
+    from engine.views import user_rows
+
+    with rt.ctx() as ctx:
+        rows = user_rows(ctx.session)
+    if rt.args.json:
+        out_json(rows)
+    else:
+        table(
+            [(r["login"], r["role"], r["name"]) for r in rows], [_("login"), _("role"), _("name")]
+        )
+
+
+def cmd_users_add(rt: Runtime) -> None:
+    from engine.access import add_user
+
+    with rt.ctx() as ctx:
+        user = add_user(ctx.session, ctx.actor, rt.args.login, rt.args.role, rt.args.name or "")
+        login, role = user.login, user.role
+    out(_("{login} may now use this database as {role}.").format(login=login, role=role))
+
+
+def cmd_customers_list(rt: Runtime) -> None:
+    from engine.views import customer_rows
+
+    with rt.ctx() as ctx:
+        rows = customer_rows(ctx.session, ctx.today)
+    if rt.args.json:
+        out_json(rows)
+    else:
+        table(
+            [(r["code"], r["name"], r["outstanding"], r["overdue"], r["risk"]) for r in rows],
+            [_("code"), _("name"), _("outstanding"), _("overdue"), _("risk")],
+        )
+
+
+def _show(rt: Runtime, number: str, as_json: bool) -> None:
+    from engine.views import dossier_detail
+
+    with rt.ctx() as ctx:
+        detail = dossier_detail(ctx.session, number)
+    if as_json:
+        out_json(detail)
+        return
+    out(
+        f"{detail['number']}  {detail['customer']} {detail['customer_name']}"
+        f"  [{_(detail['status'])}]"
+    )
+    out(
+        _("Scenario: {scenario}   Agent: {agent}   Opened: {created}   Reason: {reason}").format(
+            **{k: detail[k] or "—" for k in ("scenario", "agent", "created", "reason")}
+        )
+    )
+    out(
+        _(
+            "Principal {principal}  Charges {charges}  Balance {balance}  Provision {provision}  "
+            "Risk {risk}"
+        ).format(
+            risk=detail["customer_risk"] or "—",
+            **{k: detail[k] for k in ("principal", "charges", "balance", "provision")},
+        )
+    )
+    if detail["status"] == "paused":
+        out(
+            _("Paused until {day}: {reason}").format(
+                day=detail["pause_until"], reason=detail["pause_reason"]
+            )
+        )
+    if detail["scenario_ended"]:
+        out(_("Scenario ended."))
+    out("")
+    table(
+        [
+            (
+                e["kind"],
+                e["journal"],
+                e["date"],
+                e["invoice"] or e["piece"],
+                e["label"],
+                e["due_date"],
+                e["debit"],
+                e["credit"],
+                e["lettering"],
+                e["open_amount"],
+            )
+            for e in detail["entries"]
+        ],
+        [
+            _("kind"),
+            _("journal"),
+            _("date"),
+            _("piece"),
+            _("label"),
+            _("due"),
+            _("debit"),
+            _("credit"),
+            _("lettering"),
+            _("open"),
+        ],
+    )
+    out("")
+    table(
+        [
+            (
+                i["id"],
+                _(i["status"]),
+                i["planned"],
+                i["done"],
+                i["step_no"],
+                i["step"],
+                i["type"],
+                i["outcome"] or i["note"],
+            )
+            for i in detail["interventions"]
+        ],
+        [_("id"), _("status"), _("planned"), _("done"), _("#"), _("step"), _("type"), _("note")],
+    )
+
+
+def cmd_dossier_open(rt: Runtime) -> None:
+    from engine.dossiers import open_dossier
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        number = open_dossier(
+            ctx, a.customer, a.scenario, agent=a.agent, reason=a.reason or "", start=a.date
+        ).number
+    if a.json:
+        _show(rt, number, True)
+    else:
+        out(number)
+
+
+def cmd_dossier_list(rt: Runtime) -> None:
+    from engine.views import dossier_rows
+
+    a = rt.args
+    if a.status and a.status not in ("open", "paused", "closed"):
+        raise UserError(
+            _("Invalid status {value!r}: expected open, paused or closed.").format(value=a.status)
+        )
+    with rt.ctx() as ctx:
+        rows = dossier_rows(ctx.session, a.status, a.agent)
+    if a.json:
+        out_json(rows)
+    else:
+        table(
+            [
+                (
+                    r["number"],
+                    r["customer"],
+                    _(r["status"]),
+                    r["agent"],
+                    r["scenario"],
+                    r["next_action"],
+                    r["balance"],
+                )
+                for r in rows
+            ],
+            [
+                _("number"),
+                _("customer"),
+                _("status"),
+                _("agent"),
+                _("scenario"),
+                _("next action"),
+                _("balance"),
+            ],
+        )
+
+
+def cmd_dossier_show(rt: Runtime) -> None:
+    _show(rt, rt.args.number, rt.args.json)
+
+
+def cmd_dossier_step(rt: Runtime) -> None:
+    from engine.dossiers import move_to_step
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        dossier = move_to_step(ctx, a.number, a.step_no, a.date, a.scenario)
+        number = dossier.number
+    out(_("{number} moved to step {no}.").format(number=number, no=a.step_no))
+
+
+def cmd_dossier_pause(rt: Runtime) -> None:
+    from engine.dossiers import pause
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        number = pause(ctx, a.number, a.until, a.reason or "", a.amount).number
+    out(_("{number} paused until {day}.").format(number=number, day=a.until.isoformat()))
+
+
+def cmd_dossier_resume(rt: Runtime) -> None:
+    from engine.dossiers import resume
+
+    with rt.ctx() as ctx:
+        number = resume(ctx, rt.args.number).number
+    out(_("{number} resumed.").format(number=number))
+
+
+def cmd_dossier_edit(rt: Runtime) -> None:
+    from engine.dossiers import update_dossier
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        number = update_dossier(ctx, a.number, reason=a.reason, agent=a.agent).number
+    out(_("{number} saved.").format(number=number))
+
+
+def cmd_intervention_done(rt: Runtime) -> None:
+    from engine.interventions import mark_done
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        item = mark_done(ctx, a.id, a.date, a.note, a.outcome or "")
+        done = item.done
+    out(_("Intervention {id} done on {day}.").format(id=a.id, day=done))
+
+
+def cmd_intervention_skip(rt: Runtime) -> None:
+    from engine.interventions import mark_skipped
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        done = mark_skipped(ctx, a.id, a.date, a.note).done
+    out(_("Intervention {id} skipped on {day}.").format(id=a.id, day=done))
+
+
+def cmd_intervention_add(rt: Runtime) -> None:
+    from engine.interventions import add_manual
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        item = add_manual(
+            ctx, a.number, a.type, a.date, a.note or "", a.contact, a.promise_date, a.promise_amount
+        )
+        ident, planned = item.id, item.planned
+    out(_("Intervention {id} planned on {day}.").format(id=ident, day=planned))
+
+
+def cmd_intervention_reschedule(rt: Runtime) -> None:
+    from engine.interventions import reschedule
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        planned = reschedule(ctx, a.id, a.date).planned
+    out(_("Intervention {id} planned on {day}.").format(id=a.id, day=planned))
+
+
+def cmd_actions(rt: Runtime) -> None:
+    from engine.views import action_rows
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        rows = action_rows(ctx.session, a.agent, a.until)
+    if a.json:
+        out_json(rows)
+    else:
+        table(
+            [
+                (
+                    r["planned"],
+                    r["id"],
+                    r["dossier"],
+                    r["customer"],
+                    r["agent"],
+                    r["type"],
+                    r["step"],
+                )
+                for r in rows
+            ],
+            [_("planned"), _("id"), _("dossier"), _("customer"), _("agent"), _("type"), _("step")],
+        )
+
+
+def cmd_run(rt: Runtime) -> None:
+    from engine.daily import run_daily
+
+    with rt.ctx() as ctx:
+        report = run_daily(ctx)
+    if rt.args.json:
+        out_json(asdict(report))
+        return
+    out(
+        _(
+            "Daily pass for {day}: {closed} closed, {reopened} reopened, {resumed} resumed; "
+            "{due} interventions due ({overdue} overdue)."
+        ).format(
+            day=report.date,
+            closed=len(report.closed),
+            reopened=len(report.reopened),
+            resumed=len(report.resumed),
+            due=report.due,
+            overdue=report.overdue,
+        )
+    )
+    for number in report.closed:
+        out(_("closed: {number}").format(number=number))
+    for number in report.reopened:
+        out(_("reopened: {number}").format(number=number))
+
+
+def cmd_scenario_list(rt: Runtime) -> None:
+    from engine.views import scenario_rows
+
+    with rt.ctx() as ctx:
+        rows = scenario_rows(ctx.session)
+    if rt.args.json:
+        out_json(rows)
+    else:
+        table(
+            [(r["name"], len(r["steps"]), r["open_dossiers"]) for r in rows],
+            [_("name"), _("steps"), _("open dossiers")],
+        )
+
+
+def cmd_scenario_export(rt: Runtime) -> None:
+    from engine.scenarios import export_toml
+
+    with rt.ctx() as ctx:
+        text = export_toml(ctx.session, rt.args.name)
+    sys.stdout.write(text)
+
+
+def cmd_scenario_import(rt: Runtime) -> None:
+    from engine.access import require_manager
+    from engine.scenarios import parse_toml, save_scenario
+
+    path = Path(rt.args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(_("Cannot read {path}: {error}.").format(path=path, error=exc)) from exc
+    with rt.ctx() as ctx:
+        require_manager(ctx.actor)
+        spec = parse_toml(ctx.session, text, str(path))
+        save_scenario(ctx.session, spec)
+    out(_("Scenario {name!r} saved with {n} steps.").format(name=spec.name, n=len(spec.steps)))
+
+
+def cmd_tui(rt: Runtime) -> None:
+    from tui.app import run_app
+
+    rt.require_initialized()
+    run_app(rt.engine, rt.login, rt.today)
+
+
+# ---------------------------------------------------------------------------------------
+# The parser
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="recouvrement", description=_("Collection of overdue invoices."))
+    parser.add_argument("--db", help=_("SQLAlchemy URL or SQLite file (env RECOUVREMENT_DB)"))
+    parser.add_argument("--user", help=_("who acts (env RECOUVREMENT_USER; default: OS login)"))
+    parser.add_argument(
+        "--today", type=_date("--today"), help=_("business day YYYY-MM-DD (env RECOUVREMENT_TODAY)")
+    )
+    parser.add_argument("--lang", choices=("en", "fr"), help=_("interface language"))
+    parser.set_defaults(func=cmd_tui)
+    commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
+
+    def command(parent: Any, name: str, func: Callable[[Runtime], None], help_: str) -> Parser:
+        sub: Parser = parent.add_parser(name, help=help_, description=help_)
+        sub.set_defaults(func=func)
+        return sub
+
+    def group(name: str, help_: str) -> Any:
+        sub = commands.add_parser(name, help=help_, description=help_)
+        sub.set_defaults(func=lambda rt: sub.error(_("expected a subcommand")))
+        return sub.add_subparsers(dest="sub", parser_class=Parser, metavar="SUBCOMMAND")
+
+    def json_flag(p: Parser) -> None:
+        p.add_argument("--json", action="store_true", help=_("print JSON"))
+
+    command(commands, "init", cmd_init, _("create or upgrade the database"))
+    p = command(commands, "demo", cmd_demo, _("fill the database with demo data"))
+    p.add_argument("--size", default="small", help=_("small, large (100,000 dossiers) or N"))
+
+    g = group("settings", _("company settings"))
+    json_flag(command(g, "show", cmd_settings_show, _("show the settings")))
+    p = command(g, "set", cmd_settings_set, _("change a setting (managers)"))
+    p.add_argument("key")
+    p.add_argument("value")
+
+    g = group("import", _("import accounting entries"))
+    p = command(g, "csv", cmd_import_csv, _("import entries from a CSV file"))
+    p.add_argument("file")
+    p.add_argument("--mapping", help=_("TOML file mapping columns"))
+
+    g = group("users", _("who may use the database"))
+    json_flag(command(g, "list", cmd_users_list, _("list users")))
+    p = command(g, "add", cmd_users_add, _("add or change a user (managers)"))
+    p.add_argument("login")
+    p.add_argument("--role", required=True, choices=("agent", "manager", "auditor"))
+    p.add_argument("--name")
+
+    g = group("customers", _("customers"))
+    json_flag(command(g, "list", cmd_customers_list, _("customers with outstanding and risk")))
+
+    g = group("dossier", _("collection dossiers"))
+    p = command(g, "open", cmd_dossier_open, _("open a dossier for a customer"))
+    p.add_argument("customer")
+    p.add_argument("--scenario", required=True)
+    p.add_argument("--agent")
+    p.add_argument("--reason")
+    p.add_argument("--date", type=_date("--date"))
+    json_flag(p)
+    p = command(g, "list", cmd_dossier_list, _("list dossiers"))
+    p.add_argument("--status")
+    p.add_argument("--agent")
+    json_flag(p)
+    p = command(g, "show", cmd_dossier_show, _("one dossier with entries and interventions"))
+    p.add_argument("number")
+    json_flag(p)
+    p = command(g, "step", cmd_dossier_step, _("move a dossier to a scenario step"))
+    p.add_argument("number")
+    p.add_argument("step_no", type=int)
+    p.add_argument("--date", type=_date("--date"))
+    p.add_argument("--scenario", help=_("move to this scenario at the same time"))
+    p = command(g, "pause", cmd_dossier_pause, _("pause a dossier (promise to pay, dispute)"))
+    p.add_argument("number")
+    p.add_argument("--until", required=True, type=_date("--until"))
+    p.add_argument("--reason")
+    p.add_argument("--amount", type=_amount, help=_("promised amount"))
+    p = command(g, "resume", cmd_dossier_resume, _("end a pause now"))
+    p.add_argument("number")
+    p = command(g, "edit", cmd_dossier_edit, _("change a dossier's reason or agent"))
+    p.add_argument("number")
+    p.add_argument("--reason")
+    p.add_argument("--agent")
+
+    g = group("intervention", _("interventions"))
+    p = command(g, "done", cmd_intervention_done, _("mark done (applies the step's effects)"))
+    p.add_argument("id", type=int)
+    p.add_argument("--date", type=_date("--date"))
+    p.add_argument("--note")
+    p.add_argument("--outcome")
+    p = command(g, "skip", cmd_intervention_skip, _("mark skipped"))
+    p.add_argument("id", type=int)
+    p.add_argument("--date", type=_date("--date"))
+    p.add_argument("--note")
+    p = command(g, "add", cmd_intervention_add, _("add a manual intervention"))
+    p.add_argument("number")
+    p.add_argument("--type", required=True)
+    p.add_argument("--date", type=_date("--date"))
+    p.add_argument("--note")
+    p.add_argument("--contact")
+    p.add_argument("--promise-date", type=_date("--promise-date"))
+    p.add_argument("--promise-amount", type=_amount)
+    p = command(g, "reschedule", cmd_intervention_reschedule, _("plan an intervention on a date"))
+    p.add_argument("id", type=int)
+    p.add_argument("--date", required=True, type=_date("--date"))
+
+    p = command(commands, "actions", cmd_actions, _("the to-do worklist"))
+    p.add_argument("--agent")
+    p.add_argument("--until", type=_date("--until"))
+    json_flag(p)
+    json_flag(command(commands, "run", cmd_run, _("the daily pass")))
+
+    g = group("scenario", _("scenarios"))
+    json_flag(command(g, "list", cmd_scenario_list, _("list scenarios")))
+    p = command(g, "export", cmd_scenario_export, _("print a scenario as TOML"))
+    p.add_argument("name")
+    p = command(g, "import", cmd_scenario_import, _("create or replace a scenario from TOML"))
+    p.add_argument("file")
+    return parser
+
+
+def _log_crash() -> Path:
+    from platformdirs import user_log_path
+
+    path = user_log_path("recouvrement", appauthor=False) / "crash.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=path, level=logging.ERROR)
+    log.exception("unexpected error")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language(os.environ.get("RECOUVREMENT_LANG") or None)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in argv[:-1]:
+        set_language(argv[argv.index("--lang") + 1])
+    try:
+        args = build_parser().parse_args(argv)
+        rt = Runtime(args)
+        args.func(rt)
+        return 0
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print(_("Cannot use the database: {error}").format(error=exc.orig), file=sys.stderr)
+            return EXIT_BAD_INPUT
+        path = _log_crash()
+        print(
+            _("Unexpected error: {error} (details in {path}).").format(error=exc, path=path),
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
