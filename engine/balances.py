@@ -46,7 +46,7 @@ def allocate_group(lines: Iterable[Line]) -> dict[int, Decimal]:
         return result
     owing = net > 0
     # What the other side brings, to settle this side oldest first.
-    pool = sum((-s for s in signed.values() if (s < 0) == owing and s != 0), ZERO)
+    pool = sum((abs(s) for s in signed.values() if s != 0 and (s < 0) == owing), ZERO)
     for line in lines:
         amount = signed[line.id]
         if amount == 0 or (amount > 0) != owing:

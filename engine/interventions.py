@@ -143,9 +143,9 @@ def add_manual(
     promise_amount: Decimal | None = None,
 ) -> Intervention:
     """A manual intervention to do; it does not move the scenario."""
+    check_type(type_)
     dossier = find_dossier(ctx.session, number)
     require_dossier_write(ctx.actor, dossier.agent)
-    check_type(type_)
     if dossier.status == "closed":
         raise UserError(
             _("Dossier {number} is closed: its interventions cannot change.").format(

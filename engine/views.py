@@ -245,9 +245,9 @@ def customer_rows(session: Session, today: dt.date) -> list[Row]:
     ]
 
 
-def _cents(value: Any) -> Decimal:
-    """Raw SUMs over Money columns come back as integer cents."""
-    return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
+def _cents(value: Decimal | None) -> Decimal:
+    """SUMs over Money columns keep the Money type (cents → Decimal); empty sums are None."""
+    return Decimal("0.00") if value is None else value
 
 
 def user_rows(session: Session) -> list[Row]:

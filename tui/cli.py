@@ -170,16 +170,8 @@ def cmd_init(rt: Runtime) -> None:
 
 
 def cmd_demo(rt: Runtime) -> None:
-    from engine.demo import build_demo
-
-    from engine.bootstrap import initialize
-    from models.db import is_initialized
-
-    rt.ensure_parent()
-    if not is_initialized(rt.engine):
-        initialize(rt.engine, rt.login)
     size: str | int = rt.args.size
-    if isinstance(size, str) and size.isdigit():
+    if isinstance(size, str) and size.isdigit() and int(size) > 0:
         size = int(size)
     elif size not in ("small", "large"):
         raise UserError(
@@ -187,6 +179,13 @@ def cmd_demo(rt: Runtime) -> None:
                 value=size
             )
         )
+    from engine.bootstrap import initialize
+    from engine.demo import build_demo
+    from models.db import is_initialized
+
+    rt.ensure_parent()
+    if not is_initialized(rt.engine):
+        initialize(rt.engine, rt.login)
     report = build_demo(
         rt.engine,
         rt.login,
