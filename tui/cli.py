@@ -179,8 +179,9 @@ def cmd_demo(rt: Runtime) -> None:
                 value=size
             )
         )
-    from engine.bootstrap import initialize
     from engine.demo import build_demo
+
+    from engine.bootstrap import initialize
     from models.db import is_initialized
 
     rt.ensure_parent()
