@@ -52,3 +52,22 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalog without translating it (translated where it is shown)."""
+    return message
+
+
+# Status words stored in the database, translated where they are shown: _(status).
+STATUS_WORDS = (
+    N_("todo"),
+    N_("done"),
+    N_("skipped"),
+    N_("open"),
+    N_("paused"),
+    N_("closed"),
+    N_("agent"),
+    N_("manager"),
+    N_("auditor"),
+)
