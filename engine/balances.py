@@ -21,6 +21,7 @@ from models.tables import Dossier, DossierEntry, Entry
 PRINCIPAL_KINDS = ("invoice", "credit_note", "deposit", "payment")
 CHARGE_KINDS = ("fee", "penalty", "indemnity")
 ZERO = Decimal("0.00")
+CHUNK = 500  # ids per IN list: SQLite limits the parameters of one statement
 
 
 @dataclass(frozen=True)
@@ -111,23 +112,27 @@ def refresh_dossiers(session: Session, dossier_ids: Iterable[int] | None = None)
     statement = update(Dossier).values(
         principal=_sum_open(PRINCIPAL_KINDS), charges=_sum_open(CHARGE_KINDS)
     )
-    if dossier_ids is not None:
-        ids = list(set(dossier_ids))
-        if not ids:
-            return
-        statement = statement.where(Dossier.id.in_(ids))
-    session.execute(statement.execution_options(synchronize_session=False))
+    statement = statement.execution_options(synchronize_session=False)
+    if dossier_ids is None:
+        session.execute(statement)
+    else:
+        ids = sorted(set(dossier_ids))
+        for start in range(0, len(ids), CHUNK):
+            session.execute(statement.where(Dossier.id.in_(ids[start : start + CHUNK])))
     session.expire_all()
 
 
 def dossiers_of_entries(session: Session, entry_ids: Iterable[int]) -> set[int]:
-    ids = list(set(entry_ids))
-    if not ids:
-        return set()
-    rows = session.execute(
-        select(DossierEntry.dossier_id).where(DossierEntry.entry_id.in_(ids))
-    ).scalars()
-    return set(rows)
+    ids = sorted(set(entry_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found.update(
+            session.execute(
+                select(DossierEntry.dossier_id).where(DossierEntry.entry_id.in_(chunk))
+            ).scalars()
+        )
+    return found
 
 
 def dossiers_of_customer(session: Session, customer_id: int) -> set[int]:

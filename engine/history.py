@@ -107,7 +107,7 @@ def record(
                 "at": now(),
                 "login": session.info.get("login", "system"),
                 "table_name": table,
-                "record_id": record_id,
+                "record_id": record_id[:40],
                 "action": action,
                 "before": None,
                 "after": _dump(summary),

@@ -7,7 +7,9 @@ import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +98,7 @@ def check_invariants(db: TestDB) -> None:
             .scalars()
             .all()
         )
-        for before, after in zip(finished, finished[1:], strict=False):
+        for before, after in pairwise(finished):
             if before.done is not None and after.status == "todo":
                 assert after.planned >= before.done
 
@@ -169,10 +171,8 @@ def run_sequence(db: TestDB, ops: list[tuple[str, int, int]]) -> None:
                 if last is not None and last.step_no is not None:
                     (mark_done if op == "done" else mark_skipped)(ctx, last.id, day)  # type: ignore[arg-type]
             else:
-                try:
+                with suppress(UserError):
                     command(ctx)
-                except UserError:
-                    pass
         assert snapshot(db) == before, f"repeating {op} changed the data"
         with db.ctx(day) as ctx:
             run_daily(ctx)

@@ -179,9 +179,8 @@ def cmd_demo(rt: Runtime) -> None:
                 value=size
             )
         )
-    from engine.demo import build_demo
-
     from engine.bootstrap import initialize
+    from engine.demo import build_demo
     from models.db import is_initialized
 
     rt.ensure_parent()
@@ -229,11 +228,34 @@ def cmd_settings_set(rt: Runtime) -> None:
 def cmd_import_csv(rt: Runtime) -> None:
     from engine.csv_import import import_csv
 
+    mapping = Path(rt.args.mapping) if rt.args.mapping else None
     with rt.ctx() as ctx:
-        report = import_csv(
-            ctx, Path(rt.args.file), Path(rt.args.mapping) if rt.args.mapping else None
+        report = import_csv(ctx, Path(rt.args.file), mapping)
+    if rt.args.json:
+        out_json(asdict(report))
+        return
+    out(
+        _(
+            "{file}: {lines} lines, {added} added, {updated} updated, {unchanged} unchanged; "
+            "{customers} customers created."
+        ).format(
+            file=report.file,
+            lines=report.lines,
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            customers=report.customers_created,
         )
-    out(report.summary())
+    )
+    if report.due_dates_computed:
+        out(
+            _("{n} due dates computed from payment terms (the file gave none).").format(
+                n=report.due_dates_computed
+            )
+        )
+    for label, numbers in ((_("closed"), report.closed), (_("reopened"), report.reopened)):
+        if numbers:
+            out(f"{label}: {', '.join(numbers)}")
 
 
 def cmd_users_list(rt: Runtime) -> None:
@@ -627,6 +649,7 @@ def build_parser() -> Parser:
     p = command(g, "csv", cmd_import_csv, _("import entries from a CSV file"))
     p.add_argument("file")
     p.add_argument("--mapping", help=_("TOML file mapping columns"))
+    json_flag(p)
 
     g = group("users", _("who may use the database"))
     json_flag(command(g, "list", cmd_users_list, _("list users")))
