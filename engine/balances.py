@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy import BigInteger, case, func, select, tuple_, type_coerce, update
 from sqlmodel import Session
 
 from models.tables import Dossier, DossierEntry, Entry
@@ -96,30 +96,53 @@ def refresh_open_amounts(
         )
 
 
-def _sum_open(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    return (
-        select(func.coalesce(func.sum(Entry.open_amount), 0))
-        .select_from(DossierEntry)
-        .join(Entry, Entry.id == DossierEntry.entry_id)
-        .where(and_(DossierEntry.dossier_id == Dossier.id, Entry.kind.in_(kinds)))
-        .scalar_subquery()
-    )
-
-
 def refresh_dossiers(session: Session, dossier_ids: Iterable[int] | None = None) -> None:
-    """Recompute principal and charges (``dossier_ids`` None: every dossier not closed...
-    and closed ones too, since their unpaid charges stay visible)."""
-    statement = update(Dossier).values(
-        principal=_sum_open(PRINCIPAL_KINDS), charges=_sum_open(CHARGE_KINDS)
-    )
-    statement = statement.execution_options(synchronize_session=False)
+    """Recompute principal and charges (``dossier_ids`` None: every dossier, closed ones too,
+    since their unpaid charges stay visible). Only rows whose totals changed are written,
+    so the daily pass over 100,000 dossiers writes nothing on a quiet day."""
     if dossier_ids is None:
-        session.execute(statement)
+        _refresh_dossier_chunk(session, None)
     else:
         ids = sorted(set(dossier_ids))
         for start in range(0, len(ids), CHUNK):
-            session.execute(statement.where(Dossier.id.in_(ids[start : start + CHUNK])))
+            _refresh_dossier_chunk(session, ids[start : start + CHUNK])
     session.expire_all()
+
+
+def _refresh_dossier_chunk(session: Session, ids: list[int] | None) -> None:
+    # Raw cents on both sides: exact integer comparison, and no Money type to infer for the
+    # CASE expressions.
+    cents = type_coerce(Entry.open_amount, BigInteger)
+    is_charge = Entry.kind.in_(CHARGE_KINDS)
+    sums = (
+        select(
+            DossierEntry.dossier_id,
+            func.sum(case((is_charge, 0), else_=cents)),
+            func.sum(case((is_charge, cents), else_=0)),
+        )
+        .join(Entry, Entry.id == DossierEntry.entry_id)
+        .group_by(DossierEntry.dossier_id)
+    )
+    current = select(
+        Dossier.id,
+        type_coerce(Dossier.principal, BigInteger),
+        type_coerce(Dossier.charges, BigInteger),
+    )
+    if ids is not None:
+        sums = sums.where(DossierEntry.dossier_id.in_(ids))
+        current = current.where(Dossier.id.in_(ids))
+    totals = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in session.execute(sums)}
+    changes = [
+        {"id": dossier_id, "principal": _money(want[0]), "charges": _money(want[1])}
+        for dossier_id, principal, charges in session.execute(current)
+        if (want := totals.get(dossier_id, (0, 0))) != (principal, charges)
+    ]
+    if changes:
+        session.execute(update(Dossier), changes)
+
+
+def _money(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(ZERO)
 
 
 def dossiers_of_entries(session: Session, entry_ids: Iterable[int]) -> set[int]:

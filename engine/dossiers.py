@@ -379,6 +379,7 @@ def close(ctx: Ctx, dossier: Dossier, reason: str, day: dt.date) -> None:
         todo.status = "skipped"
         todo.done = day
         todo.outcome = why
+        todo.done_by = ctx.actor.login
         todo.version += 1
     ctx.session.flush()
 

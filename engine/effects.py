@@ -32,6 +32,11 @@ def dossier_entries(session: Session, dossier_id: int, kinds: tuple[str, ...]) -
     )
 
 
+def _dossier_account(ctx: Ctx, dossier_id: int) -> str:
+    invoices = dossier_entries(ctx.session, dossier_id, ("invoice",))
+    return invoices[0].account if invoices else str(ctx.settings.customer_account_prefix)
+
+
 def _add_charge(
     ctx: Ctx,
     dossier: Dossier,
@@ -45,7 +50,8 @@ def _add_charge(
     if ctx.session.exec(select(Entry.id).where(Entry.source_key == key)).first() is not None:
         return None  # already charged: never twice
     assert dossier.id is not None
-    account = extra.pop("account", None) or ctx.settings.customer_account_prefix
+    # On the customer's own account, so the accounting can letter it with the payments.
+    account = extra.pop("account", None) or _dossier_account(ctx, dossier.id)
     entry = Entry(
         customer_id=dossier.customer_id,
         journal=CHARGE_JOURNAL,

@@ -116,7 +116,7 @@ class Entry(SQLModel, table=True):
     # Charges: the invoice a penalty or indemnity is about, the period a penalty covers,
     # the unrounded cumulative interest (so increments add up to a one-shot computation),
     # and the intervention whose step created it.
-    invoice_id: int | None = Field(default=None, foreign_key="entry.id")
+    invoice_id: int | None = Field(default=None, foreign_key="entry.id", index=True)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     interest_exact: Decimal | None = Field(default=None, sa_type=DecimalText)

@@ -755,6 +755,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`rcv dossier list | head`): not an error worth a word.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_BAD_INPUT
     except Exception as exc:
