@@ -8,7 +8,7 @@ from sqlmodel import select
 from engine.access import add_user
 from engine.penalties import ECB_PLUS_TEN
 from engine.scenarios import install_defaults
-from models.db import session_factory, transaction, upgrade
+from models.db import refresh_statistics, session_factory, transaction, upgrade
 from models.tables import PenaltyRate, Sequence, User
 
 
@@ -27,4 +27,5 @@ def initialize(engine: Engine, login: str) -> bool:
         if session.get(Sequence, "dossier") is None:
             session.add(Sequence(name="dossier", value=0))
         install_defaults(session)
+        refresh_statistics(session.connection())
     return new

@@ -85,6 +85,7 @@ from engine.errors import UserError
 from engine.history import now, record
 from engine.i18n import _, ngettext
 from engine.parsing import parse_amount, parse_date
+from models.db import refresh_statistics
 from models.tables import Customer, Dossier, Entry, History
 
 FIELDS = (
@@ -121,6 +122,7 @@ SEPARATORS = (";", ",", "\t")
 CHUNK = 500  # IN lists stay far below every backend's bound-parameter limit
 ZERO = Decimal("0.00")
 SOURCE = "csv"
+STATISTICS_AFTER = 1000  # added lines after which the planner statistics are refreshed
 
 
 @dataclass
@@ -776,4 +778,6 @@ def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportRepor
         },
     )
     session.flush()
+    if report.added >= STATISTICS_AFTER:
+        refresh_statistics(session.connection())  # a big load changes the tables' shape
     return report

@@ -12,6 +12,7 @@ from engine.access import require_write
 from engine.balances import refresh_dossiers
 from engine.context import Ctx
 from engine.dossiers import _unpause, settle_and_reopen
+from models.db import refresh_statistics
 from models.tables import Dossier, Intervention
 
 
@@ -47,4 +48,6 @@ def run_daily(ctx: Ctx) -> DailyReport:
     )
     report.due = session.exec(due.where(Intervention.planned <= ctx.today)).one()
     report.overdue = session.exec(due.where(Intervention.planned < ctx.today)).one()
+    # Once a day, so that imports growing the tables never leave the planner guessing.
+    refresh_statistics(session.connection())
     return report

@@ -46,7 +46,7 @@ from engine.penalties import RateTable, penalty_increment
 from engine.planning import current_todo
 from engine.scenarios import BUILTIN_NAME, COURTESY, find_scenario, save_scenario, steps_of
 from engine.settings import Settings, set_setting
-from models.db import session_factory, transaction
+from models.db import refresh_statistics, session_factory, transaction
 from models.tables import (
     Contact,
     Customer,
@@ -128,6 +128,8 @@ def build_demo(
         with transaction(factory) as session:
             _prepare(session, login)
         _LargeDemo(engine, login, today, dossiers, seed, say).run()
+    with engine.begin() as conn:
+        refresh_statistics(conn)
     say(_("Counting what the demo made…"))
     with engine.connect() as conn:
 
@@ -1789,9 +1791,6 @@ class _LargeDemo:
                         f"(SELECT coalesce(max(id), 1) FROM {name}))"
                     )
                 )
-            # Planner statistics now rather than whenever autovacuum comes by.
-            for name in ("customer", "entry", "dossier", "dossier_entry", "intervention"):
-                conn.execute(text(f"ANALYZE {name}"))
         conn.execute(
             insert(History),
             [

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -78,6 +78,16 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def refresh_statistics(connection: Connection) -> None:
+    """Fresh planner statistics. Without them SQLite picked the (status, planned) index for a
+    per-dossier lookup and listing 64,000 dossiers took minutes instead of a second."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("PRAGMA analysis_limit=1000"))  # samples: ~0.5 s on 1M rows
+        connection.execute(text("ANALYZE"))
+    else:
+        connection.execute(text("ANALYZE"))
 
 
 def alembic_config(engine: Engine) -> Config:
