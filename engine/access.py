@@ -56,8 +56,8 @@ def require_write(actor: Actor) -> None:
 def require_manager(actor: Actor) -> None:
     if not actor.is_manager:
         raise Forbidden(
-            _("Only a manager may do this; {login} is an {role}.").format(
-                login=actor.login, role=actor.role
+            _("Only a manager may do this ({login} has the role {role}).").format(
+                login=actor.login, role=_(actor.role)
             )
         )
 

@@ -54,6 +54,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A text whose translation depends on where it stands (a column header, a status…)."""
+    return _current.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a text for the catalog without translating it (translated where it is shown)."""
     return message

@@ -32,6 +32,8 @@ def extract(pot: Path) -> None:
         "N_",
         "-k",
         "ngettext:1,2",
+        "-k",
+        "pgettext:1c,2",
         "--project",
         "recouvrement",
         "-o",

@@ -12,7 +12,7 @@ from engine.i18n import _
 from models.types import to_money
 
 
-def parse_date(value: str, what: str = "date") -> dt.date:
+def parse_date(value: str, what: str | None = None) -> dt.date:
     """``YYYY-MM-DD`` or ``DD/MM/YYYY``."""
     text = value.strip()
     try:
@@ -28,18 +28,18 @@ def parse_date(value: str, what: str = "date") -> dt.date:
     except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
         raise UserError(
             _("Invalid {what} {value!r}: expected YYYY-MM-DD or DD/MM/YYYY.").format(
-                what=what, value=value
+                what=what or _("date"), value=value
             )
         ) from None
 
 
-def parse_amount(value: str, what: str = "amount") -> Decimal:
+def parse_amount(value: str, what: str | None = None) -> Decimal:
     text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
         return to_money(Decimal(text))
     except InvalidOperation:
         raise UserError(
             _("Invalid {what} {value!r}: expected a number such as 1200.50 or 1200,50.").format(
-                what=what, value=value
+                what=what or _("amount"), value=value
             )
         ) from None

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from engine.calendar import check_country
 from engine.errors import UserError
-from engine.i18n import _
+from engine.i18n import N_, _
 from models.tables import Setting
 from models.types import to_money
 
@@ -66,23 +66,25 @@ class SettingSpec:
     help: str
 
 
-# help texts are translated when shown (engine.i18n._ at display time).
+# Help texts are marked for the catalog and translated where they are shown.
 SPECS: dict[str, SettingSpec] = {
-    "company_name": SettingSpec("Ma Société SAS", _text, "Company name shown on letters"),
-    "currency": SettingSpec("EUR", _text, "Currency code"),
+    "company_name": SettingSpec("Ma Société SAS", _text, N_("Company name shown on letters")),
+    "currency": SettingSpec("EUR", _text, N_("Currency code")),
     "reminder_period_days": SettingSpec(
-        "10", _int_ge0, "Days before the due date a preventive reminder goes (0 = off)"
+        "10", _int_ge0, N_("Days before the due date a preventive reminder goes (0 = off)")
     ),
     "penalty_rate": SettingSpec(
-        "", _percent_or_empty, "Flat annual late-payment rate in %; empty = the dated rate table"
+        "",
+        _percent_or_empty,
+        N_("Flat annual late-payment rate in %; empty = the dated rate table"),
     ),
-    "indemnity_amount": SettingSpec("40.00", _amount, "Fixed recovery indemnity per invoice"),
-    "business_days": SettingSpec("true", _bool, "Move planned dates off weekends and holidays"),
-    "holiday_country": SettingSpec("FR", check_country, "Country whose public holidays apply"),
-    "auto_close": SettingSpec("true", _bool, "Close dossiers whose principal is settled"),
-    "customer_account_prefix": SettingSpec("411", _prefix, "Customer account prefix"),
-    "payment_terms_days": SettingSpec("30", _int_ge0, "Default payment terms in days"),
-    "open_access": SettingSpec("false", _bool, "Let any login in (as an agent)"),
+    "indemnity_amount": SettingSpec("40.00", _amount, N_("Fixed recovery indemnity per invoice")),
+    "business_days": SettingSpec("true", _bool, N_("Move planned dates off weekends and holidays")),
+    "holiday_country": SettingSpec("FR", check_country, N_("Country whose public holidays apply")),
+    "auto_close": SettingSpec("true", _bool, N_("Close dossiers whose principal is settled")),
+    "customer_account_prefix": SettingSpec("411", _prefix, N_("Customer account prefix")),
+    "payment_terms_days": SettingSpec("30", _int_ge0, N_("Default payment terms in days")),
+    "open_access": SettingSpec("false", _bool, N_("Let any login in (as an agent)")),
 }
 
 
@@ -97,7 +99,7 @@ def parse_setting(key: str, value: str) -> Any:
     try:
         return spec.parse(value)
     except (ValueError, InvalidOperation, UserError) as exc:
-        reason = exc.message if isinstance(exc, UserError) else str(exc)
+        reason = (exc.message if isinstance(exc, UserError) else str(exc)).rstrip(".")
         if isinstance(exc, InvalidOperation) or "invalid literal" in reason or not reason:
             reason = _("not a valid value")
         raise UserError(

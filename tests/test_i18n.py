@@ -84,7 +84,7 @@ def shown(fields: set[tuple[str, str | None, str]]) -> str:
 def test_every_text_of_the_code_has_a_french_translation(pot: Catalog, po: Catalog) -> None:
     missing = []
     for message in messages(pot):
-        entry = po.get(message.id)
+        entry = po.get(message.id, context=message.context)
         if (
             entry is None
             or entry.fuzzy
@@ -141,6 +141,9 @@ def test_compiled_catalog_is_up_to_date(po: Catalog) -> None:
                 count = samples.get(index)
                 if count is None or mo.ngettext(singular, plural, count) != text:
                     stale.append(f"{label(message)} (plural form {index})")
+        elif message.context:
+            if mo.pgettext(message.context, str(message.id)) != message.string:
+                stale.append(label(message))
         elif mo.gettext(str(message.id)) != message.string:
             stale.append(label(message))
     assert not stale, (

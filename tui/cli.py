@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from engine.errors import UserError
-from engine.i18n import _, set_language
+from engine.i18n import _, ngettext, pgettext, set_language
 from engine.parsing import parse_amount, parse_date
 
 EXIT_BAD_INPUT = 2
@@ -253,7 +253,10 @@ def cmd_import_csv(rt: Runtime) -> None:
                 n=report.due_dates_computed
             )
         )
-    for label, numbers in ((_("closed"), report.closed), (_("reopened"), report.reopened)):
+    for label, numbers in (
+        (pgettext("dossiers", "closed"), report.closed),
+        (pgettext("dossiers", "reopened"), report.reopened),
+    ):
         if numbers:
             out(f"{label}: {', '.join(numbers)}")
 
@@ -267,7 +270,8 @@ def cmd_users_list(rt: Runtime) -> None:
         out_json(rows)
     else:
         table(
-            [(r["login"], r["role"], r["name"]) for r in rows], [_("login"), _("role"), _("name")]
+            [(r["login"], _(r["role"]), r["name"]) for r in rows],
+            [_("login"), _("role"), _("name")],
         )
 
 
@@ -277,7 +281,7 @@ def cmd_users_add(rt: Runtime) -> None:
     with rt.ctx() as ctx:
         user = add_user(ctx.session, ctx.actor, rt.args.login, rt.args.role, rt.args.name or "")
         login, role = user.login, user.role
-    out(_("{login} may now use this database as {role}.").format(login=login, role=role))
+    out(_("{login} may now use this database as {role}.").format(login=login, role=_(role)))
 
 
 def cmd_customers_list(rt: Runtime) -> None:
@@ -355,7 +359,7 @@ def _show(rt: Runtime, number: str, as_json: bool) -> None:
             _("debit"),
             _("credit"),
             _("lettering"),
-            _("open"),
+            pgettext("column", "open"),
         ],
     )
     out("")
@@ -373,7 +377,16 @@ def _show(rt: Runtime, number: str, as_json: bool) -> None:
             )
             for i in detail["interventions"]
         ],
-        [_("id"), _("status"), _("planned"), _("done"), _("#"), _("step"), _("type"), _("note")],
+        [
+            _("id"),
+            _("status"),
+            _("planned"),
+            pgettext("column", "done"),
+            _("#"),
+            _("step"),
+            _("type"),
+            _("note"),
+        ],
     )
 
 
@@ -421,7 +434,7 @@ def cmd_dossier_list(rt: Runtime) -> None:
                 _("number"),
                 _("customer"),
                 _("status"),
-                _("agent"),
+                pgettext("column", "agent"),
                 _("scenario"),
                 _("next action"),
                 _("balance"),
@@ -531,7 +544,15 @@ def cmd_actions(rt: Runtime) -> None:
                 )
                 for r in rows
             ],
-            [_("planned"), _("id"), _("dossier"), _("customer"), _("agent"), _("type"), _("step")],
+            [
+                _("planned"),
+                _("id"),
+                _("dossier"),
+                _("customer"),
+                pgettext("column", "agent"),
+                _("type"),
+                _("step"),
+            ],
         )
 
 
@@ -597,7 +618,14 @@ def cmd_scenario_import(rt: Runtime) -> None:
         require_manager(ctx.actor)
         spec = parse_toml(ctx.session, text, str(path))
         save_scenario(ctx.session, spec)
-    out(_("Scenario {name!r} saved with {n} steps.").format(name=spec.name, n=len(spec.steps)))
+    count = len(spec.steps)
+    out(
+        ngettext(
+            "Scenario {name!r} saved with {n} step.",
+            "Scenario {name!r} saved with {n} steps.",
+            count,
+        ).format(name=spec.name, n=count)
+    )
 
 
 def cmd_tui(rt: Runtime) -> None:
