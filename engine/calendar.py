@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import holidays
-import pendulum
+from typing import Any
 
 from engine.errors import UserError
 from engine.i18n import _
 
 
 @lru_cache(maxsize=16)
-def _country_holidays(country: str) -> holidays.HolidayBase:
+def _country_holidays(country: str) -> Any:
+    import holidays  # on first use: read-only commands never need it
+
     try:
         return holidays.country_holidays(country)
     except NotImplementedError as exc:
@@ -34,7 +34,7 @@ def check_country(country: str) -> str:
 class WorkCalendar:
     country: str = "FR"
     business_days: bool = True
-    _holidays: holidays.HolidayBase = field(init=False, repr=False, compare=False)
+    _holidays: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_holidays", _country_holidays(self.country.upper()))
@@ -52,5 +52,4 @@ class WorkCalendar:
 
     def plan(self, base: dt.date, delay: int) -> dt.date:
         """The date a step with ``delay`` days falls on when counted from ``base``."""
-        target = pendulum.Date(base.year, base.month, base.day).add(days=delay)
-        return self.next_working_day(dt.date(target.year, target.month, target.day))
+        return self.next_working_day(base + dt.timedelta(days=delay))

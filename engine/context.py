@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -23,15 +24,18 @@ class Ctx:
     actor: Actor
     today: dt.date
     settings: Settings
-    calendar: WorkCalendar
 
     @classmethod
     def load(cls, session: Session, login: str, today: dt.date) -> Ctx:
         session.info["login"] = login
         actor = authenticate(session, login)
-        settings = Settings.load(session)
-        calendar = WorkCalendar(settings.holiday_country, settings.business_days)
-        return cls(session, actor, today, settings, calendar)
+        return cls(session, actor, today, Settings.load(session))
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        # Built on first use: loading a country's holidays costs ~0.1 s that read-only
+        # commands (dossier show, actions) need not pay.
+        return WorkCalendar(self.settings.holiday_country, self.settings.business_days)
 
     def rates(self) -> RateTable:
         flat = self.settings.penalty_rate

@@ -607,7 +607,9 @@ class _SmallDemo:
     def at(self, login: str, day: dt.date) -> Ctx:
         """The context of ``login`` acting on ``day`` (history records that login)."""
         self.session.info["login"] = login
-        return Ctx(self.session, self.actors[login], day, self.settings, self.calendar)
+        ctx = Ctx(self.session, self.actors[login], day, self.settings)
+        ctx.__dict__["calendar"] = self.calendar  # one calendar for the whole build
+        return ctx
 
     # -- plans and customers
 

@@ -52,6 +52,10 @@ def _text(value: str) -> str:
     return value.strip()
 
 
+def _country(value: str) -> str:
+    return value.strip().upper()
+
+
 def _prefix(value: str) -> str:
     value = value.strip()
     if not value.isdigit():
@@ -80,7 +84,8 @@ SPECS: dict[str, SettingSpec] = {
     ),
     "indemnity_amount": SettingSpec("40.00", _amount, N_("Fixed recovery indemnity per invoice")),
     "business_days": SettingSpec("true", _bool, N_("Move planned dates off weekends and holidays")),
-    "holiday_country": SettingSpec("FR", check_country, N_("Country whose public holidays apply")),
+    # Read cheaply (_country); checked against the holidays package only when set.
+    "holiday_country": SettingSpec("FR", _country, N_("Country whose public holidays apply")),
     "auto_close": SettingSpec("true", _bool, N_("Close dossiers whose principal is settled")),
     "customer_account_prefix": SettingSpec("411", _prefix, N_("Customer account prefix")),
     "payment_terms_days": SettingSpec("30", _int_ge0, N_("Default payment terms in days")),
@@ -97,6 +102,8 @@ def parse_setting(key: str, value: str) -> Any:
             )
         )
     try:
+        if key == "holiday_country":
+            check_country(value.strip())
         return spec.parse(value)
     except (ValueError, InvalidOperation, UserError) as exc:
         reason = (exc.message if isinstance(exc, UserError) else str(exc)).rstrip(".")

@@ -129,7 +129,8 @@ def out(text: str) -> None:
 def out_json(data: Any) -> None:
     from engine.views import to_json
 
-    out(to_json(data))
+    # Indented for a person at a terminal, compact (and much faster) for a script.
+    out(to_json(data, pretty=sys.stdout.isatty()))
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
