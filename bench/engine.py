@@ -20,6 +20,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# As a user's machine runs it: bytecode cached after the first run (this sandbox sets
+# PYTHONDONTWRITEBYTECODE, which would recompile our modules on every command).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["RECOUVREMENT_LANG"] = "en"
 RCV = [sys.executable, "-m", "tui.cli"]
 TODAY = "2026-11-27"
 SCENARIO = "Absence paiement - Recouv. amiable"
@@ -42,12 +46,18 @@ def rcv(db: str, *args: str, check: bool = True) -> tuple[float, str]:
         capture_output=True,
         text=True,
         cwd=HERE.parent,
-        env={**os.environ, "RECOUVREMENT_LANG": "en"},
+        env=ENV,
     )
     elapsed = time.perf_counter() - started
     if check and result.returncode != 0:
         raise SystemExit(f"rcv {' '.join(args)} failed: {result.stderr.strip()}")
     return elapsed, result.stdout
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=HERE.parent, env=ENV)
+    return time.perf_counter() - started
 
 
 def median(db: str, repeat: int, *args: str) -> float:
@@ -66,6 +76,11 @@ def main() -> None:
     if fresh:
         figures["demo --size large (build)"] = rcv(db, "demo", "--size", args.size)[0]
     figures["run (daily pass)"] = median(db, min(args.repeat, 3), "run")
+    # The floor under every command: the interpreter and the imports (SQLAlchemy, SQLModel).
+    figures["python + imports (floor)"] = statistics.median(
+        _timed([sys.executable, "-c", "import tui.cli, engine.views, engine.context"])
+        for _ in range(args.repeat)
+    )
 
     dossiers = json.loads(rcv(db, "dossier", "list", "--status", "open", "--json")[1])
     middle = dossiers[len(dossiers) // 2]

@@ -57,6 +57,10 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
+def _ordered(objects: Any) -> list[Any]:
+    return sorted(objects, key=lambda obj: (type(obj).__name__, _record_id(obj)))
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -80,16 +84,18 @@ def _write_history(session: OrmSession, _ctx: UOWTransaction) -> None:
             }
         )
 
-    for obj in session.new:
+    # Sorted so that the same change writes the same rows in the same order (sets of
+    # objects follow memory addresses).
+    for obj in _ordered(session.new):
         if not isinstance(obj, UNTRACKED):
             add(obj, "insert", None, _dump(_columns(obj)))
-    for obj in session.dirty:
+    for obj in _ordered(session.dirty):
         if isinstance(obj, UNTRACKED) or not session.is_modified(obj):
             continue
         before, after = _changes(obj)
         if after:
             add(obj, "update", _dump(before), _dump(after))
-    for obj in session.deleted:
+    for obj in _ordered(session.deleted):
         if not isinstance(obj, UNTRACKED):
             add(obj, "delete", _dump(_columns(obj)), None)
     if rows:

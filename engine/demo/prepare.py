@@ -1,0 +1,49 @@
+"""What both flavours start from: the company's settings, its people (agents and an auditor)
+and the second scenario, on a database that has no customers yet; and how a build tells its
+progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import Session, select
+
+from engine.access import Actor, add_user, authenticate, require_manager
+from engine.errors import UserError
+from engine.i18n import _
+from engine.scenarios import COURTESY, save_scenario
+from engine.settings import set_setting
+from models.tables import Customer
+
+Progress = Callable[[str], None]
+
+AGENTS = (
+    ("mlefebvre", "Marie Lefebvre"),
+    ("tgarnier", "Thomas Garnier"),
+    ("sbenali", "Sofiane Benali"),
+)
+AUDITOR = ("cmoreau", "Claire Moreau")
+COMPANY_NAME = "Morel Distribution SAS"
+
+
+def prepare(session: Session, login: str) -> dict[str, Actor]:
+    """Settings, people and the second scenario; refuses a database that already has data."""
+    session.info["login"] = login
+    actor = authenticate(session, login)
+    require_manager(actor)
+    if session.exec(select(Customer.id).limit(1)).first() is not None:
+        raise UserError(
+            _(
+                "This database already holds customers: the demo fills a new database only "
+                "(run `recouvrement --db NEW_FILE init` first)."
+            )
+        )
+    set_setting(session, "open_access", "true")
+    set_setting(session, "company_name", COMPANY_NAME)
+    for agent, name in AGENTS:
+        if agent != login:
+            add_user(session, actor, agent, "agent", name)
+    if AUDITOR[0] != login:
+        add_user(session, actor, AUDITOR[0], "auditor", AUDITOR[1])
+    save_scenario(session, COURTESY)
+    return {user: authenticate(session, user) for user in (login, *(a for a, _n in AGENTS))}
