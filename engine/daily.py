@@ -4,6 +4,7 @@ lapsed pauses, report what falls due. Running it twice changes nothing the secon
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -11,7 +12,8 @@ from sqlmodel import select
 from engine.access import require_write
 from engine.balances import refresh_dossiers
 from engine.context import Ctx
-from engine.dossiers import _unpause, settle_and_reopen
+from engine.dossiers import end_pause, settle_and_reopen
+from engine.views import action_rows
 from models.db import refresh_statistics
 from models.tables import Dossier, Intervention
 
@@ -24,6 +26,7 @@ class DailyReport:
     resumed: list[str] = field(default_factory=list)
     due: int = 0  # interventions to do planned on or before the day
     overdue: int = 0  # of which planned before the day
+    due_today: list[dict[str, Any]] = field(default_factory=list)  # what falls due that day
 
 
 def run_daily(ctx: Ctx) -> DailyReport:
@@ -33,11 +36,15 @@ def run_daily(ctx: Ctx) -> DailyReport:
     refresh_dossiers(session)
     report.closed, report.reopened = settle_and_reopen(ctx)
     lapsed = session.exec(
-        select(Dossier).where(Dossier.status == "paused", Dossier.pause_until < ctx.today)  # type: ignore[operator]
+        select(Dossier)
+        .where(Dossier.status == "paused", Dossier.pause_until < ctx.today)  # type: ignore[operator]
+        .order_by(Dossier.id)  # type: ignore[arg-type]
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     for dossier in lapsed:
         dossier.version += 1
-        _unpause(ctx, dossier)
+        end_pause(ctx, dossier)
         report.resumed.append(dossier.number)
     session.flush()
     due = (
@@ -48,6 +55,9 @@ def run_daily(ctx: Ctx) -> DailyReport:
     )
     report.due = session.exec(due.where(Intervention.planned <= ctx.today)).one()
     report.overdue = session.exec(due.where(Intervention.planned < ctx.today)).one()
+    report.due_today = [
+        row for row in action_rows(session, day=ctx.today) if row["dossier_status"] == "open"
+    ]
     # Once a day, so that imports growing the tables never leave the planner guessing.
     refresh_statistics(session.connection())
     return report

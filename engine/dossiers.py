@@ -13,7 +13,7 @@ from engine.balances import refresh_dossiers
 from engine.context import Ctx, claim
 from engine.errors import NotFound, UserError
 from engine.i18n import _
-from engine.planning import current_todo, earliest_allowed, plan_step
+from engine.planning import current_todo, hold, plan_step, release
 from engine.scenarios import find_scenario, steps_of
 from models.tables import (
     Contact,
@@ -31,8 +31,11 @@ OPEN_STATES = ("open", "paused")
 SETTLED_REASON = "settled"
 
 
-def find_customer(session: Session, code: str) -> Customer:
-    customer = session.exec(select(Customer).where(Customer.code == code.strip())).first()
+def find_customer(session: Session, code: str, lock: bool = False) -> Customer:
+    query = select(Customer).where(Customer.code == code.strip())
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    customer = session.exec(query).first()
     if customer is None:
         raise NotFound(
             _(
@@ -52,10 +55,13 @@ def normalize_number(number: str) -> str:
     return text
 
 
-def find_dossier(session: Session, number: str) -> Dossier:
-    dossier = session.exec(
-        select(Dossier).where(Dossier.number == normalize_number(number))
-    ).first()
+def find_dossier(session: Session, number: str, lock: bool = False) -> Dossier:
+    """``lock``: for a change. On PostgreSQL the row stays locked to the end of the unit of
+    work, so changes to one dossier happen one after the other (SQLite: BEGIN IMMEDIATE)."""
+    query = select(Dossier).where(Dossier.number == normalize_number(number))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    dossier = session.exec(query).first()
     if dossier is None:
         raise NotFound(
             _("Unknown dossier {number!r}: expected a dossier number such as D000042.").format(
@@ -77,18 +83,50 @@ def find_agent(session: Session, login: str) -> User:
     return user
 
 
+def lock_dossier(session: Session, dossier_id: int) -> Dossier:
+    dossier = session.exec(
+        select(Dossier)
+        .where(Dossier.id == dossier_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return dossier
+
+
+def check_day(ctx: Ctx, dossier: Dossier, day: dt.date) -> None:
+    """An action's date: not after today, not before the dossier was opened."""
+    if day > ctx.today:
+        raise UserError(
+            _(
+                "Date {day} is after today ({today}): an intervention cannot be done in the future."
+            ).format(day=day.isoformat(), today=ctx.today.isoformat())
+        )
+    if day < dossier.created:
+        raise UserError(
+            _("Date {day} is before the dossier was opened ({created}).").format(
+                day=day.isoformat(), created=dossier.created.isoformat()
+            )
+        )
+
+
+def require_open(dossier: Dossier) -> None:
+    if dossier.status == "closed":
+        raise UserError(
+            _("Dossier {number} is closed: its plan and interventions cannot change.").format(
+                number=dossier.number
+            )
+        )
+
+
 def label(dossier: Dossier) -> str:
     return _("Dossier {number}").format(number=dossier.number)
 
 
 def next_number(session: Session) -> str:
     # Row-locking increment: two concurrent openings never get the same number.
-    result = session.execute(
+    session.execute(
         update(Sequence).where(Sequence.name == "dossier").values(value=Sequence.value + 1)
     )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(Sequence(name="dossier", value=1))
-        session.flush()
     value = session.exec(select(Sequence.value).where(Sequence.name == "dossier")).one()
     return f"D{value:06d}"
 
@@ -139,7 +177,8 @@ def open_dossier(
 ) -> Dossier:
     require_write(ctx.actor)
     session = ctx.session
-    customer = find_customer(session, customer_code)
+    # Locked: two openings for one customer must not both take the same invoices.
+    customer = find_customer(session, customer_code, lock=True)
     scenario = find_scenario(session, scenario_name) if scenario_name else None
     start = start or ctx.today
     if start > ctx.today:
@@ -198,13 +237,31 @@ def update_dossier(
     main_contact_id: int | None = None,
     other_contact_ids: list[int] | None = None,
 ) -> Dossier:
-    dossier = find_dossier(ctx.session, number)
+    dossier = find_dossier(ctx.session, number, lock=True)
     require_dossier_write(ctx.actor, dossier.agent)
+    new_agent = (
+        (find_agent(ctx.session, agent).login if agent else None)
+        if agent is not None
+        else dossier.agent
+    )
+    assert dossier.id is not None
+    others = set(
+        ctx.session.exec(
+            select(DossierContact.contact_id).where(DossierContact.dossier_id == dossier.id)
+        )
+    )
+    unchanged = (
+        (reason is None or reason.strip() == dossier.reason)
+        and new_agent == dossier.agent
+        and (main_contact_id is None or main_contact_id == dossier.main_contact_id)
+        and (other_contact_ids is None or set(other_contact_ids) == others)
+    )
+    if unchanged:
+        return dossier  # the same edit again changes nothing
     claim(ctx.session, dossier, expected_version, label(dossier))
     if reason is not None:
         dossier.reason = reason.strip()
-    if agent is not None:
-        dossier.agent = find_agent(ctx.session, agent).login if agent else None
+    dossier.agent = new_agent
     contact_ids = ([main_contact_id] if main_contact_id else []) + (other_contact_ids or [])
     for contact_id in contact_ids:
         contact = ctx.session.get(Contact, contact_id)
@@ -227,15 +284,6 @@ def update_dossier(
     return dossier
 
 
-def _require_not_closed(dossier: Dossier) -> None:
-    if dossier.status == "closed":
-        raise UserError(
-            _("Dossier {number} is closed: reopen it before changing its plan.").format(
-                number=dossier.number
-            )
-        )
-
-
 def move_to_step(
     ctx: Ctx,
     number: str,
@@ -246,10 +294,11 @@ def move_to_step(
 ) -> Dossier:
     """Restart planning from ``step_no`` (of another scenario, when named) on ``day``."""
     session = ctx.session
-    dossier = find_dossier(session, number)
+    dossier = find_dossier(session, number, lock=True)
     require_dossier_write(ctx.actor, dossier.agent)
-    _require_not_closed(dossier)
+    require_open(dossier)
     day = day or ctx.today
+    check_day(ctx, dossier, day)
     scenario_id = find_scenario(session, scenario_name).id if scenario_name else dossier.scenario_id
     if scenario_id is None:
         raise UserError(
@@ -267,15 +316,12 @@ def move_to_step(
         )
     assert dossier.id is not None
     todo = current_todo(session, dossier.id)
-    expected = ctx.calendar.plan(day, steps[step_no - 1].delay)
-    floor = earliest_allowed(ctx.calendar, dossier)
-    if floor is not None and expected < floor:
-        expected = floor
+    own_date = ctx.calendar.plan(day, steps[step_no - 1].delay)
     if (
         todo is not None
         and todo.step_no == step_no
         and todo.scenario_id == scenario_id
-        and todo.planned == expected
+        and (todo.held_from or todo.planned) == own_date
     ):
         return dossier  # the same move again changes nothing
     claim(session, dossier, expected_version, label(dossier))
@@ -301,9 +347,9 @@ def pause(
 ) -> Dossier:
     """Promise to pay or dispute: nothing of the scenario falls due before ``until`` has passed."""
     session = ctx.session
-    dossier = find_dossier(session, number)
+    dossier = find_dossier(session, number, lock=True)
     require_dossier_write(ctx.actor, dossier.agent)
-    _require_not_closed(dossier)
+    require_open(dossier)
     if until < ctx.today:
         raise UserError(
             _("Pause end {day} is in the past: expected today ({today}) or later.").format(
@@ -330,35 +376,35 @@ def pause(
     dossier.promise_amount = promise_amount
     assert dossier.id is not None
     todo = current_todo(session, dossier.id)
-    floor = earliest_allowed(ctx.calendar, dossier)
-    if todo is not None and floor is not None and todo.planned < floor:
-        todo.planned = floor
-        todo.version += 1
+    if todo is not None:
+        before = (todo.planned, todo.held_from)
+        hold(ctx.calendar, dossier, todo)
+        if (todo.planned, todo.held_from) != before:
+            todo.version += 1
     session.flush()
     return dossier
 
 
 def resume(ctx: Ctx, number: str, expected_version: int | None = None) -> Dossier:
-    """End a pause today: the current step is due today at the latest."""
+    """End a pause today: a step the pause held back is due on its own date, or today."""
     session = ctx.session
-    dossier = find_dossier(session, number)
+    dossier = find_dossier(session, number, lock=True)
     require_dossier_write(ctx.actor, dossier.agent)
     if dossier.status != "paused":
         return dossier
     claim(session, dossier, expected_version, label(dossier))
-    _unpause(ctx, dossier)
+    end_pause(ctx, dossier)
     return dossier
 
 
-def _unpause(ctx: Ctx, dossier: Dossier) -> None:
+def end_pause(ctx: Ctx, dossier: Dossier) -> None:
     dossier.status = "open"
     dossier.pause_until = None
     dossier.promise_amount = None
     assert dossier.id is not None
     todo = current_todo(ctx.session, dossier.id)
-    due = ctx.calendar.next_working_day(ctx.today)
-    if todo is not None and todo.planned > due:
-        todo.planned = due
+    if todo is not None and todo.held_from is not None:
+        release(ctx.calendar, ctx.today, todo)
         todo.version += 1
     ctx.session.flush()
 
@@ -379,15 +425,28 @@ def close(ctx: Ctx, dossier: Dossier, reason: str, day: dt.date) -> None:
         todo.status = "skipped"
         todo.done = day
         todo.outcome = why
+        todo.held_from = None
         todo.done_by = ctx.actor.login
         todo.version += 1
     ctx.session.flush()
 
 
-def reopen(ctx: Ctx, dossier: Dossier) -> None:
+def reopen(ctx: Ctx, dossier: Dossier) -> bool:
     """A settled dossier whose principal is owed again (a payment unlettered) reopens where
-    its scenario stood."""
+    its scenario stood. Not when a newer open dossier holds its entries (§3)."""
     assert dossier.id is not None
+    held_elsewhere = ctx.session.exec(
+        select(DossierEntry.entry_id)
+        .join(Dossier, Dossier.id == DossierEntry.dossier_id)
+        .where(
+            Dossier.status.in_(OPEN_STATES),  # type: ignore[attr-defined]
+            DossierEntry.entry_id.in_(  # type: ignore[attr-defined]
+                select(DossierEntry.entry_id).where(DossierEntry.dossier_id == dossier.id)
+            ),
+        )
+    ).first()
+    if held_elsewhere is not None:
+        return False  # a newer dossier collects those entries now: this one stays closed
     dossier.status = "open"
     dossier.closed_on = None
     dossier.close_reason = ""
@@ -401,6 +460,7 @@ def reopen(ctx: Ctx, dossier: Dossier) -> None:
     if dossier.scenario_id is not None and last is not None and last.step_no is not None:
         step = last.step_no if last.status == "skipped" else last.step_no + 1
         plan_step(ctx, dossier, step, ctx.today)
+    return True
 
 
 def settle_and_reopen(ctx: Ctx, dossier_ids: set[int] | None = None) -> tuple[list[str], list[str]]:
@@ -412,7 +472,10 @@ def settle_and_reopen(ctx: Ctx, dossier_ids: set[int] | None = None) -> tuple[li
         query = select(Dossier).where(Dossier.status.in_(OPEN_STATES), Dossier.principal <= 0)  # type: ignore[attr-defined]
         if dossier_ids is not None:
             query = query.where(Dossier.id.in_(dossier_ids))  # type: ignore[union-attr]
-        for dossier in session.exec(query):
+        # Locked in id order (PostgreSQL): a concurrent `intervention done` on one of them
+        # finishes first or waits, and two passes never deadlock.
+        query = query.order_by(Dossier.id).with_for_update()  # type: ignore[arg-type]
+        for dossier in session.exec(query.execution_options(populate_existing=True)):
             close(ctx, dossier, SETTLED_REASON, ctx.today)
             closed.append(dossier.number)
     query = select(Dossier).where(
@@ -420,7 +483,8 @@ def settle_and_reopen(ctx: Ctx, dossier_ids: set[int] | None = None) -> tuple[li
     )
     if dossier_ids is not None:
         query = query.where(Dossier.id.in_(dossier_ids))  # type: ignore[union-attr]
-    for dossier in session.exec(query):
-        reopen(ctx, dossier)
-        reopened.append(dossier.number)
+    query = query.order_by(Dossier.id).with_for_update()  # type: ignore[arg-type]
+    for dossier in session.exec(query.execution_options(populate_existing=True)):
+        if reopen(ctx, dossier):
+            reopened.append(dossier.number)
     return closed, reopened

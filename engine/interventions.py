@@ -9,16 +9,18 @@ from sqlmodel import select
 
 from engine.access import require_dossier_write
 from engine.context import Ctx, claim
-from engine.dossiers import find_dossier
+from engine.dossiers import check_day, find_dossier, lock_dossier, require_open
 from engine.effects import apply_step
 from engine.errors import NotFound, UserError
 from engine.i18n import _
-from engine.planning import contact_name, plan_step
+from engine.planning import contact_name, earliest_allowed, plan_step
 from engine.scenarios import STEP_TYPES
 from models.tables import Dossier, Intervention, ScenarioStep
 
 
 def find_intervention(ctx: Ctx, intervention_id: int) -> tuple[Intervention, Dossier]:
+    """The intervention and its dossier, the dossier locked for the change (PostgreSQL), and
+    the intervention read again after the lock: what another command just did is seen."""
     intervention = ctx.session.get(Intervention, intervention_id)
     if intervention is None:
         raise NotFound(
@@ -27,28 +29,13 @@ def find_intervention(ctx: Ctx, intervention_id: int) -> tuple[Intervention, Dos
                 "`recouvrement actions` or `dossier show`."
             ).format(id=intervention_id)
         )
-    dossier = ctx.session.get(Dossier, intervention.dossier_id)
-    assert dossier is not None
+    dossier = lock_dossier(ctx.session, intervention.dossier_id)
+    ctx.session.refresh(intervention)
     return intervention, dossier
 
 
 def label(intervention: Intervention) -> str:
     return _("Intervention {id}").format(id=intervention.id)
-
-
-def _check_day(ctx: Ctx, dossier: Dossier, day: dt.date) -> None:
-    if day > ctx.today:
-        raise UserError(
-            _(
-                "Date {day} is after today ({today}): an intervention cannot be done in the future."
-            ).format(day=day.isoformat(), today=ctx.today.isoformat())
-        )
-    if day < dossier.created:
-        raise UserError(
-            _("Date {day} is before the dossier was opened ({created}).").format(
-                day=day.isoformat(), created=dossier.created.isoformat()
-            )
-        )
 
 
 def _finish(
@@ -72,19 +59,15 @@ def _finish(
             )
         )
     require_dossier_write(ctx.actor, dossier.agent)
-    if dossier.status == "closed":
-        raise UserError(
-            _("Dossier {number} is closed: its interventions cannot change.").format(
-                number=dossier.number
-            )
-        )
+    require_open(dossier)
     day = day or ctx.today
-    _check_day(ctx, dossier, day)
+    check_day(ctx, dossier, day)
     claim(ctx.session, intervention, expected_version, label(intervention))
     intervention.status = status
     intervention.done = day
     intervention.done_by = ctx.actor.login
     intervention.outcome = outcome
+    intervention.held_from = None
     if note:
         intervention.note = (intervention.note + "\n" + note).strip()
     ctx.session.flush()
@@ -142,24 +125,47 @@ def add_manual(
     promise_date: dt.date | None = None,
     promise_amount: Decimal | None = None,
 ) -> Intervention:
-    """A manual intervention to do; it does not move the scenario."""
+    """A manual intervention to do; it does not move the scenario. The same one again (same
+    dossier, type, date, note and promise) is not added twice."""
     check_type(type_)
-    dossier = find_dossier(ctx.session, number)
-    require_dossier_write(ctx.actor, dossier.agent)
-    if dossier.status == "closed":
+    if promise_amount is not None and (not promise_amount.is_finite() or promise_amount <= 0):
         raise UserError(
-            _("Dossier {number} is closed: its interventions cannot change.").format(
-                number=dossier.number
+            _("Promised amount {amount} is invalid: expected an amount above 0.").format(
+                amount=promise_amount
+            )
+        )
+    dossier = find_dossier(ctx.session, number, lock=True)
+    require_dossier_write(ctx.actor, dossier.agent)
+    require_open(dossier)
+    planned = day or ctx.today
+    if planned < dossier.created:
+        raise UserError(
+            _("Date {day} is before the dossier was opened ({created}).").format(
+                day=planned.isoformat(), created=dossier.created.isoformat()
             )
         )
     assert dossier.id is not None
+    same = ctx.session.exec(
+        select(Intervention).where(
+            Intervention.dossier_id == dossier.id,
+            Intervention.step_no.is_(None),  # type: ignore[union-attr]
+            Intervention.status == "todo",
+            Intervention.type == type_,
+            Intervention.planned == planned,
+            Intervention.note == note,
+            Intervention.promise_date == promise_date,
+            Intervention.promise_amount == promise_amount,
+        )
+    ).first()
+    if same is not None:
+        return same
     intervention = Intervention(
         dossier_id=dossier.id,
         scenario_id=None,
         step_no=None,
         step=_("Manual"),
         status="todo",
-        planned=day or ctx.today,
+        planned=planned,
         type=type_,
         contact=contact if contact is not None else contact_name(ctx.session, dossier),
         note=note,
@@ -183,9 +189,18 @@ def reschedule(
             ).format(id=intervention.id, status=_(intervention.status))
         )
     planned = ctx.calendar.next_working_day(day)
+    floor = earliest_allowed(ctx.calendar, dossier)
+    if intervention.step_no is not None and floor is not None and planned < floor:
+        raise UserError(
+            _(
+                "Dossier {number} is paused until {until}: its scenario step cannot be planned "
+                "before {day}."
+            ).format(number=dossier.number, until=dossier.pause_until, day=floor.isoformat())
+        )
     if planned == intervention.planned:
         return intervention
     claim(ctx.session, intervention, expected_version, label(intervention))
     intervention.planned = planned
+    intervention.held_from = None
     ctx.session.flush()
     return intervention

@@ -20,6 +20,26 @@ def earliest_allowed(calendar: WorkCalendar, dossier: Dossier) -> dt.date | None
     return None
 
 
+def hold(calendar: WorkCalendar, dossier: Dossier, intervention: Intervention) -> None:
+    """Keep a scenario step out of a pause (rule 7), remembering the scenario's own date.
+
+    Re-applied whenever the pause changes, so a shorter pause gives back an earlier date."""
+    own = intervention.held_from or intervention.planned
+    floor = earliest_allowed(calendar, dossier)
+    if floor is not None and own < floor:
+        intervention.planned, intervention.held_from = floor, own
+    elif intervention.held_from is not None:
+        intervention.planned, intervention.held_from = own, None
+
+
+def release(calendar: WorkCalendar, today: dt.date, intervention: Intervention) -> None:
+    """The pause is over on ``today``: a step it held is due on its own date, or today when
+    that date has passed. A step the pause never moved keeps its date."""
+    if intervention.held_from is not None:
+        intervention.planned = max(intervention.held_from, calendar.next_working_day(today))
+        intervention.held_from = None
+
+
 def current_todo(session: Session, dossier_id: int) -> Intervention | None:
     return session.exec(
         select(Intervention).where(
@@ -47,20 +67,17 @@ def plan_step(ctx: Ctx, dossier: Dossier, position: int, base: dt.date) -> Inter
     ).first()
     if step is None:
         return None  # scenario ended: the dossier stays open with nothing to do
-    planned = ctx.calendar.plan(base, step.delay)
-    floor = earliest_allowed(ctx.calendar, dossier)
-    if floor is not None and planned < floor:
-        planned = floor
     intervention = Intervention(
         dossier_id=dossier.id,
         scenario_id=dossier.scenario_id,
         step_no=position,
         step=step.name,
         status="todo",
-        planned=planned,
+        planned=ctx.calendar.plan(base, step.delay),
         type=step.type,
         contact=contact_name(ctx.session, dossier),
     )
+    hold(ctx.calendar, dossier, intervention)
     ctx.session.add(intervention)
     ctx.session.flush()
     return intervention

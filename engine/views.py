@@ -74,6 +74,7 @@ def intervention_row(
         "step": item.step,
         "status": item.status,
         "planned": item.planned,
+        "held_from": item.held_from,
         "done": item.done,
         "type": item.type,
         "contact": item.contact,
@@ -192,13 +193,25 @@ def dossier_rows(
 
 
 def action_rows(
-    session: Session, agent: str | None = None, until: dt.date | None = None
+    session: Session,
+    agent: str | None = None,
+    until: dt.date | None = None,
+    day: dt.date | None = None,
 ) -> list[Row]:
     """The worklist: every intervention to do on dossiers not closed, by date then agent."""
     # Plain columns, not ORM objects: an agent's worklist can hold 15,000 rows.
     columns = [c for c in Intervention.__table__.columns]  # type: ignore[attr-defined]
     query = (
-        select(*columns, Dossier.number, Customer.code, Dossier.agent, Scenario.name)
+        select(
+            *columns,
+            Dossier.number,
+            Customer.code,
+            Dossier.agent,
+            Scenario.name,
+            Dossier.status.label("dossier_status"),  # type: ignore[attr-defined]
+            Dossier.pause_until,
+            Dossier.pause_reason,
+        )
         .join(Dossier, Dossier.id == Intervention.dossier_id)
         .join(Customer, Customer.id == Dossier.customer_id)
         .outerjoin(Scenario, Scenario.id == Intervention.scenario_id)
@@ -209,8 +222,16 @@ def action_rows(
         query = query.where(Dossier.agent == agent)
     if until:
         query = query.where(Intervention.planned <= until)
+    if day:
+        query = query.where(Intervention.planned == day)
     return [
-        intervention_row(row, row.number, row.code, row.agent, row.name)  # type: ignore[arg-type]
+        {
+            **intervention_row(row, row.number, row.code, row.agent, row.name),  # type: ignore[arg-type]
+            # Why a to-do is not due yet (rule 7): the worklist shows the pause.
+            "dossier_status": row.dossier_status,
+            "pause_until": row.pause_until,
+            "pause_reason": row.pause_reason,
+        }
         for row in session.execute(query)
     ]
 

@@ -40,7 +40,9 @@ def normalize_url(url_or_path: str | None) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Autocommit off in the driver so SQLAlchemy's BEGIN is the only transaction control.
+    # The driver's own transaction handling off: it would start a transaction only at the
+    # first write, so a command's reads would not be part of it. _sqlite_begin does it.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -49,11 +51,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock when a unit of work starts: two commands that read then
+    # write (open a dossier, mark an intervention done) run one after the other instead of
+    # both acting on what they read. In WAL mode readers are never blocked by it; read-only
+    # units ask for a plain BEGIN (see transaction(write=False)).
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def make_engine(url_or_path: str | None = None, **kwargs: Any) -> Engine:
     url = normalize_url(url_or_path)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # prepare_threshold=None: psycopg would otherwise prepare a statement after five runs and
     # keep a plan made while a table was nearly empty (seen: a re-import going from 3 s to 81 s).
@@ -67,9 +79,14 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One short unit of work: commit on success, roll everything back on any error."""
+def transaction(factory: sessionmaker[Session], write: bool = True) -> Iterator[Session]:
+    """One short unit of work: commit on success, roll everything back on any error.
+
+    ``write=False`` for units that only read: on SQLite they do not wait for writers.
+    """
     session = factory()
+    if not write:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
     try:
         yield session
         session.commit()

@@ -203,6 +203,9 @@ class Intervention(SQLModel, table=True):
     step: str = Field(default="", max_length=120)
     status: str = Field(default="todo", max_length=10)  # todo | done | skipped
     planned: dt.date
+    # The scenario's own date when a pause pushed ``planned`` past its end; restored (or
+    # brought to the day the pause ends) when it does.
+    held_from: dt.date | None = None
     done: dt.date | None = None
     type: str = Field(default="other", max_length=30)
     contact: str = Field(default="", max_length=200)

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from engine.access import add_user
 from engine.balances import refresh_open_amounts
 from engine.daily import run_daily
-from engine.dossiers import move_to_step, open_dossier, pause, resume, update_dossier
+from engine.dossiers import find_customer, move_to_step, open_dossier, pause, resume, update_dossier
 from engine.errors import Conflict, Forbidden, NotFound, UserError
 from engine.interventions import add_manual, mark_done, mark_skipped, reschedule
 from engine.planning import current_todo, forecast
@@ -260,3 +260,138 @@ def test_roles(db: TestDB) -> None:
         mark_done(ctx, 1)
     with pytest.raises(Forbidden, match="'mallory'"), db.ctx(login="mallory"):
         pass
+
+
+def test_a_pause_never_pulls_a_step_forward(db: TestDB) -> None:
+    seed(db)
+    number = open_one(db)
+    with db.ctx() as ctx:
+        mark_done(ctx, 1)
+        mark_done(ctx, 2)  # step 3 planned 03-09
+        pause(ctx, number, d("2026-03-03"), "Promesse")
+        todo = current_todo(ctx.session, 1)
+        assert todo is not None and (todo.step_no, todo.planned, todo.held_from) == (
+            3,
+            d("2026-03-09"),
+            None,
+        )
+    with db.ctx("2026-03-04") as ctx:
+        assert run_daily(ctx).resumed == [number]
+        todo = current_todo(ctx.session, 1)
+        assert todo is not None and todo.planned == d("2026-03-09")
+
+
+def test_a_held_step_goes_back_to_its_own_date_when_the_pause_shrinks(db: TestDB) -> None:
+    seed(db)
+    number = open_one(db)
+    with db.ctx() as ctx:
+        mark_done(ctx, 1)
+        mark_done(ctx, 2)  # step 3 planned 03-09
+        pause(ctx, number, d("2026-03-20"), "Litige")
+        todo = current_todo(ctx.session, 1)
+        assert todo is not None and (todo.planned, todo.held_from) == (
+            d("2026-03-23"),
+            d("2026-03-09"),
+        )
+        pause(ctx, number, d("2026-03-04"), "Litige réglé plus tôt")
+        todo = current_todo(ctx.session, 1)
+        assert todo is not None and (todo.planned, todo.held_from) == (d("2026-03-09"), None)
+
+
+def test_no_scenario_step_is_rescheduled_into_a_pause(db: TestDB) -> None:
+    seed(db)
+    number = open_one(db)
+    with db.ctx() as ctx:
+        pause(ctx, number, d("2026-03-20"), "Promesse")
+        with pytest.raises(UserError, match="2026-03-23"):
+            reschedule(ctx, 1, d("2026-03-05"))
+        manual = add_manual(ctx, number, "phone", d("2026-03-05"), "Rappeler le comptable")
+        assert reschedule(ctx, manual.id, d("2026-03-06")).planned == d("2026-03-06")  # type: ignore[arg-type]
+
+
+def test_step_move_dates_are_checked(db: TestDB) -> None:
+    seed(db)
+    number = open_one(db)
+    with db.ctx() as ctx:
+        with pytest.raises(UserError, match="2031-01-01"):
+            move_to_step(ctx, number, 3, d("2031-01-01"))
+        with pytest.raises(UserError, match="2026-02-01"):
+            move_to_step(ctx, number, 3, d("2026-02-01"))
+
+
+def test_the_same_manual_intervention_is_not_added_twice(db: TestDB) -> None:
+    seed(db)
+    number = open_one(db)
+    with db.ctx() as ctx:
+        first = add_manual(ctx, number, "visit", d("2026-03-04"), "Passer au siège")
+        again = add_manual(ctx, number, "visit", d("2026-03-04"), "Passer au siège")
+        other = add_manual(ctx, number, "visit", d("2026-03-05"), "Passer au siège")
+        assert first.id == again.id != other.id
+        with pytest.raises(UserError, match="-5"):
+            add_manual(ctx, number, "phone", promise_amount=Decimal("-5"))
+        with pytest.raises(UserError, match="2026-01-01"):
+            add_manual(ctx, number, "phone", d("2026-01-01"))
+
+
+def test_the_same_edit_again_writes_nothing(db: TestDB) -> None:
+    seed(db)
+    number = open_one(db)
+    with db.ctx() as ctx:
+        update_dossier(ctx, number, reason="Client injoignable")
+    with db.session() as session:
+        version = dossier_detail(session, number)["version"]
+        rows = session.exec(select(func.count()).select_from(History)).one()
+    with db.ctx() as ctx:
+        update_dossier(ctx, number, reason="Client injoignable", agent="alice")
+    with db.session() as session:
+        assert dossier_detail(session, number)["version"] == version
+        assert session.exec(select(func.count()).select_from(History)).one() == rows
+
+
+def test_worklist_shows_why_a_step_waits(db: TestDB) -> None:
+    seed(db)
+    number = open_one(db)
+    with db.ctx() as ctx:
+        pause(ctx, number, d("2026-03-13"), "Promesse de règlement")
+        from engine.views import action_rows
+
+        (row,) = action_rows(ctx.session)
+    assert (row["dossier_status"], row["pause_until"], row["pause_reason"]) == (
+        "paused",
+        d("2026-03-13"),
+        "Promesse de règlement",
+    )
+    assert (row["planned"], row["held_from"]) == (d("2026-03-16"), d("2026-03-02"))
+
+
+def test_partial_payment_lowers_principal_and_the_next_penalty(db: TestDB) -> None:
+    with db.ctx() as ctx:
+        customer = add_customer(ctx.session)
+        add_entry(
+            ctx.session,
+            customer,
+            "invoice",
+            "2026-01-02",
+            "1200.00",
+            due="2026-02-01",
+            invoice="F1",
+            lettering="AA",
+        )
+        other = add_customer(ctx.session, "CAUTRE", "Autre SA")
+        # The same code on another customer's account has nothing to do with CDUPONT's AA.
+        add_entry(ctx.session, other, "payment", "2026-02-10", "999.00", lettering="AA")
+        number = open_dossier(ctx, "CDUPONT", BUILTIN_NAME, start=d("2026-03-02")).number
+        move_to_step(ctx, number, 7, d("2026-03-02"))
+    with db.ctx("2026-03-20") as ctx:
+        customer = find_customer(ctx.session, "CDUPONT")
+        add_entry(ctx.session, customer, "payment", "2026-03-20", "200.00", lettering="AA")
+        run_daily(ctx)
+    with db.ctx("2026-03-20") as ctx:
+        detail = dossier_detail(ctx.session, number)
+        assert detail["principal"] == Decimal("1000.00")  # the payment is not in the dossier
+        mark_done(ctx, 2)  # LRAR on 03-20 (planned 03-09), at the dated ECB+10 rates
+        penalty = ctx.session.exec(select(Entry).where(Entry.kind == "penalty")).one()
+    # 1,000.00 × 12.15 % × 47 days (2026-02-01 → 2026-03-20) / 365 = 15.645… → 15.65
+    assert penalty.debit == Decimal("15.65")
+    with db.session() as session:
+        assert dossier_detail(session, number)["provision"] == Decimal("200.00")
