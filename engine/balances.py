@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, case, func, select, tuple_, type_coerce, update
 from sqlmodel import Session
@@ -119,6 +120,8 @@ def _refresh_dossier_chunk(session: Session, ids: list[int] | None) -> None:
             DossierEntry.dossier_id,
             func.sum(case((is_charge, 0), else_=cents)),
             func.sum(case((is_charge, cents), else_=0)),
+            # The oldest due date still owed: how late the dossier is.
+            func.min(case(((Entry.kind == "invoice") & (Entry.open_amount > 0), Entry.due_date))),
         )
         .join(Entry, Entry.id == DossierEntry.entry_id)
         .group_by(DossierEntry.dossier_id)
@@ -127,18 +130,32 @@ def _refresh_dossier_chunk(session: Session, ids: list[int] | None) -> None:
         Dossier.id,
         type_coerce(Dossier.principal, BigInteger),
         type_coerce(Dossier.charges, BigInteger),
+        Dossier.oldest_due,
     )
     if ids is not None:
         sums = sums.where(DossierEntry.dossier_id.in_(ids))
         current = current.where(Dossier.id.in_(ids))
-    totals = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in session.execute(sums)}
+    totals = {
+        row[0]: (int(row[1] or 0), int(row[2] or 0), _as_date(row[3]))
+        for row in session.execute(sums)
+    }
     changes = [
-        {"id": dossier_id, "principal": _money(want[0]), "charges": _money(want[1])}
-        for dossier_id, principal, charges in session.execute(current)
-        if (want := totals.get(dossier_id, (0, 0))) != (principal, charges)
+        {
+            "id": dossier_id,
+            "principal": _money(want[0]),
+            "charges": _money(want[1]),
+            "oldest_due": want[2],
+        }
+        for dossier_id, principal, charges, oldest_due in session.execute(current)
+        if (want := totals.get(dossier_id, (0, 0, None))) != (principal, charges, oldest_due)
     ]
     if changes:
         session.execute(update(Dossier), changes)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    # MIN over a CASE loses the column type: SQLite hands back the ISO text.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _money(cents: int) -> Decimal:

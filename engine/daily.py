@@ -13,6 +13,7 @@ from engine.access import require_write
 from engine.balances import refresh_dossiers
 from engine.context import Ctx
 from engine.dossiers import end_pause, settle_and_reopen
+from engine.summary import refresh_next_actions
 from engine.views import action_rows
 from models.db import refresh_statistics
 from models.tables import Dossier, Intervention
@@ -34,6 +35,7 @@ def run_daily(ctx: Ctx) -> DailyReport:
     session = ctx.session
     report = DailyReport(ctx.today.isoformat())
     refresh_dossiers(session)
+    refresh_next_actions(session)
     report.closed, report.reopened = settle_and_reopen(ctx)
     lapsed = session.exec(
         select(Dossier)

@@ -165,6 +165,11 @@ class Dossier(SQLModel, table=True):
     provision: Decimal = Field(default=ZERO, sa_type=Money)
     principal: Decimal = Field(default=ZERO, sa_type=Money)
     charges: Decimal = Field(default=ZERO, sa_type=Money)
+    # Kept by engine.summary for lists that sort 100,000 dossiers in SQL: the oldest due
+    # date still owed (days late), the next to-do's date and the current scenario step.
+    oldest_due: dt.date | None = None
+    next_action: dt.date | None = Field(default=None, index=True)
+    current_step: str = Field(default="", max_length=120)
     closed_on: dt.date | None = None
     close_reason: str = Field(default="", max_length=200)
     version: int = 1

@@ -25,12 +25,14 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
+from engine.balances import refresh_dossiers
 from engine.demo.large import LargeDemo
 from engine.demo.prepare import Progress, prepare
 from engine.demo.small import SmallDemo
 from engine.errors import UserError
 from engine.i18n import _
 from engine.scenarios import COURTESY
+from engine.summary import refresh_next_actions
 from models.db import refresh_statistics, session_factory, transaction
 from models.tables import Customer, Dossier, Entry, Intervention
 
@@ -93,6 +95,10 @@ def build_demo(
         with transaction(factory) as session:
             prepare(session, login)
         LargeDemo(engine, login, today, dossiers, seed, say).run()
+        with transaction(factory) as session:
+            # The list columns the services keep (days late, next action, current step).
+            refresh_dossiers(session)
+            refresh_next_actions(session)
     with engine.begin() as conn:
         refresh_statistics(conn)
     say(_("Counting what the demo made…"))
