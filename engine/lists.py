@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -113,7 +113,10 @@ def dossier_totals(session: Session, flt: DossierFilter, today: dt.date) -> Row:
     """What the header shows: dossiers, balance, actions due today (for the same filter)."""
     count, balance = session.execute(
         _dossier_select(
-            flt, func.count(), func.coalesce(func.sum(Dossier.principal + Dossier.charges), 0)
+            flt,
+            func.count(),
+            # Raw cents: the Money type does not survive SUM(a + b) on every backend.
+            func.coalesce(func.sum(_cents(Dossier.principal) + _cents(Dossier.charges)), 0),
         )
     ).one()
     due = session.execute(
@@ -130,7 +133,9 @@ def dossier_totals(session: Session, flt: DossierFilter, today: dt.date) -> Row:
     return {"dossiers": int(count), "balance": _money(balance), "due_today": int(due)}
 
 
-def _money(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
+def _cents(column: Any) -> Any:
+    return type_coerce(column, BigInteger)
+
+
+def _money(cents: Any) -> Decimal:
+    return (Decimal(int(cents or 0)) / 100).quantize(Decimal("0.01"))
