@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.errors import Forbidden, UserError
 from engine.i18n import _
@@ -12,6 +13,8 @@ from engine.settings import Settings
 from models.tables import User
 
 ROLES = ("agent", "manager", "auditor")
+MAX_LOGIN = 80  # the widths of User.login and User.name
+MAX_NAME = 120
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,24 @@ class Actor:
         return self.role == "manager"
 
 
-def authenticate(session: Session, login: str) -> Actor:
-    """The acting user, or a refusal naming the login; any login when open_access is on."""
+def authenticate(session: Session, login: str, settings: Settings | None = None) -> Actor:
+    """The acting user, or a refusal naming the login.
+
+    An active user acts with its role. When ``open_access`` is on, a login the database
+    does not know acts as an agent; a deactivated user stays refused all the same.
+    ``settings``: the company settings when the caller has loaded them already.
+    """
     user = session.get(User, login)
     if user is not None and user.active:
         return Actor(user.login, user.role, user.name)
-    if Settings.load(session).open_access:
+    if user is not None:
+        raise Forbidden(
+            _(
+                "Login {login!r} has been deactivated on this database: a manager must "
+                "reactivate it (recouvrement users add {login} --role {role})."
+            ).format(login=login, role=user.role)
+        )
+    if (settings or Settings.load(session)).open_access:
         return Actor(login, "agent", login)
     if session.exec(select(User).limit(1)).first() is None:
         raise UserError(_("This database has no users yet: run `recouvrement init` first."))
@@ -44,6 +59,15 @@ def authenticate(session: Session, login: str) -> Actor:
             "(recouvrement users add {login} --role agent)."
         ).format(login=login)
     )
+
+
+def list_users(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Who may use the database (managers only), by login."""
+    require_manager(actor)
+    return [
+        {"login": u.login, "name": u.name, "role": u.role, "active": u.active}
+        for u in session.exec(select(User).order_by(col(User.login)))
+    ]
 
 
 def require_write(actor: Actor) -> None:
@@ -74,24 +98,81 @@ def require_dossier_write(actor: Actor, agent: str | None) -> None:
     )
 
 
-def add_user(session: Session, actor: Actor | None, login: str, role: str, name: str = "") -> User:
+def _other_active_managers(session: Session, login: str) -> int:
+    # FOR UPDATE (PostgreSQL; SQLite serialises writers anyway): two managers demoting each
+    # other at the same time cannot both see the other one still a manager.
+    others = session.exec(
+        select(User.login)
+        .where(User.role == "manager", col(User.active).is_(True), User.login != login)
+        .with_for_update()
+    ).all()
+    return len(others)
+
+
+def add_user(
+    session: Session,
+    actor: Actor | None,
+    login: str,
+    role: str,
+    name: str = "",
+    *,
+    active: bool = True,
+) -> User:
+    """Add a user or change its role, name or active flag (managers only; ``actor`` None is
+    the system creating the first manager).
+
+    The last active manager can be neither demoted nor deactivated: nobody could manage
+    the database any more. Giving a user what it already has writes nothing.
+    """
     if actor is not None:
         require_manager(actor)
     login = login.strip()
     if not login:
         raise UserError(_("A login cannot be empty."))
+    if len(login) > MAX_LOGIN:
+        raise UserError(
+            _("Login {login!r} is too long: expected at most {n} characters.").format(
+                login=login, n=MAX_LOGIN
+            )
+        )
     if role not in ROLES:
         raise UserError(
             _("Unknown role {role!r}: expected agent, manager or auditor.").format(role=role)
         )
+    name = name.strip()
+    if len(name) > MAX_NAME:
+        raise UserError(
+            _("Name {name!r} is too long: expected at most {n} characters.").format(
+                name=name, n=MAX_NAME
+            )
+        )
     user = session.get(User, login)
     if user is None:
-        user = User(login=login, role=role, name=name or login)
+        user = User(login=login, role=role, name=name or login, active=active)
         session.add(user)
-    else:
-        user.role, user.active = role, True
-        if name:
-            user.name = name
-        user.version += 1
+        session.flush()
+        return user
+    new_name = name or user.name
+    if (user.role, user.active, user.name) == (role, active, new_name):
+        return user  # nothing changes: nothing is written
+    if (
+        user.role == "manager"
+        and user.active
+        and not (role == "manager" and active)
+        and not _other_active_managers(session, user.login)
+    ):
+        if role != "manager":
+            message = _(
+                "{login} is the last active manager and cannot become {role}: make another "
+                "user a manager first."
+            )
+        else:
+            message = _(
+                "{login} is the last active manager and cannot be deactivated: make another "
+                "user a manager first."
+            )
+        raise UserError(message.format(login=user.login, role=_(role)))
+    user.role, user.active, user.name = role, active, new_name
+    user.version += 1
     session.flush()
     return user

@@ -9,7 +9,8 @@ The file
     ``credit``; a missing optional column reads as empty cells. Blank lines are skipped.
 
 Values
-    Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Amounts with ``.`` or ``,`` as decimal mark,
+    Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Amounts (engine.parsing.parse_amount, as everywhere
+    else) with ``.`` or ``,`` as decimal mark,
     spaces as thousands separators (``1 234,56``); when both ``.`` and ``,`` appear the
     last one is the decimal mark (``1.234,56``, ``1,234.56``). Amounts are 0 or more and
     exactly one of debit / credit is above 0. An empty account is the company's customer
@@ -84,7 +85,7 @@ from engine.dossiers import settle_and_reopen
 from engine.errors import UserError
 from engine.history import now, record
 from engine.i18n import _, ngettext
-from engine.parsing import parse_amount, parse_date
+from engine.parsing import InvalidNumber, parse_amount, parse_date
 from models.db import refresh_statistics
 from models.tables import Customer, Dossier, Entry, History
 
@@ -342,15 +343,6 @@ def _rows(path: Path, text: str, separator: str) -> Iterator[tuple[int, list[str
 # --- checking one line ---------------------------------------------------------------------
 
 
-def _amount_text(value: str) -> str:
-    """Thousands separators out, one decimal mark left (parse_amount reads , or .)."""
-    text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if "," in text and "." in text:
-        mark = max(text.rfind(","), text.rfind("."))
-        text = text[:mark].replace(",", "").replace(".", "") + "." + text[mark + 1 :]
-    return text
-
-
 def _infer_kind(journal: str, debit: Decimal) -> str:
     if debit > 0:
         return "invoice"
@@ -391,16 +383,10 @@ class _Checker:
         if not value.strip():
             return ZERO
         try:
-            amount = parse_amount(_amount_text(value), name)
-            if not amount.is_finite():
-                raise UserError(name)
-        except UserError:
-            self.fail(line, name, value, _("a number such as 1200.50 or 1 200,50"))
+            return parse_amount(value, name, minimum=Decimal(0))
+        except InvalidNumber as exc:
+            self.fail(line, name, value, exc.expected)
             return None
-        if amount < 0:
-            self.fail(line, name, value, _("an amount of 0 or more"))
-            return None
-        return amount
 
     def check(self, line: int, row: list[str]) -> _Line | None:
         errors_before = len(self.errors)

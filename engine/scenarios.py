@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import tomli_w
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from engine.access import Actor, require_manager
 from engine.errors import NotFound, UserError
-from engine.i18n import _
+from engine.i18n import _, ngettext
+from engine.parsing import InvalidNumber, parse_amount, parse_percent
 from models.tables import Dossier, Intervention, RiskCode, Scenario, ScenarioStep
-from models.types import to_money
 
+MAX_DESCRIPTION = 400  # column widths of Scenario and ScenarioStep
+MAX_STEP_NAME = 120
+MAX_TEMPLATE = 80
 STEP_TYPES = ("phone", "letter", "email", "registered_letter", "visit", "legal", "other")
 BUILTIN_NAME = "Absence paiement - Recouv. amiable"
 DEFAULT_RISK_CODES = (
@@ -101,6 +105,8 @@ def validate_step(session: Session, scenario: str, index: int, raw: dict[str, An
     name = str(raw.get("name", "")).strip()
     if not name:
         raise UserError(_("{where}: a step needs a name.").format(where=where))
+    if len(name) > MAX_STEP_NAME:
+        raise fail("name", name, _("at most {n} characters").format(n=MAX_STEP_NAME))
     delay = raw.get("delay", 0)
     try:
         delay_int = int(str(delay).strip())
@@ -113,28 +119,26 @@ def validate_step(session: Session, scenario: str, index: int, raw: dict[str, An
         raise fail("type", step_type, ", ".join(STEP_TYPES))
     risk = raw.get("risk") or None
     if risk is not None and session.get(RiskCode, str(risk)) is None:
-        known = ", ".join(session.exec(select(RiskCode.code).order_by(RiskCode.position)))
+        known = ", ".join(session.exec(select(RiskCode.code).order_by(col(RiskCode.position))))
         raise fail("risk", risk, _("a known risk code ({codes})").format(codes=known))
     loss: Decimal | None = None
     if raw.get("loss_percent") not in (None, ""):
         try:
-            loss = Decimal(str(raw["loss_percent"]).replace(",", ".").strip())
-        except InvalidOperation:
-            loss = None
-        if loss is None or not Decimal(0) <= loss <= Decimal(100):
-            raise fail("loss_percent", raw["loss_percent"], _("a percentage from 0 to 100"))
+            loss = parse_percent(raw["loss_percent"], "loss_percent")
+        except InvalidNumber as exc:
+            raise fail("loss_percent", raw["loss_percent"], exc.expected) from None
     fees: Decimal | None = None
     if raw.get("fees") not in (None, ""):
         try:
-            fees = to_money(Decimal(str(raw["fees"]).replace(",", ".").strip()))
-        except InvalidOperation:
-            fees = None
-        if fees is None or fees < 0:
-            raise fail("fees", raw["fees"], _("an amount of 0 or more"))
+            fees = parse_amount(raw["fees"], "fees", minimum=Decimal(0))
+        except InvalidNumber as exc:
+            raise fail("fees", raw["fees"], exc.expected) from None
     penalties = raw.get("penalties", False)
     if not isinstance(penalties, bool):
         raise fail("penalties", penalties, _("true or false"))
     template = str(raw.get("template") or "").strip() or None
+    if template is not None and len(template) > MAX_TEMPLATE:
+        raise fail("template", template, _("at most {n} characters").format(n=MAX_TEMPLATE))
     return StepSpec(name, delay_int, step_type, risk, loss, penalties, fees, template)
 
 
@@ -153,44 +157,126 @@ def steps_of(session: Session, scenario_id: int) -> list[ScenarioStep]:
         session.exec(
             select(ScenarioStep)
             .where(ScenarioStep.scenario_id == scenario_id)
-            .order_by(ScenarioStep.position)
+            .order_by(col(ScenarioStep.position))
         )
     )
 
 
-def save_scenario(session: Session, spec: ScenarioSpec, *, builtin: bool = False) -> Scenario:
-    """Create the scenario or replace its steps; refused while open dossiers would break."""
+def _same_steps(stored: list[ScenarioStep], steps: list[StepSpec]) -> bool:
+    def fields(step: ScenarioStep | StepSpec) -> tuple[object, ...]:
+        return (
+            step.name,
+            step.delay,
+            step.type,
+            step.risk or None,
+            step.loss_percent,
+            bool(step.penalties),
+            step.fees,
+            step.template or None,
+        )
+
+    return len(stored) == len(steps) and all(
+        fields(old) == fields(new) for old, new in zip(stored, steps, strict=True)
+    )
+
+
+def _current_positions(session: Session, scenario_id: int) -> dict[int, int]:
+    """Step number -> how many open (not closed) dossiers have their current to-do there."""
+    rows = session.execute(
+        select(Intervention.step_no, func.count())
+        .join(Dossier, col(Dossier.id) == col(Intervention.dossier_id))
+        .where(
+            Intervention.scenario_id == scenario_id,
+            Intervention.status == "todo",
+            col(Intervention.step_no).is_not(None),
+            Dossier.status != "closed",
+        )
+        .group_by(col(Intervention.step_no))
+    ).all()
+    return {int(step_no): int(count) for step_no, count in rows}
+
+
+def _check_replacement(
+    spec: ScenarioSpec, stored: list[ScenarioStep], current: dict[int, int]
+) -> None:
+    """Refuse steps that would leave open dossiers at a step that is gone or another one.
+
+    A dossier's current to-do points at a step by its number: removing steps past it loses
+    it, and renaming the step at its number (an insert, a removal or a reorder before it
+    does that too) would silently move it to another step. Other fields may change."""
+    beyond = sum(count for no, count in current.items() if no > len(spec.steps))
+    if beyond:
+        raise UserError(
+            ngettext(
+                "Scenario {name!r} cannot lose its steps after {count}: {n} open dossier is "
+                "at one of them. Move it to another step first.",
+                "Scenario {name!r} cannot lose its steps after {count}: {n} open dossiers are "
+                "at one of them. Move them to another step first.",
+                beyond,
+            ).format(name=spec.name, count=len(spec.steps), n=beyond)
+        )
+    names = {step.position: step.name for step in stored}
+    problems = [
+        ngettext(
+            "step {no} {old!r} would become {new!r} while {n} open dossier is at it",
+            "step {no} {old!r} would become {new!r} while {n} open dossiers are at it",
+            count,
+        ).format(no=no, old=names.get(no, ""), new=spec.steps[no - 1].name, n=count)
+        for no, count in sorted(current.items())
+        if names.get(no) != spec.steps[no - 1].name
+    ]
+    if problems:
+        raise UserError(
+            _(
+                "Scenario {name!r} cannot be replaced: {problems}. Renaming, inserting, "
+                "removing or reordering steps would move those dossiers to another step: keep "
+                "those steps in place or move the dossiers first."
+            ).format(name=spec.name, problems="; ".join(problems))
+        )
+
+
+def save_scenario(
+    session: Session, spec: ScenarioSpec, *, actor: Actor | None, builtin: bool = False
+) -> Scenario:
+    """Create the scenario or replace its steps (managers only; ``actor`` None is the
+    system installing its defaults).
+
+    Refused while open dossiers would break (see :func:`_check_replacement`). Saving what
+    is already stored writes nothing: no new steps, no version, no history.
+    """
+    return _save(session, spec, actor, builtin)[0]
+
+
+def _save(
+    session: Session, spec: ScenarioSpec, actor: Actor | None, builtin: bool
+) -> tuple[Scenario, bool]:
+    """:func:`save_scenario`, and whether anything was written."""
+    if actor is not None:
+        require_manager(actor)
     if not spec.name.strip():
         raise UserError(_("A scenario needs a name."))
     if not spec.steps:
         raise UserError(_("Scenario {name!r} has no steps.").format(name=spec.name))
+    if len(spec.description) > MAX_DESCRIPTION:
+        raise UserError(
+            _("Scenario {name!r}: the description is longer than {n} characters.").format(
+                name=spec.name, n=MAX_DESCRIPTION
+            )
+        )
     scenario = session.exec(select(Scenario).where(Scenario.name == spec.name)).first()
     if scenario is None:
         scenario = Scenario(name=spec.name, description=spec.description, builtin=builtin)
         session.add(scenario)
         session.flush()
     else:
-        beyond = session.exec(
-            select(func.count())
-            .select_from(Intervention)
-            .join(Dossier, Dossier.id == Intervention.dossier_id)
-            .where(
-                Intervention.scenario_id == scenario.id,
-                Intervention.status == "todo",
-                Intervention.step_no > len(spec.steps),
-                Dossier.status != "closed",
-            )
-        ).one()
-        if beyond:
-            raise UserError(
-                _(
-                    "Scenario {name!r} cannot lose its steps after {count}: {n} open dossier(s) "
-                    "are at one of them. Move them to another step first."
-                ).format(name=spec.name, count=len(spec.steps), n=beyond)
-            )
+        assert scenario.id is not None
+        stored = steps_of(session, scenario.id)
+        if scenario.description == spec.description and _same_steps(stored, spec.steps):
+            return scenario, False
+        _check_replacement(spec, stored, _current_positions(session, scenario.id))
         scenario.description = spec.description
         scenario.version += 1
-        session.execute(delete(ScenarioStep).where(ScenarioStep.scenario_id == scenario.id))
+        session.execute(delete(ScenarioStep).where(col(ScenarioStep.scenario_id) == scenario.id))
     assert scenario.id is not None
     for position, step in enumerate(spec.steps, start=1):
         session.add(
@@ -208,7 +294,19 @@ def save_scenario(session: Session, spec: ScenarioSpec, *, builtin: bool = False
             )
         )
     session.flush()
-    return scenario
+    return scenario, True
+
+
+def import_scenario(
+    session: Session, text: str, source: str, *, actor: Actor | None
+) -> tuple[ScenarioSpec, bool]:
+    """``scenario import``: the manager check first, then the TOML, then the save. Returns
+    the scenario read and whether anything was written (False: identical to the stored one).
+    """
+    if actor is not None:
+        require_manager(actor)
+    spec = parse_toml(session, text, source)
+    return spec, _save(session, spec, actor, builtin=False)[1]
 
 
 def parse_toml(session: Session, text: str, source: str = "TOML") -> ScenarioSpec:
@@ -240,11 +338,11 @@ def export_toml(session: Session, name: str) -> str:
         if step.risk:
             item["risk"] = step.risk
         if step.loss_percent is not None:
-            item["loss_percent"] = str(step.loss_percent)
+            item["loss_percent"] = format(step.loss_percent, "f")
         if step.penalties:
             item["penalties"] = True
         if step.fees is not None:
-            item["fees"] = str(step.fees)
+            item["fees"] = format(step.fees, "f")
         if step.template:
             item["template"] = step.template
         steps.append(item)
@@ -259,4 +357,4 @@ def install_defaults(session: Session) -> None:
             session.add(RiskCode(code=code, label=label, position=position))
     session.flush()
     if session.exec(select(Scenario).where(Scenario.name == BUILTIN_NAME)).first() is None:
-        save_scenario(session, BUILTIN, builtin=True)
+        save_scenario(session, BUILTIN, actor=None, builtin=True)

@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
 from engine.calendar import check_country
 from engine.errors import UserError
 from engine.i18n import N_, _
+from engine.parsing import InvalidNumber, parse_amount, parse_percent
 from models.tables import Setting
-from models.types import to_money
+
+if TYPE_CHECKING:
+    from engine.access import Actor
+
+MAX_DAYS = 3650  # day counts (reminder period, payment terms): ten years at most
+MAX_TEXT = 400  # the width of Setting.value
 
 
 def _bool(value: str) -> bool:
@@ -26,30 +32,34 @@ def _bool(value: str) -> bool:
 
 
 def _int_ge0(value: str) -> int:
-    number = int(value.strip())
-    if number < 0:
-        raise ValueError(_("expected a whole number of 0 or more"))
-    return number
+    text = value.strip()
+    # ASCII digits only: int() would also take "1_000", "+5" or other scripts' digits.
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_DAYS:
+        raise ValueError(_("expected a whole number from 0 to {maximum}").format(maximum=MAX_DAYS))
+    return int(text)
 
 
 def _percent_or_empty(value: str) -> Decimal | None:
     if value.strip() == "":
         return None
-    number = Decimal(value.strip().replace(",", "."))
-    if not Decimal(0) <= number <= Decimal(100):
-        raise ValueError(_("expected a percentage between 0 and 100"))
-    return number
+    try:
+        return parse_percent(value)
+    except InvalidNumber as exc:
+        raise ValueError(_("expected {expected}").format(expected=exc.expected)) from None
 
 
 def _amount(value: str) -> Decimal:
-    number = to_money(Decimal(value.strip().replace(",", ".")))
-    if number < 0:
-        raise ValueError(_("expected an amount of 0 or more"))
-    return number
+    try:
+        return parse_amount(value, minimum=Decimal(0))
+    except InvalidNumber as exc:
+        raise ValueError(_("expected {expected}").format(expected=exc.expected)) from None
 
 
 def _text(value: str) -> str:
-    return value.strip()
+    text = value.strip()
+    if len(text) > MAX_TEXT:
+        raise ValueError(_("expected at most {n} characters").format(n=MAX_TEXT))
+    return text
 
 
 def _country(value: str) -> str:
@@ -58,7 +68,7 @@ def _country(value: str) -> str:
 
 def _prefix(value: str) -> str:
     value = value.strip()
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit() or len(value) > 20:
         raise ValueError(_("expected account digits such as 411"))
     return value
 
@@ -135,17 +145,34 @@ class Settings:
         raise AttributeError(key)
 
 
-def set_setting(session: Session, key: str, value: str) -> Any:
+def _plain(value: Any) -> Any:
+    """A parsed value for JSON: amounts and percentages as exact text, the rest as is."""
+    return format(value, "f") if isinstance(value, Decimal) else value
+
+
+def typed_settings(settings: Settings) -> dict[str, Any]:
+    """Every setting by key with its type: booleans, whole numbers, amounts and percentages
+    as text (``"40.00"``), an empty penalty rate as None, text as text."""
+    return {key: _plain(settings.get(key)) for key in SPECS}
+
+
+def set_setting(session: Session, key: str, value: str, actor: Actor | None) -> Any:
+    """Change a company setting (managers only; ``actor`` None is the system). Setting the
+    value it already has writes nothing."""
+    from engine.access import require_manager
+
+    if actor is not None:
+        require_manager(actor)
     parsed = parse_setting(key, value)
     stored = value.strip()
     if isinstance(parsed, bool):
         stored = "true" if parsed else "false"
     elif isinstance(parsed, Decimal | int | str):
-        stored = str(parsed)
+        stored = _plain(parsed) if isinstance(parsed, Decimal) else str(parsed)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=stored))
-    else:
+    elif row.value != stored:
         row.value = stored
     session.flush()
     return parsed

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlmodel import SQLModel
 
 from engine.bootstrap import initialize
 from engine.scenarios import BUILTIN_NAME
 from models.db import make_engine, session_factory, transaction
-from models.tables import Dossier, Entry, History, Intervention, Setting
 from tests.factories import add_customer, add_entry
 from tui.cli import main
 
@@ -49,13 +49,19 @@ class Cli:
         assert code == 0, err
         return json.loads(out)
 
-    def counts(self) -> tuple[int, ...]:
+    def dump(self, *tables: str) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table (or of the named ones), ordered by primary key."""
         engine = make_engine(self.db)
+        wanted = [t for t in SQLModel.metadata.sorted_tables if not tables or t.name in tables]
+        assert wanted
         with engine.connect() as conn:
-            result = tuple(
-                conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in (Dossier, Entry, Intervention, History, Setting)
-            )
+            result = {
+                table.name: [
+                    tuple(row)
+                    for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+                ]
+                for table in wanted
+            }
         engine.dispose()
         return result
 
@@ -164,7 +170,8 @@ def test_open_show_list_actions_json_keys(cli: Cli) -> None:
 def test_walk_through_the_command_line(cli: Cli) -> None:
     assert cli("settings", "set", "penalty_rate", "12.15")[0] == 0
     assert cli("dossier", "open", "CDUPONT", "--scenario", BUILTIN_NAME)[1].strip() == "D000001"
-    assert cli("dossier", "step", "D000001", "7", "--date", "2026-03-20")[0] == 0
+    moved = cli("dossier", "step", "D000001", "7", "--date", "2026-03-20", today="2026-03-20")
+    assert moved[0] == 0, moved[2]
     todo = cli.json("actions")[0]
     assert (todo["step_no"], todo["planned"]) == (7, "2026-03-27")
     code, _, err = cli(
@@ -180,11 +187,11 @@ def test_walk_through_the_command_line(cli: Cli) -> None:
     assert charges == [("fee", "30.00"), ("indemnity", "40.00"), ("penalty", "21.57")]
     assert shown["provision"] == "219.90"  # 20 % of 1,099.50
     assert shown["customer_risk"] == "Insolvable"
-    before = cli.counts()
+    before = cli.dump("dossier", "entry", "intervention")
     assert cli("intervention", "done", str(todo["id"]), today="2026-03-27")[0] == 0
     assert cli("run", today="2026-03-27")[0] == 0
     assert cli("run", today="2026-03-27")[0] == 0
-    assert cli.counts()[:3] == before[:3]
+    assert cli.dump("dossier", "entry", "intervention") == before
     added = cli("intervention", "add", "D000001", "--type", "visit", "--date", "2026-03-30")
     assert added[0] == 0 and "2026-03-30" in added[1]
     assert (
@@ -232,18 +239,18 @@ def test_walk_through_the_command_line(cli: Cli) -> None:
     ],
 )
 def test_bad_input_says_what_and_writes_nothing(cli: Cli, args: list[str], needle: str) -> None:
-    before = cli.counts()
+    before = cli.dump()
     code, out, err = cli(*args)
     assert code == 2
     assert needle in err
     assert "Traceback" not in err + out
     assert len(err.strip().splitlines()) == 1
-    assert cli.counts() == before
+    assert cli.dump() == before
 
 
 def test_bad_step_and_refused_roles(cli: Cli) -> None:
     cli("dossier", "open", "CDUPONT", "--scenario", BUILTIN_NAME)
-    before = cli.counts()
+    before = cli.dump("dossier", "entry", "intervention")
     code, _, err = cli("dossier", "step", "D000001", "12")
     assert code == 2 and "12" in err and "1 to 10" in err
     assert cli("users", "add", "zoe", "--role", "auditor")[0] == 0
@@ -251,7 +258,7 @@ def test_bad_step_and_refused_roles(cli: Cli) -> None:
     assert code == 2 and "auditor" in err
     code, _, err = cli("users", "add", "eve", "--role", "manager", user="zoe")
     assert code == 2 and "manager" in err
-    assert cli.counts()[:3] == before[:3]
+    assert cli.dump("dossier", "entry", "intervention") == before
 
 
 def test_settings_show_and_set(cli: Cli) -> None:
@@ -268,7 +275,7 @@ def test_settings_show_and_set(cli: Cli) -> None:
     ):
         assert key in settings
     assert cli("settings", "set", "business_days", "false")[0] == 0
-    assert cli.json("settings", "show")["business_days"] == "false"
+    assert cli.json("settings", "show")["business_days"] is False
 
 
 def test_scenario_export_import_round_trip(cli: Cli, tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def test_any_sequence_keeps_the_rules_and_repeats_change_nothing(
 
 def run_sequence(db: TestDB, ops: list[tuple[str, int, int]]) -> None:
     with db.ctx(START) as ctx:
-        set_setting(ctx.session, "penalty_rate", "12.15")
+        set_setting(ctx.session, "penalty_rate", "12.15", ctx.actor)
         customer = add_customer(ctx.session)
         add_entry(ctx.session, customer, "invoice", "2026-01-02", "1200.00", due="2026-02-01")
         add_entry(ctx.session, customer, "invoice", "2026-01-10", "80.10", due="2026-02-09")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from engine.balances import Line, allocate_group
 from engine.calendar import WorkCalendar
 from engine.errors import UserError
+from engine.parsing import InvalidNumber, parse_amount, parse_percent
 from engine.penalties import ECB_PLUS_TEN, RateTable, interest, penalty_increment
 from models.types import to_money
 
@@ -162,3 +163,51 @@ def test_balanced_group_is_settled() -> None:
         Line(2, Decimal(0), Decimal("100.00"), (dt.date(2026, 2, 1), 2)),
     ]
     assert allocate_group(group) == {1: Decimal(0), 2: Decimal(0)}
+
+
+# --- reading amounts and percentages (engine.parsing: one parser for every input) ------------
+
+
+def _written(amount: Decimal, style: str) -> str:
+    """``amount`` as people and accounting files write it."""
+    sign, whole, cents = (
+        ("-" if amount < 0 else ""),
+        f"{abs(amount):,.2f}"[:-3],
+        f"{amount:.2f}"[-2:],
+    )
+    return {
+        "plain": f"{amount:.2f}",
+        "french": sign + whole.replace(",", " ") + "," + cents,
+        "french_nbsp": sign + whole.replace(",", "\u00a0") + "," + cents,
+        "french_narrow": sign + whole.replace(",", "\u202f") + "," + cents,
+        "english": sign + whole + "." + cents,
+        "german": sign + whole.replace(",", ".") + "," + cents,
+    }[style]
+
+
+@given(
+    st.decimals(min_value=Decimal("-1000000000"), max_value=Decimal("1000000000"), places=2),
+    st.sampled_from(["plain", "french", "french_nbsp", "french_narrow", "english", "german"]),
+)
+def test_amounts_read_back_in_every_written_form(amount: Decimal, style: str) -> None:
+    assert parse_amount(_written(amount, style)) == amount
+
+
+@given(st.text(max_size=30))
+def test_amount_parser_returns_cents_or_a_named_refusal(text: str) -> None:
+    try:
+        amount = parse_amount(text, "x", minimum=Decimal(0))
+    except InvalidNumber as exc:
+        assert repr(text) in exc.message and exc.expected
+        return
+    assert amount.is_finite() and amount >= 0 and amount.as_tuple().exponent == -2
+
+
+@given(st.one_of(st.text(max_size=12), st.floats().map(str)))
+def test_percent_parser_returns_0_to_100_or_a_named_refusal(text: str) -> None:
+    try:
+        percent = parse_percent(text)
+    except InvalidNumber as exc:
+        assert repr(text) in exc.message
+        return
+    assert percent.is_finite() and Decimal(0) <= percent <= Decimal(100)

@@ -34,7 +34,7 @@ WALK = [
 
 def seed(db: TestDB) -> str:
     with db.ctx("2026-03-02") as ctx:
-        set_setting(ctx.session, "penalty_rate", "12.15")
+        set_setting(ctx.session, "penalty_rate", "12.15", ctx.actor)
         customer = add_customer(ctx.session)
         add_entry(
             ctx.session,
@@ -111,7 +111,7 @@ def test_skip_applies_no_effect_and_plans_next(db: TestDB) -> None:
 
 def test_consumer_pays_no_indemnity(db: TestDB) -> None:
     with db.ctx("2026-03-27") as ctx:
-        set_setting(ctx.session, "penalty_rate", "12.15")
+        set_setting(ctx.session, "penalty_rate", "12.15", ctx.actor)
         customer = add_customer(ctx.session, "CMARTIN", "Mme Martin", consumer=True)
         add_entry(ctx.session, customer, "invoice", "2026-01-02", "1200.00", due="2026-02-01")
     with db.ctx("2026-03-27") as ctx:

@@ -11,10 +11,12 @@ import datetime as dt
 import getpass
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -43,11 +45,16 @@ def _date(what: str) -> Callable[[str], dt.date]:
     return parse
 
 
-def _amount(value: str) -> Any:
-    try:
-        return parse_amount(value)
-    except UserError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
+def _amount(what: str) -> Callable[[str], Decimal]:
+    """An amount option: finite, 0.01 or more (a promise of nothing is no promise)."""
+
+    def parse(value: str) -> Decimal:
+        try:
+            return parse_amount(value, what, minimum=Decimal("0.01"))
+        except UserError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+
+    return parse
 
 
 def default_login() -> str:
@@ -61,12 +68,45 @@ def default_login() -> str:
 # Running a command: database, transaction, context
 
 
+def _one_line(text: object) -> str:
+    return "; ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _masked(value: str) -> str:
+    """A --db value fit to print: the password of a URL hidden."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", value)
+
+
+def database_url(value: str | None) -> str:
+    """The SQLAlchemy URL for ``--db`` (or RECOUVREMENT_DB), or one line naming the value and
+    what is expected: a SQLite file path or a URL of a database we know (SQLite, PostgreSQL)
+    whose driver is installed."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from models.db import normalize_url
+
+    given = value or os.environ.get("RECOUVREMENT_DB")
+    try:
+        url = normalize_url(value)
+        parsed = make_url(url)
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ArgumentError(_("only SQLite and PostgreSQL are supported"))
+        parsed.get_dialect().import_dbapi()  # an unknown or missing driver fails here
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
+        raise UserError(
+            _(
+                "Invalid database {value!r}: expected a SQLite file path or a URL such as "
+                "postgresql+psycopg://user@host/database ({reason})."
+            ).format(value=_masked(given or ""), reason=_one_line(exc).rstrip("."))
+        ) from None
+    return url
+
+
 class Runtime:
     def __init__(self, args: argparse.Namespace) -> None:
-        from models.db import normalize_url
-
         self.args = args
-        self.url = normalize_url(args.db)
+        self.url = database_url(args.db)
         self.login: str = args.user or os.environ.get("RECOUVREMENT_USER") or default_login()
         today = args.today or os.environ.get("RECOUVREMENT_TODAY")
         self.today: dt.date = (
@@ -203,27 +243,29 @@ def cmd_demo(rt: Runtime) -> None:
 
 
 def cmd_settings_show(rt: Runtime) -> None:
-    from engine.settings import SPECS
+    from engine.settings import SPECS, typed_settings
 
     with rt.ctx() as ctx:
+        typed = typed_settings(ctx.settings)
         values = {key: ctx.settings.raw[key] for key in SPECS}
     if rt.args.json:
-        out_json(values)
-    else:
-        table(
-            [(k, v, _(SPECS[k].help)) for k, v in values.items()],
-            [_("setting"), _("value"), _("meaning")],
-        )
+        out_json(typed)
+        return
+    table(
+        [(k, v, _(SPECS[k].help)) for k, v in values.items()],
+        [_("setting"), _("value"), _("meaning")],
+    )
 
 
 def cmd_settings_set(rt: Runtime) -> None:
-    from engine.access import require_manager
     from engine.settings import set_setting
 
     with rt.ctx() as ctx:
-        require_manager(ctx.actor)
-        value = set_setting(ctx.session, rt.args.key, rt.args.value)
-    out(f"{rt.args.key} = {'' if value is None else value}")
+        value = set_setting(ctx.session, rt.args.key, rt.args.value, ctx.actor)
+    shown = "" if value is None else value
+    if isinstance(value, bool):
+        shown = "true" if value else "false"
+    out(f"{rt.args.key} = {shown}")
 
 
 def cmd_import_csv(rt: Runtime) -> None:
@@ -263,10 +305,10 @@ def cmd_import_csv(rt: Runtime) -> None:
 
 
 def cmd_users_list(rt: Runtime) -> None:
-    from engine.views import user_rows
+    from engine.access import list_users
 
     with rt.ctx() as ctx:
-        rows = user_rows(ctx.session)
+        rows = list_users(ctx.session, ctx.actor)
     if rt.args.json:
         out_json(rows)
     else:
@@ -279,10 +321,16 @@ def cmd_users_list(rt: Runtime) -> None:
 def cmd_users_add(rt: Runtime) -> None:
     from engine.access import add_user
 
+    a = rt.args
     with rt.ctx() as ctx:
-        user = add_user(ctx.session, ctx.actor, rt.args.login, rt.args.role, rt.args.name or "")
-        login, role = user.login, user.role
-    out(_("{login} may now use this database as {role}.").format(login=login, role=_(role)))
+        user = add_user(
+            ctx.session, ctx.actor, a.login, a.role, a.name or "", active=not a.inactive
+        )
+        login, role, active = user.login, user.role, user.active
+    if active:
+        out(_("{login} may now use this database as {role}.").format(login=login, role=_(role)))
+    else:
+        out(_("{login} can no longer use this database.").format(login=login))
 
 
 def cmd_customers_list(rt: Runtime) -> None:
@@ -532,29 +580,34 @@ def cmd_actions(rt: Runtime) -> None:
     if a.json:
         out_json(rows)
     else:
-        table(
-            [
-                (
-                    r["planned"],
-                    r["id"],
-                    r["dossier"],
-                    r["customer"],
-                    r["agent"],
-                    r["type"],
-                    r["step"],
-                )
-                for r in rows
-            ],
-            [
-                _("planned"),
-                _("id"),
-                _("dossier"),
-                _("customer"),
-                pgettext("column", "agent"),
-                _("type"),
-                _("step"),
-            ],
-        )
+        _action_table(rows)
+
+
+def _action_table(rows: Sequence[dict[str, Any]]) -> None:
+    """The worklist as text: planned, id, dossier, customer, agent, type, step."""
+    table(
+        [
+            (
+                r["planned"],
+                r["id"],
+                r["dossier"],
+                r["customer"],
+                r["agent"],
+                r["type"],
+                r["step"],
+            )
+            for r in rows
+        ],
+        [
+            _("planned"),
+            _("id"),
+            _("dossier"),
+            _("customer"),
+            pgettext("column", "agent"),
+            _("type"),
+            _("step"),
+        ],
+    )
 
 
 def cmd_run(rt: Runtime) -> None:
@@ -582,6 +635,10 @@ def cmd_run(rt: Runtime) -> None:
         out(_("closed: {number}").format(number=number))
     for number in report.reopened:
         out(_("reopened: {number}").format(number=number))
+    due_today: list[dict[str, Any]] = getattr(report, "due_today", [])
+    if due_today:
+        out("")
+        _action_table(due_today)
 
 
 def cmd_scenario_list(rt: Runtime) -> None:
@@ -607,8 +664,7 @@ def cmd_scenario_export(rt: Runtime) -> None:
 
 
 def cmd_scenario_import(rt: Runtime) -> None:
-    from engine.access import require_manager
-    from engine.scenarios import parse_toml, save_scenario
+    from engine.scenarios import import_scenario
 
     path = Path(rt.args.file)
     try:
@@ -616,9 +672,14 @@ def cmd_scenario_import(rt: Runtime) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(_("Cannot read {path}: {error}.").format(path=path, error=exc)) from exc
     with rt.ctx() as ctx:
-        require_manager(ctx.actor)
-        spec = parse_toml(ctx.session, text, str(path))
-        save_scenario(ctx.session, spec)
+        spec, changed = import_scenario(ctx.session, text, str(path), actor=ctx.actor)
+    if not changed:
+        out(
+            _("Scenario {name!r} is already as in {path}: nothing changed.").format(
+                name=spec.name, path=path
+            )
+        )
+        return
     count = len(spec.steps)
     out(
         ngettext(
@@ -686,6 +747,11 @@ def build_parser() -> Parser:
     p.add_argument("login")
     p.add_argument("--role", required=True, choices=("agent", "manager", "auditor"))
     p.add_argument("--name")
+    p.add_argument(
+        "--inactive",
+        action="store_true",
+        help=_("deactivate the login: it is refused from then on"),
+    )
 
     g = group("customers", _("customers"))
     json_flag(command(g, "list", cmd_customers_list, _("customers with outstanding and risk")))
@@ -714,7 +780,7 @@ def build_parser() -> Parser:
     p.add_argument("number")
     p.add_argument("--until", required=True, type=_date("--until"))
     p.add_argument("--reason")
-    p.add_argument("--amount", type=_amount, help=_("promised amount"))
+    p.add_argument("--amount", type=_amount("--amount"), help=_("promised amount"))
     p = command(g, "resume", cmd_dossier_resume, _("end a pause now"))
     p.add_argument("number")
     p = command(g, "edit", cmd_dossier_edit, _("change a dossier's reason or agent"))
@@ -739,7 +805,7 @@ def build_parser() -> Parser:
     p.add_argument("--note")
     p.add_argument("--contact")
     p.add_argument("--promise-date", type=_date("--promise-date"))
-    p.add_argument("--promise-amount", type=_amount)
+    p.add_argument("--promise-amount", type=_amount("--promise-amount"))
     p = command(g, "reschedule", cmd_intervention_reschedule, _("plan an intervention on a date"))
     p.add_argument("id", type=int)
     p.add_argument("--date", required=True, type=_date("--date"))
@@ -794,7 +860,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            print(_("Cannot use the database: {error}").format(error=exc.orig), file=sys.stderr)
+            print(
+                _("Cannot use the database: {error}").format(error=_one_line(exc.orig)),
+                file=sys.stderr,
+            )
             return EXIT_BAD_INPUT
         path = _log_crash()
         print(

@@ -38,12 +38,12 @@ def prepare(session: Session, login: str) -> dict[str, Actor]:
                 "(run `recouvrement --db NEW_FILE init` first)."
             )
         )
-    set_setting(session, "open_access", "true")
-    set_setting(session, "company_name", COMPANY_NAME)
+    set_setting(session, "open_access", "true", actor)
+    set_setting(session, "company_name", COMPANY_NAME, actor)
     for agent, name in AGENTS:
         if agent != login:
             add_user(session, actor, agent, "agent", name)
     if AUDITOR[0] != login:
         add_user(session, actor, AUDITOR[0], "auditor", AUDITOR[1])
-    save_scenario(session, COURTESY)
+    save_scenario(session, COURTESY, actor=actor)
     return {user: authenticate(session, user) for user in (login, *(a for a, _n in AGENTS))}
