@@ -152,13 +152,14 @@ class Runtime:
         return make_url(self.url).render_as_string(hide_password=True)
 
     @contextmanager
-    def ctx(self) -> Iterator[Any]:
-        """One unit of work as the acting user; rolled back entirely on any error."""
+    def ctx(self, write: bool = True) -> Iterator[Any]:
+        """One unit of work as the acting user; rolled back entirely on any error.
+        ``write=False`` for commands that only read: they never wait for a writer."""
         from engine.context import Ctx
         from models.db import session_factory, transaction
 
         self.require_initialized()
-        with transaction(session_factory(self.engine)) as session:
+        with transaction(session_factory(self.engine), write=write) as session:
             yield Ctx.load(session, self.login, self.today)
 
 
@@ -245,7 +246,7 @@ def cmd_demo(rt: Runtime) -> None:
 def cmd_settings_show(rt: Runtime) -> None:
     from engine.settings import SPECS, typed_settings
 
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         typed = typed_settings(ctx.settings)
         values = {key: ctx.settings.raw[key] for key in SPECS}
     if rt.args.json:
@@ -307,7 +308,7 @@ def cmd_import_csv(rt: Runtime) -> None:
 def cmd_users_list(rt: Runtime) -> None:
     from engine.access import list_users
 
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         rows = list_users(ctx.session, ctx.actor)
     if rt.args.json:
         out_json(rows)
@@ -336,7 +337,7 @@ def cmd_users_add(rt: Runtime) -> None:
 def cmd_customers_list(rt: Runtime) -> None:
     from engine.views import customer_rows
 
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         rows = customer_rows(ctx.session, ctx.today)
     if rt.args.json:
         out_json(rows)
@@ -350,7 +351,7 @@ def cmd_customers_list(rt: Runtime) -> None:
 def _show(rt: Runtime, number: str, as_json: bool) -> None:
     from engine.views import dossier_detail
 
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         detail = dossier_detail(ctx.session, number)
     if as_json:
         out_json(detail)
@@ -461,7 +462,7 @@ def cmd_dossier_list(rt: Runtime) -> None:
         raise UserError(
             _("Invalid status {value!r}: expected open, paused or closed.").format(value=a.status)
         )
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         rows = dossier_rows(ctx.session, a.status, a.agent)
     if a.json:
         out_json(rows)
@@ -575,7 +576,7 @@ def cmd_actions(rt: Runtime) -> None:
     from engine.views import action_rows
 
     a = rt.args
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         rows = action_rows(ctx.session, a.agent, a.until)
     if a.json:
         out_json(rows)
@@ -584,7 +585,8 @@ def cmd_actions(rt: Runtime) -> None:
 
 
 def _action_table(rows: Sequence[dict[str, Any]]) -> None:
-    """The worklist as text: planned, id, dossier, customer, agent, type, step."""
+    """The worklist as text: planned, id, dossier, customer, agent, type, step, and the pause
+    a step waits for (rule 7: the worklist shows why)."""
     table(
         [
             (
@@ -595,6 +597,9 @@ def _action_table(rows: Sequence[dict[str, Any]]) -> None:
                 r["agent"],
                 r["type"],
                 r["step"],
+                _("until {day}: {reason}").format(day=r["pause_until"], reason=r["pause_reason"])
+                if r.get("dossier_status") == "paused"
+                else "",
             )
             for r in rows
         ],
@@ -606,6 +611,7 @@ def _action_table(rows: Sequence[dict[str, Any]]) -> None:
             pgettext("column", "agent"),
             _("type"),
             _("step"),
+            _("pause"),
         ],
     )
 
@@ -644,7 +650,7 @@ def cmd_run(rt: Runtime) -> None:
 def cmd_scenario_list(rt: Runtime) -> None:
     from engine.views import scenario_rows
 
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         rows = scenario_rows(ctx.session)
     if rt.args.json:
         out_json(rows)
@@ -658,7 +664,7 @@ def cmd_scenario_list(rt: Runtime) -> None:
 def cmd_scenario_export(rt: Runtime) -> None:
     from engine.scenarios import export_toml
 
-    with rt.ctx() as ctx:
+    with rt.ctx(write=False) as ctx:
         text = export_toml(ctx.session, rt.args.name)
     sys.stdout.write(text)
 
