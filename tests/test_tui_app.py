@@ -1,30 +1,68 @@
-"""The TUI starts on a database, shows its dossier counts from a worker, and quits on q."""
+"""Pilot tests of the application shell and the Dossiers screen."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.conftest import TestDB
+from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp
+from tui.widgets.lazy_table import TableBody
 
 
-async def test_app_starts_shows_counts_and_quits(sqlite_db: TestDB) -> None:
-    app = RecouvrementApp(sqlite_db.engine, "boss", dt.date(2026, 3, 2))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        summary = str(app.query_one("#summary", Static).render())
-        assert "0 open" in summary
+def numbers(body: TableBody) -> list[str]:
+    return [body.row_at(i)["number"] for i in range(body.count)]  # type: ignore[index]
+
+
+async def test_dossier_list_filters_sorts_and_counts(sqlite_db: TestDB) -> None:
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        assert app.focused is body
+        assert numbers(body) == ["D000001", "D000002", "D000003", "D000004"]
+        totals = app.screen.query_one("#totals", Static)
+        await wait_for(pilot, lambda: "4 dossiers" in str(totals.render()))
+        assert "€6,590.50" in str(totals.render())
+        # filter as you type, Enter goes to the first match
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"mart")
+        await wait_for(pilot, lambda: body.count == 1)
+        assert numbers(body) == ["D000003"]
+        await pilot.press("enter")
+        assert app.focused is body
+        await pilot.press("escape")  # clears the filter
+        await wait_for(pilot, lambda: body.count == 4)
+        # mine only, status, sort by column, reverse
+        await pilot.press("m")  # boss's own: D000002, and D000004 that boss opened unassigned
+        await wait_for(pilot, lambda: body.count == 2)
+        assert numbers(body) == ["D000002", "D000004"]
+        await pilot.press("m", "f", "f")
+        await wait_for(pilot, lambda: body.count == 1)
+        assert numbers(body) == ["D000003"]  # paused
+        await pilot.press("f", "f")
+        await wait_for(pilot, lambda: body.count == 4)
+        seen = []
+        while app.screen.filter.sort != "balance" and len(seen) < 12:  # o: next sort column
+            await pilot.press("o")
+            seen.append(app.screen.filter.sort)
+        assert seen == ["customer", "agent", "scenario", "step", "next_action", "late", "balance"]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: body.loaded and numbers(body)[0] == "D000003")
+        assert numbers(body) == ["D000003", "D000001", "D000004", "D000002"]
+        await pilot.press("G")
+        assert body.cursor == 3
+        await pilot.press("g", "j")
+        assert body.cursor == 1
         await pilot.press("q")
     assert app.return_code == 0
 
 
 async def test_unknown_login_sees_a_message_not_a_crash(sqlite_db: TestDB) -> None:
-    app = RecouvrementApp(sqlite_db.engine, "mallory", dt.date(2026, 3, 2))
+    app = RecouvrementApp(sqlite_db.engine, "mallory", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "'mallory'" in str(app.query_one("#summary", Static).render())
+        await wait_for(pilot, lambda: any("'mallory'" in n.message for n in app._notifications))
+        assert app.is_running
         await pilot.press("q")

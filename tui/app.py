@@ -1,65 +1,123 @@
-"""The Textual application. For now one screen: the dossier counts of the database.
+"""The Textual application: four screens a key apart, everything by keyboard.
 
-The full agent's day (dossiers, actions, customers, scenarios) is the TUI issue's work.
+`1` Dossiers, `2` Actions, `3` Customers, `4` Scenarios (each a mode with its own stack of
+screens), `?` help, `ctrl+p` palette, `q` quit. Database work happens in worker threads
+through ``tui.backend.Backend``; screens get plain dicts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import Engine, func
-from sqlmodel import select
-from textual import work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from sqlalchemy import Engine
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
-from engine.context import Ctx
 from engine.errors import UserError
-from engine.i18n import _
-from models.db import session_factory, transaction
-from models.tables import Dossier
+from engine.i18n import N_, _
+from tui.backend import Backend
+from tui.crash import log_crash
+from tui.keymap import load_keymap
+from tui.screens.base import translate_bindings
+
+
+def _dossiers() -> Screen[Any]:
+    from tui.screens.dossiers import DossiersScreen
+
+    return DossiersScreen()
+
+
+def _actions() -> Screen[Any]:
+    from tui.screens.actions import ActionsScreen
+
+    return ActionsScreen()
+
+
+def _customers() -> Screen[Any]:
+    from tui.screens.customers import CustomersScreen
+
+    return CustomersScreen()
+
+
+def _scenarios() -> Screen[Any]:
+    from tui.screens.scenarios import ScenariosScreen
+
+    return ScenariosScreen()
 
 
 class RecouvrementApp(App[None]):
     TITLE = "Recouvrement"
-    BINDINGS: ClassVar = [Binding("q", "quit", _("Quit"))]
+    ENABLE_COMMAND_PALETTE = True
+    MODES: ClassVar[dict[str, Any]] = {
+        "dossiers": _dossiers,
+        "actions": _actions,
+        "customers": _customers,
+        "scenarios": _scenarios,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "mode('dossiers')", N_("Dossiers"), id="app.dossiers"),
+        Binding("2", "mode('actions')", N_("Actions"), id="app.actions"),
+        Binding("3", "mode('customers')", N_("Customers"), id="app.customers"),
+        Binding("4", "mode('scenarios')", N_("Scenarios"), id="app.scenarios"),
+        Binding("question_mark", "help", N_("Help"), id="app.help"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
+    ]
 
     def __init__(self, engine: Engine, login: str, today: dt.date) -> None:
         super().__init__()
-        self.db_engine = engine
-        self.factory = session_factory(engine)
+        translate_bindings(self)
+        self.animation_level = "none"  # over SSH, nothing should move on its own
+        self.backend = Backend(engine, login, today)
         self.login = login
         self.today = today
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(_("Loading…"), id="summary")
-        yield Footer()
-
     def on_mount(self) -> None:
-        self.sub_title = f"{self.login} — {self.today.isoformat()}"
-        self.load_summary()
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_summary(self) -> None:
+        self.sub_title = f"{self.login} · {self.today.isoformat()}"
         try:
-            with transaction(self.factory) as session:
-                Ctx.load(session, self.login, self.today)
-                counts = dict(
-                    session.execute(
-                        select(Dossier.status, func.count()).group_by(Dossier.status)
-                    ).all()
-                )
-            text = _("Dossiers: {open} open, {paused} paused, {closed} closed.").format(
-                open=counts.get("open", 0),
-                paused=counts.get("paused", 0),
-                closed=counts.get("closed", 0),
-            )
+            keymap = load_keymap()
         except UserError as exc:
-            text = exc.message
-        self.call_from_thread(self.query_one("#summary", Static).update, text)
+            self.notify(exc.message, severity="error", timeout=10)
+            keymap = {}
+        if keymap:
+            self.set_keymap(keymap)
+        self.switch_mode("dossiers")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly shows a message; the app stays up."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        if isinstance(error, UserError):
+            self.notify(error.message, severity="error", timeout=8)
+            return
+        path = log_crash(error)
+        self.notify(
+            _("Unexpected error: {error} (details in {path}).").format(error=error, path=path),
+            severity="error",
+            timeout=15,
+        )
+
+    def action_mode(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        # A screen holding an unsaved edit says so; otherwise leave at once.
+        guard = getattr(self.screen, "unsaved_changes", None)
+        if callable(guard) and guard():
+            self.notify(
+                _("Unsaved changes: save them or press Escape to drop them first."),
+                severity="warning",
+            )
+            return
+        self.exit()
 
 
 def run_app(engine: Engine, login: str, today: dt.date) -> None:

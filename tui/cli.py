@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import logging
 import os
 import re
 import sys
@@ -25,7 +24,6 @@ from engine.i18n import _, ngettext, pgettext, set_language
 from engine.parsing import parse_amount, parse_date
 
 EXIT_BAD_INPUT = 2
-log = logging.getLogger("recouvrement")
 
 
 class Parser(argparse.ArgumentParser):
@@ -831,16 +829,6 @@ def build_parser() -> Parser:
     return parser
 
 
-def _log_crash() -> Path:
-    from platformdirs import user_log_path
-
-    path = user_log_path("recouvrement", appauthor=False) / "crash.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=path, level=logging.ERROR)
-    log.exception("unexpected error")
-    return path
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     set_language(os.environ.get("RECOUVREMENT_LANG") or None)
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -871,7 +859,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_BAD_INPUT
-        path = _log_crash()
+        from tui.crash import log_crash
+
+        path = log_crash(exc)
         print(
             _("Unexpected error: {error} (details in {path}).").format(error=exc, path=path),
             file=sys.stderr,

@@ -1,0 +1,58 @@
+"""Helpers for pilot tests: a demo-like database and waiting without sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from engine.access import add_user
+from engine.dossiers import open_dossier, pause
+from engine.scenarios import BUILTIN_NAME, COURTESY, save_scenario
+from tests.conftest import TestDB
+from tests.factories import add_customer, add_entry, d
+
+TODAY = dt.date(2026, 3, 2)
+
+
+def seed_tui(db: TestDB) -> None:
+    """Three agents' worth of dossiers on 2026-03-02: boss is the manager, alice an agent."""
+    with db.ctx(TODAY) as ctx:
+        add_user(ctx.session, None, "alice", "agent", "Alice Martin")
+        save_scenario(ctx.session, COURTESY, actor=None)
+        rows = [
+            ("CDUPONT", "Dupont Frères SARL", "1200.00", "2026-02-01", "alice"),
+            ("CÉCILE", "Cécile Écoles SAS", "80.50", "2026-01-15", "boss"),
+            ("CMARTIN", "Martin & Fils", "5000.00", "2026-02-20", "alice"),
+            ("CLEROY", "Leroy Bâtiment EURL", "310.00", "2026-02-25", None),
+        ]
+        for code, name, amount, due, agent in rows:
+            customer = add_customer(ctx.session, code, name)
+            add_entry(
+                ctx.session, customer, "invoice", "2025-12-01", amount, due=due, invoice=f"F-{code}"
+            )
+            open_dossier(ctx, code, BUILTIN_NAME, agent=agent)
+        customer = add_customer(ctx.session, "CNEUF", "Neuf & Co")
+        add_entry(
+            ctx.session,
+            customer,
+            "invoice",
+            "2026-01-05",
+            "640.00",
+            due="2026-02-04",
+            invoice="F-NEUF",
+        )
+        pause(ctx, "D000003", d("2026-03-13"), "Promesse de règlement")
+
+
+async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 5) -> None:
+    """Let workers and messages run until ``predicate`` holds (no fixed sleeps)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError("condition not met in time")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.01)

@@ -1,0 +1,64 @@
+"""What every screen shares: translated key descriptions, database work in workers, and
+errors shown as messages (never a crash)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+
+from engine.errors import UserError
+from engine.i18n import _
+
+if TYPE_CHECKING:
+    from tui.app import RecouvrementApp
+
+T = TypeVar("T")
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Binding descriptions are written as catalog ids (N_) and translated per instance, so
+    the footer and help speak the language chosen at start-up."""
+    bindings = node._bindings.key_to_bindings
+    for key, items in bindings.items():
+        bindings[key] = [
+            dataclasses.replace(b, description=_(b.description)) if b.description else b
+            for b in items
+        ]
+
+
+class Base:
+    """Mixed into screens: ``self.rcv`` is the app with its backend."""
+
+    @property
+    def rcv(self) -> RecouvrementApp:
+        return self.app  # type: ignore[attr-defined,no-any-return]
+
+    def call_engine(
+        self, work: Callable[[Any], T], *, write: bool = False, done: str | None = None
+    ) -> T | None:
+        """Run engine work (in a worker thread); a refusal becomes a message on screen."""
+        backend = self.rcv.backend
+        try:
+            result = backend.write(work) if write else backend.read(work)
+        except UserError as exc:
+            self.rcv.call_from_thread(self.rcv.notify, exc.message, severity="error", timeout=8)
+            return None
+        if done:
+            self.rcv.call_from_thread(self.rcv.notify, done)
+        return result
+
+
+class BaseScreen(Base, Screen[Any]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
+
+
+class BaseModal(Base, ModalScreen[Any]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)

@@ -1,0 +1,207 @@
+"""Dossiers (home): every dossier, filtered as you type, sorted by any column, read from SQL
+a screenful at a time."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.widgets import Footer, Header, Input, Static
+
+from engine.i18n import N_, _, pgettext
+from engine.lists import DossierFilter, dossier_count, dossier_totals, dossier_window
+from tui import format as fmt
+from tui.screens.base import BaseScreen
+from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
+
+STATUSES = (None, "open", "paused", "closed")
+
+
+def columns(width: int) -> list[Column]:
+    """What fits: 80 columns show the essentials, 110 and more everything; the name and step
+    columns take the room left."""
+    wide = width >= 110
+    fixed = [
+        Column("number", _("Number"), 7, sort="number"),
+        Column("customer", _("Customer"), 10, sort="customer"),
+        Column("next_action", _("Next"), 10, show=fmt.date, sort="next_action"),
+        Column("days_late", _("Late"), 4, right=True, sort="late"),
+        Column("balance", _("Balance"), 13, right=True, show=_money, sort="balance"),
+        Column("status", _("Status"), 7, show=lambda s: _(s) if s else "", sort="status"),
+    ]
+    extra = (
+        [
+            Column("agent", pgettext("column", "agent"), 9, sort="agent"),
+            Column("scenario", _("Scenario"), 13, sort="scenario"),
+        ]
+        if wide
+        else []
+    )
+    flexible = 2 if wide else 1
+    used = sum(c.width + 1 for c in fixed + extra) + flexible + 2  # separators, scrollbar
+    room = max(width - used, 12 * flexible)
+    step = Column("step", _("Step"), room // flexible if wide else room, sort="step")
+    cols = fixed[:2]
+    if wide:
+        cols.append(Column("customer_name", _("Name"), room - step.width))
+        cols += extra
+    return [*cols, step, *fixed[2:]]
+
+
+def _money(value: Any) -> str:
+    return fmt.money(value, symbol=False)
+
+
+class DossierSource:
+    """Rows for the table, for the filter in force (called from worker threads)."""
+
+    def __init__(self, screen: DossiersScreen) -> None:
+        self.screen = screen
+
+    def count(self) -> int:
+        flt = self.screen.filter
+        return self.screen.rcv.backend.read(lambda ctx: dossier_count(ctx.session, flt))
+
+    def fetch(self, offset: int, limit: int) -> list[Row]:
+        flt = self.screen.filter
+        return self.screen.rcv.backend.read(
+            lambda ctx: dossier_window(ctx.session, flt, offset, limit, ctx.today)
+        )
+
+
+class DossiersScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", N_("Filter"), id="dossiers.filter"),
+        Binding("escape", "clear", N_("Clear"), show=False, id="dossiers.clear"),
+        Binding("m", "mine", N_("Mine"), id="dossiers.mine"),
+        Binding("f", "status", N_("Status"), id="dossiers.status"),
+        Binding("o", "sort", N_("Sort"), id="dossiers.sort"),
+        Binding("r", "reverse", N_("Reverse"), show=False, id="dossiers.reverse"),
+        Binding("n", "new", N_("New dossier"), id="dossiers.new"),
+    ]
+    DEFAULT_CSS = """
+    DossiersScreen #bar { height: 1; }
+    DossiersScreen #filter { width: 1fr; border: none; height: 1; padding: 0 1; }
+    DossiersScreen #flags { width: auto; padding: 0 1; color: $text-muted; }
+    DossiersScreen #totals { height: 1; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = DossierFilter()
+        self.table = LazyTable(columns(120), DossierSource(self), id="dossiers")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="totals")
+        with Horizontal(id="bar"):
+            yield Input(placeholder=_("/ filter: number, customer code or name"), id="filter")
+            yield Static("", id="flags")
+        yield self.table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Dossiers")
+        self.table.body.focus()
+        self.refresh_flags()
+        self.reload()
+
+    def on_resize(self, event: Resize) -> None:
+        cols = columns(event.size.width)
+        if cols != self.table.columns:
+            self.table.columns[:] = cols
+            self.table.body.columns = cols
+            self.table.show_sort(self.filter.sort, self.filter.descending)
+            self.table.body.refresh()
+
+    # -- loading
+
+    def reload(self, keep_cursor: bool = False) -> None:
+        self.table.reload(keep_cursor)
+        self.load_totals(self.filter)
+
+    @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
+    def load_totals(self, flt: DossierFilter) -> None:
+        totals = self.call_engine(lambda ctx: dossier_totals(ctx.session, flt, ctx.today))
+        if totals is None:
+            return
+        text = _("{dossiers} dossiers · balance {balance} · {due} actions due today").format(
+            dossiers=totals["dossiers"],
+            balance=fmt.money(totals["balance"]),
+            due=totals["due_today"],
+        )
+        self.rcv.call_from_thread(self.query_one("#totals", Static).update, text)
+
+    def set_filter(self, **changes: Any) -> None:
+        from dataclasses import replace
+
+        self.filter = replace(self.filter, **changes)
+        self.refresh_flags()
+        self.reload()
+
+    def refresh_flags(self) -> None:
+        flags = []
+        if self.filter.agent:
+            flags.append(_("mine"))
+        if self.filter.status:
+            flags.append(_(self.filter.status))
+        self.query_one("#flags", Static).update(" · ".join(flags))
+        self.table.show_sort(self.filter.sort, self.filter.descending)
+
+    # -- keys
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.set_filter(text=event.value)
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        self.table.body.focus()
+        self.table.body.action_first()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.table.body.focus()
+
+    def action_mine(self) -> None:
+        self.set_filter(agent=None if self.filter.agent else self.rcv.backend.login)
+
+    def action_status(self) -> None:
+        index = (STATUSES.index(self.filter.status) + 1) % len(STATUSES)
+        self.set_filter(status=STATUSES[index])
+
+    def action_sort(self) -> None:
+        keys = [c.sort for c in self.table.columns if c.sort]
+        current = keys.index(self.filter.sort) if self.filter.sort in keys else -1
+        self.set_filter(sort=keys[(current + 1) % len(keys)], descending=False)
+
+    def action_reverse(self) -> None:
+        self.set_filter(descending=not self.filter.descending)
+
+    def action_new(self) -> None:
+        from tui.screens.new_dossier import NewDossierScreen
+
+        self.app.push_screen(NewDossierScreen(), callback=self._opened)
+
+    def _opened(self, number: str | None) -> None:
+        if number:
+            self.reload()
+            self.open_dossier(number)
+
+    @on(TableBody.Selected)
+    def row_selected(self, event: TableBody.Selected) -> None:
+        self.open_dossier(event.row["number"])
+
+    def open_dossier(self, number: str) -> None:
+        from tui.screens.dossier_detail import DossierDetailScreen
+
+        self.app.push_screen(DossierDetailScreen(number), callback=lambda _r: self.reload(True))

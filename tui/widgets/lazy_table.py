@@ -1,0 +1,273 @@
+"""A table over a list too long to load: it asks its source for the rows on screen only.
+
+The source counts the rows and fetches a window (offset, limit), both in worker threads;
+the body renders with Textual's line API (``render_line``), so 100,000 rows cost what
+100 do. Rows are plain dicts; columns say how to show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from engine.errors import UserError
+
+Row = dict[str, Any]
+
+
+class Source(Protocol):
+    """Where rows come from. Called in worker threads, never on the UI thread."""
+
+    def count(self) -> int: ...
+
+    def fetch(self, offset: int, limit: int) -> list[Row]: ...
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    right: bool = False  # amounts and counts
+    show: Callable[[Any], str] = lambda value: "" if value is None else str(value)
+    sort: str | None = None  # the sort key this column stands for, if it can be sorted
+
+
+def _fit(text: str, width: int, right: bool) -> str:
+    text = text.replace("\n", " ")
+    if len(text) > width:
+        text = text[: max(width - 1, 0)] + "…"
+    return text.rjust(width) if right else text.ljust(width)
+
+
+def format_row(columns: list[Column], row: Row | None) -> str:
+    if row is None:
+        return "…"
+    return " ".join(_fit(col.show(row.get(col.key)), col.width, col.right) for col in columns)
+
+
+class TableBody(ScrollView, can_focus=True):
+    """The rows; holds the cursor and the page cache."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor(1)", show=False),
+        Binding("up,k", "cursor(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("home,g", "first", show=False),
+        Binding("end,G", "last", show=False),
+        Binding("enter", "select", show=False),
+    ]
+    DEFAULT_CSS = """
+    TableBody { height: 1fr; }
+    TableBody > .table--cursor { background: $accent; color: $text; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"table--cursor"}
+    PAGE = 100
+
+    cursor = reactive(0)
+
+    class Highlighted(Message):
+        def __init__(self, row: Row | None, index: int) -> None:
+            super().__init__()
+            self.row, self.index = row, index
+
+    class Selected(Message):
+        def __init__(self, row: Row, index: int) -> None:
+            super().__init__()
+            self.row, self.index = row, index
+
+    class Loaded(Message):
+        """The count is known (after every reload)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def __init__(self, columns: list[Column], source: Source, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.columns = columns
+        self.source = source
+        self.count = 0
+        self.loaded = False
+        self._pages: dict[int, list[Row]] = {}
+        self._pending: set[int] = set()
+        self._generation = 0  # results of a fetch made before a reload are dropped
+
+    # -- data
+
+    def reload(self, keep_cursor: bool = True) -> None:
+        self._generation += 1
+        self._pending.clear()
+        self._load(self._generation, self.cursor if keep_cursor else 0)
+
+    @work(thread=True, exclusive=True, group="table-reload", exit_on_error=False)
+    def _load(self, generation: int, cursor: int) -> None:
+        try:
+            count = self.source.count()
+            first = max(min(cursor, count - 1), 0) // self.PAGE
+            rows = self.source.fetch(first * self.PAGE, self.PAGE) if count else []
+        except UserError as exc:  # refused (an unknown login…): say so, show nothing
+            self.app.call_from_thread(self.app.notify, exc.message, severity="error", timeout=10)
+            count, first, rows = 0, 0, []
+        self.app.call_from_thread(self._loaded, generation, count, first, rows, cursor)
+
+    def _loaded(self, generation: int, count: int, page: int, rows: list[Row], cursor: int) -> None:
+        if generation != self._generation:
+            return
+        self.count = count
+        self.loaded = True
+        self._pages = {page: rows}
+        self.virtual_size = Size(self._row_width(), count)
+        self.cursor = max(min(cursor, count - 1), 0)
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Loaded(count))
+        self.post_message(self.Highlighted(self.row_at(self.cursor), self.cursor))
+
+    def _want(self, page: int) -> None:
+        if page in self._pages or page in self._pending:
+            return
+        self._pending.add(page)
+        self._fetch(self._generation, page)
+
+    @work(thread=True, group="table-page", exit_on_error=False)
+    def _fetch(self, generation: int, page: int) -> None:
+        try:
+            rows = self.source.fetch(page * self.PAGE, self.PAGE)
+        except UserError:
+            rows = []
+        self.app.call_from_thread(self._fetched, generation, page, rows)
+
+    def _fetched(self, generation: int, page: int, rows: list[Row]) -> None:
+        self._pending.discard(page)
+        if generation != self._generation:
+            return
+        self._pages[page] = rows
+        if len(self._pages) > 20:  # keep memory flat while scrolling far
+            for old in sorted(self._pages, key=lambda p: abs(p - page))[20:]:
+                del self._pages[old]
+        self.refresh()
+        if page == self.cursor // self.PAGE:
+            self.post_message(self.Highlighted(self.row_at(self.cursor), self.cursor))
+
+    def row_at(self, index: int) -> Row | None:
+        rows = self._pages.get(index // self.PAGE)
+        if rows is None or index % self.PAGE >= len(rows):
+            return None
+        return rows[index % self.PAGE]
+
+    @property
+    def current(self) -> Row | None:
+        return self.row_at(self.cursor)
+
+    # -- rendering
+
+    def _row_width(self) -> int:
+        return sum(col.width + 1 for col in self.columns)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        if index >= self.count:
+            return Strip.blank(width, self.rich_style)
+        row = self.row_at(index)
+        if row is None:
+            self._want(index // self.PAGE)
+        text = format_row(self.columns, row)
+        style = self.rich_style
+        if index == self.cursor:
+            style = style + self.get_component_rich_style("table--cursor")
+        text = text[scroll_x : scroll_x + width].ljust(width)
+        return Strip([Segment(text, style)], width)
+
+    # -- cursor
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old - self.scroll_offset.y)
+        self.refresh_line(new - self.scroll_offset.y)
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(
+            Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True
+        )
+
+    def _move(self, index: int) -> None:
+        if not self.count:
+            return
+        self.cursor = max(0, min(index, self.count - 1))
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self.current, self.cursor))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self.cursor + direction * max(self.size.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(self.count - 1)
+
+    def action_select(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Selected(row, self.cursor))
+
+    def render_style(self) -> Style:
+        return self.rich_style
+
+
+class LazyTable(Vertical):
+    """Header line plus body. ``table.body`` takes the focus and the keys."""
+
+    DEFAULT_CSS = """
+    LazyTable { height: 1fr; }
+    LazyTable > .lazy-header { height: 1; text-style: bold; background: $boost; }
+    """
+
+    def __init__(self, columns: list[Column], source: Source, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.columns = columns
+        self.body = TableBody(columns, source)
+
+    def compose(self) -> Any:
+        yield Static(self.header_text(), classes="lazy-header", markup=False)
+        yield self.body
+
+    def header_text(self, sort: str | None = None, descending: bool = False) -> Text:
+        parts = []
+        for col in self.columns:
+            if sort and col.sort == sort:
+                arrow = "▼" if descending else "▲"
+                parts.append(
+                    _fit(
+                        _fit(col.title, col.width - 1, False).rstrip() + arrow, col.width, col.right
+                    )
+                )
+            else:
+                parts.append(_fit(col.title, col.width, col.right))
+        return Text(" ".join(parts))
+
+    def show_sort(self, sort: str | None, descending: bool) -> None:
+        self.query_one(".lazy-header", Static).update(self.header_text(sort, descending))
+
+    def reload(self, keep_cursor: bool = True) -> None:
+        self.body.reload(keep_cursor)
