@@ -418,7 +418,16 @@ def test_run_lists_what_falls_due(cli: Cli) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("Daily pass for 2026-03-02")
     header = next(line for line in lines if line.startswith("planned"))
-    assert header.split() == ["planned", "id", "dossier", "customer", "agent", "type", "step"]
+    assert header.split() == [
+        "planned",
+        "id",
+        "dossier",
+        "customer",
+        "agent",
+        "type",
+        "step",
+        "pause",
+    ]
     assert any("D000001" in line and "Relance téléphonique" in line for line in lines)
     report = cli.json("run")
     assert [(r["dossier"], r["step_no"]) for r in report["due_today"]] == [("D000001", 1)]
