@@ -21,6 +21,7 @@ from engine.i18n import N_, _
 from tui.backend import Backend
 from tui.crash import log_crash
 from tui.keymap import load_keymap
+from tui.palette import ActionsProvider, JumpProvider
 from tui.screens.base import translate_bindings
 
 
@@ -51,6 +52,7 @@ def _scenarios() -> Screen[Any]:
 class RecouvrementApp(App[None]):
     TITLE = "Recouvrement"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {JumpProvider, ActionsProvider}
     MODES: ClassVar[dict[str, Any]] = {
         "dossiers": _dossiers,
         "actions": _actions,

@@ -1,0 +1,104 @@
+"""Command palette (ctrl+p): jump to a dossier or a customer by number, code or name, and
+run any action of the current screen."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Any
+
+from sqlalchemy import or_, select
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from engine.dossiers import normalize_number
+from engine.i18n import _
+from models.tables import Customer, Dossier
+
+LIMIT = 8
+
+
+def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
+    """(kind, key, label) of dossiers and customers matching ``text`` (a few of each)."""
+    pattern = f"%{text.strip()}%"
+    dossiers = session.execute(
+        select(Dossier.number, Customer.code, Customer.name)
+        .join(Customer, Customer.id == Dossier.customer_id)
+        .where(
+            or_(
+                Dossier.number == normalize_number(text),
+                Dossier.number.ilike(pattern),  # type: ignore[attr-defined]
+                Customer.code.ilike(pattern),  # type: ignore[attr-defined]
+                Customer.name.ilike(pattern),  # type: ignore[attr-defined]
+            )
+        )
+        .order_by(Dossier.number.desc())  # type: ignore[attr-defined]
+        .limit(LIMIT)
+    ).all()
+    customers = session.execute(
+        select(Customer.code, Customer.name)
+        .where(or_(Customer.code.ilike(pattern), Customer.name.ilike(pattern)))  # type: ignore[attr-defined]
+        .order_by(Customer.code)
+        .limit(LIMIT)
+    ).all()
+    return [("dossier", n, f"{n}  {c}  {name}") for n, c, name in dossiers] + [
+        ("customer", c, f"{c}  {name}") for c, name in customers
+    ]
+
+
+class JumpProvider(Provider):
+    """Dossiers and customers, looked up in a thread as the user types."""
+
+    async def search(self, query: str) -> Hits:
+        if len(query.strip()) < 2:
+            return
+        backend = self.app.backend  # type: ignore[attr-defined]
+        targets = await asyncio.to_thread(
+            backend.read, lambda ctx: find_targets(ctx.session, query)
+        )
+        matcher = self.matcher(query)
+        for kind, key, label in targets:
+            text = (_("Dossier") if kind == "dossier" else _("Customer")) + f"  {label}"
+            yield Hit(
+                max(matcher.match(text), 0.5),
+                matcher.highlight(text),
+                partial(self.open, kind, key),
+                text=text,
+            )
+
+    def open(self, kind: str, key: str) -> None:
+        if kind == "dossier":
+            from tui.screens.dossier_detail import DossierDetailScreen
+
+            self.app.push_screen(DossierDetailScreen(key))
+        else:
+            from tui.screens.customers import CustomerDetailScreen
+
+            self.app.push_screen(CustomerDetailScreen(key))
+
+
+class ActionsProvider(Provider):
+    """Every action of the screen the palette was opened on, by its description."""
+
+    def _actions(self) -> list[tuple[str, str, Any]]:
+        found = []
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and binding.action not in ("command_palette",):
+                found.append((binding.description, binding.action, active.node))
+        return found
+
+    async def discover(self) -> Hits:
+        for description, action, node in self._actions():
+            yield DiscoveryHit(description, partial(self.app.run_action, action, node))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, action, node in self._actions():
+            score = matcher.match(description)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(description),
+                    partial(self.app.run_action, action, node),
+                    text=description,
+                )
