@@ -1,0 +1,146 @@
+"""TUI benchmark: the whole process in a real terminal (tmux), as a user over SSH sees it.
+
+    python bench/tui.py [--large PATH] [--small PATH] [--repeat 3]
+
+For the small demo and the 100,000-dossier demo (built when missing), and beside a bare
+Textual app that paints 40 lines, measured in the same run:
+- launch → the dossier list painted (first paint);
+- a filter keystroke → the list repainted;
+- Enter on a dossier → its detail painted.
+Targets: first paint ≤ 2.5× the bare app and within ±20 % between the two databases;
+filter and open < 150 ms. Needs tmux. A benchmark: it reports, it does not fail a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SESSION = "rcv-bench"
+TODAY = "2026-11-27"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV.update({"RECOUVREMENT_LANG": "en", "TERM": "xterm-256color"})
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, env=ENV).stdout
+
+
+def screen() -> str:
+    return tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def wait(predicate: Callable[[str], bool], timeout: float = 30) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if predicate(screen()):
+            return time.perf_counter() - started
+        time.sleep(0.005)
+    raise TimeoutError("the screen never showed what was expected")
+
+
+def launch(command: list[str]) -> float:
+    tmux("kill-session", "-t", SESSION)
+    started = time.perf_counter()
+    tmux(
+        "new-session",
+        "-d",
+        "-s",
+        SESSION,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        " ".join(shlex.quote(part) for part in command),
+    )
+    return started
+
+
+def first_paint(command: list[str], ready: Callable[[str], bool]) -> float:
+    started = launch(command)
+    wait(ready)
+    return time.perf_counter() - started
+
+
+def rcv(db: str) -> list[str]:
+    return [sys.executable, "-m", "tui.cli", "--db", db, "--user", "mlefebvre", "--today", TODAY]
+
+
+def measure(db: str, repeat: int) -> dict[str, float]:
+    paints, filters, opens = [], [], []
+    for _ in range(repeat):
+        paints.append(first_paint(rcv(db), lambda s: "D000001" in s))
+        wait(lambda s: "dossiers ·" in s)  # totals painted: the app is idle
+        tmux("send-keys", "-t", SESSION, "/")
+        time.sleep(0.3)
+        before = screen()
+        started = time.perf_counter()
+        tmux("send-keys", "-t", SESSION, "-l", "9")
+        wait(lambda s, before=before: s != before and "D000001" not in s)
+        filters.append(time.perf_counter() - started)
+        tmux("send-keys", "-t", SESSION, "Enter")  # to the first match
+        time.sleep(0.3)
+        started = time.perf_counter()
+        tmux("send-keys", "-t", SESSION, "Enter")  # open it
+        wait(lambda s: "Principal" in s)
+        opens.append(time.perf_counter() - started)
+        tmux("kill-session", "-t", SESSION)
+    return {
+        "first paint": statistics.median(paints),
+        "filter keystroke": statistics.median(filters),
+        "open detail": statistics.median(opens),
+    }
+
+
+def ensure(db: str, size: str) -> None:
+    if not Path(db).exists():
+        print(f"building the {size} demo at {db}…", file=sys.stderr)
+        subprocess.run(
+            [*rcv(db)[:-4], "--db", db, "--today", TODAY, "demo", "--size", size],
+            check=True,
+            cwd=ROOT,
+            env=ENV,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", default=str(HERE / "small.sqlite3"))
+    parser.add_argument("--large", default=str(HERE / "large.sqlite3"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    ensure(args.small, "small")
+    ensure(args.large, "large")
+    bare = statistics.median(
+        first_paint([sys.executable, str(HERE / "bare_app.py")], lambda s: "line 39" in s)
+        for _ in range(args.repeat)
+    )
+    tmux("kill-session", "-t", SESSION)
+    small = measure(args.small, args.repeat)
+    large = measure(args.large, args.repeat)
+    print(f"bare Textual app, first paint      {bare:7.3f} s")
+    for label in small:
+        print(f"{label:34} {small[label]:7.3f} s (small)  {large[label]:7.3f} s (100,000)")
+    ratio = large["first paint"] / bare
+    spread = large["first paint"] / small["first paint"] - 1
+    print(
+        f"first paint / bare app: {ratio:.2f} (target ≤ 2.5); "
+        f"100,000 vs small: {spread:+.0%} (target ±20 %)"
+    )
+    for label in ("filter keystroke", "open detail"):
+        worst = max(small[label], large[label])
+        print(f"{label}: {worst * 1000:.0f} ms at worst (target < 150 ms)")
+
+
+if __name__ == "__main__":
+    main()
