@@ -38,8 +38,9 @@ def _columns(obj: Any) -> dict[str, Any]:
 
 
 def _record_id(obj: Any) -> str:
-    identity = inspect(obj).identity
-    return "/".join(str(part) for part in identity) if identity else ""
+    # From the instance, not its identity: new objects have no identity yet in after_flush.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return "/".join(str(part) for part in key)
 
 
 def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
