@@ -1,0 +1,166 @@
+"""Read models for the dossier detail screen: plain dicts, never ORM objects.
+
+``dossier_page`` completes engine.views.dossier_detail with what the screen's forms need
+(contact ids, the customer's contacts, the scenario's steps, the forecast, the agents);
+``history_count`` / ``history_window`` page through who changed what on a dossier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from engine.context import Ctx
+from engine.dossiers import find_dossier
+from engine.planning import current_todo, forecast
+from engine.scenarios import steps_of
+from engine.views import dossier_detail
+from models.tables import Contact, DossierContact, History, Intervention, User
+
+Row = dict[str, Any]
+
+# Bookkeeping columns that say nothing to a reader of the history.
+_HIDDEN_FIELDS = frozenset({"id", "version", "dossier_id"})
+
+
+def dossier_page(ctx: Ctx, number: str) -> Row:
+    """Everything the detail screen shows, in one read."""
+    session = ctx.session
+    detail = dossier_detail(session, number)
+    dossier = find_dossier(session, number)
+    assert dossier.id is not None
+    others = list(
+        session.exec(
+            select(DossierContact.contact_id)
+            .where(DossierContact.dossier_id == dossier.id)
+            .order_by(col(DossierContact.contact_id))
+        )
+    )
+    contacts = []
+    for contact in session.exec(
+        select(Contact).where(Contact.customer_id == dossier.customer_id).order_by(col(Contact.id))
+    ):
+        role = (
+            "main"
+            if contact.id == dossier.main_contact_id
+            else "other"
+            if contact.id in others
+            else ""
+        )
+        contacts.append(
+            {
+                "id": contact.id,
+                "name": contact.name,
+                "role": contact.role,
+                "email": contact.email,
+                "phone": contact.phone,
+                "on_dossier": role,
+            }
+        )
+    todo = current_todo(session, dossier.id)
+    steps = (
+        [
+            {"step_no": s.position, "name": s.name, "delay": s.delay, "type": s.type}
+            for s in steps_of(session, dossier.scenario_id)
+        ]
+        if dossier.scenario_id is not None
+        else []
+    )
+    agents = list(
+        session.exec(
+            select(User.login)
+            .where(col(User.active).is_(True), User.role != "auditor")
+            .order_by(col(User.login))
+        )
+    )
+    detail.update(
+        {
+            "main_contact_id": dossier.main_contact_id,
+            "other_contact_ids": others,
+            "contacts": contacts,
+            "steps": steps,
+            "current_step": todo.step_no if todo is not None else None,
+            "current_id": todo.id if todo is not None else None,
+            "forecast": [
+                {"step_no": f.step_no, "step": f.step, "type": f.type, "planned": f.planned}
+                for f in forecast(ctx, dossier)
+            ],
+            "agents": agents,
+        }
+    )
+    return detail
+
+
+def _history_filter(session: Session, number: str) -> ColumnElement[bool]:
+    """History rows of the dossier, its interventions and its entry and contact links."""
+    dossier = find_dossier(session, number)
+    assert dossier.id is not None
+    ids = [
+        str(i)
+        for i in session.exec(select(Intervention.id).where(Intervention.dossier_id == dossier.id))
+    ]
+    table = col(History.table_name)
+    record = col(History.record_id)
+    return or_(
+        and_(table == "dossier", record == str(dossier.id)),
+        and_(table == "intervention", record.in_(ids)),
+        # Link tables: the record id is "dossier_id/other_id".
+        and_(table.in_(("dossier_entry", "dossier_contact")), record.like(f"{dossier.id}/%")),
+    )
+
+
+def history_count(session: Session, number: str) -> int:
+    query = select(func.count()).select_from(History).where(_history_filter(session, number))
+    return int(session.exec(query).one())
+
+
+def _load(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for each field that matters, in a stable order."""
+    fields = sorted((set(before) | set(after)) - _HIDDEN_FIELDS)
+    return [
+        (name, before.get(name), after.get(name))
+        for name in fields
+        if before.get(name) != after.get(name)
+    ]
+
+
+def history_window(session: Session, number: str, offset: int, limit: int) -> list[Row]:
+    """Newest first: when, who, which record, what it did and the values before/after."""
+    query = (
+        select(History)
+        .where(_history_filter(session, number))
+        .order_by(col(History.at).desc(), col(History.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = []
+    for item in session.exec(query):
+        at = item.at
+        if at.tzinfo is None:  # SQLite gives back the UTC time without its zone
+            at = at.replace(tzinfo=dt.UTC)
+        rows.append(
+            {
+                "id": item.id,
+                "at": at,
+                "login": item.login,
+                "table": item.table_name,
+                "record_id": item.record_id,
+                "action": item.action,
+                "changes": _changes(_load(item.before), _load(item.after)),
+            }
+        )
+    return rows

@@ -1,0 +1,247 @@
+"""The actions worklist (Gestion des actions) read a screenful at a time, and notes on an
+intervention.
+
+Every intervention to do on a dossier not closed, filtered and ordered in SQL (planned date,
+agent, id) and read by windows (LIMIT/OFFSET), so an agent's 15,000 to-dos cost what 15 do.
+Each row says whether it is overdue, due today or upcoming on the business day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+from sqlmodel import col
+
+from engine.access import require_dossier_write
+from engine.context import Ctx, claim
+from engine.dossiers import OPEN_STATES, require_open
+from engine.errors import UserError
+from engine.i18n import _
+from engine.interventions import check_type, find_intervention, label
+from models.tables import Customer, Dossier, Intervention, Scenario
+
+Row = dict[str, Any]
+GROUPS = ("overdue", "today", "upcoming")
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    text: str = ""  # dossier number, customer code or name, agent login; case-insensitive
+    agent: str | None = None  # one agent's to-dos; None: every agent
+    type: str | None = None  # one of engine.scenarios.STEP_TYPES; None: every type
+    until: dt.date | None = None  # planned on or before this day; None: any day
+    since: dt.date | None = None  # planned on or after this day; None: any day
+
+
+def group_of(planned: dt.date, today: dt.date) -> str:
+    if planned < today:
+        return "overdue"
+    return "today" if planned == today else "upcoming"
+
+
+def _matching(flt: WorklistFilter) -> Any:
+    """The condition on the dossier and customer: number, code, name or agent login."""
+    pattern = f"%{flt.text.strip()}%"
+    return or_(
+        col(Dossier.number).ilike(pattern),
+        col(Customer.code).ilike(pattern),
+        col(Customer.name).ilike(pattern),
+        col(Dossier.agent).ilike(pattern),
+    )
+
+
+def _todo(flt: WorklistFilter, *columns: Any) -> Select[Any]:
+    """To-dos by what the intervention itself says: status, type, planned date."""
+    query = select(*columns).select_from(Intervention).where(col(Intervention.status) == "todo")
+    if flt.type:
+        query = query.where(col(Intervention.type) == flt.type)
+    if flt.until is not None:
+        query = query.where(col(Intervention.planned) <= flt.until)
+    if flt.since is not None:
+        query = query.where(col(Intervention.planned) >= flt.since)
+    return query
+
+
+def _dossier_ids(flt: WorklistFilter) -> Select[Any] | None:
+    """Ids of the dossiers the agent and text filters keep; None when they keep every one."""
+    text = flt.text.strip()
+    if not text and not flt.agent:
+        return None
+    query = select(col(Dossier.id)).where(col(Dossier.status).in_(OPEN_STATES))
+    if flt.agent:
+        query = query.where(col(Dossier.agent) == flt.agent)
+    if text:
+        query = query.join(Customer, col(Customer.id) == Dossier.customer_id)
+        query = query.where(_matching(flt))
+    return query
+
+
+def _counts(session: Session, flt: WorklistFilter, *aggregates: Any) -> list[int]:
+    """Aggregates over the filtered to-dos, without joining every to-do to its dossier: on
+    100,000 dossiers that join costs ~0.2 s, where an IN over indexed ids costs ~0.02 s."""
+    ids = _dossier_ids(flt)
+    if ids is not None:
+        query = _todo(flt, *aggregates).where(col(Intervention.dossier_id).in_(ids))
+        return [int(v or 0) for v in session.execute(query).one()]
+    # Every dossier not closed: all to-dos (read from the status/planned index alone) less
+    # those of closed dossiers (closing skips its to-dos, so there are usually none).
+    closed = select(col(Dossier.id)).where(col(Dossier.status) == "closed")
+    every = session.execute(_todo(flt, *aggregates)).one()
+    shut = session.execute(
+        _todo(flt, *aggregates).where(col(Intervention.dossier_id).in_(closed))
+    ).one()
+    return [int(a or 0) - int(b or 0) for a, b in zip(every, shut, strict=True)]
+
+
+def check_filter(flt: WorklistFilter) -> None:
+    if flt.type is not None:
+        check_type(flt.type)
+
+
+def worklist_count(session: Session, flt: WorklistFilter, today: dt.date) -> int:
+    check_filter(flt)
+    return _counts(session, flt, func.count())[0]
+
+
+def worklist_window(
+    session: Session, flt: WorklistFilter, offset: int, limit: int, today: dt.date
+) -> list[Row]:
+    """Rows ``offset`` to ``offset + limit`` by planned date, agent (unassigned first on every
+    backend), then id; the keys of engine.views.action_rows plus ``group``."""
+    check_filter(flt)
+    query = _todo(
+        flt,
+        Intervention.id,
+        Intervention.step_no,
+        Intervention.step,
+        Intervention.status,
+        Intervention.planned,
+        Intervention.held_from,
+        Intervention.done,
+        Intervention.type,
+        Intervention.contact,
+        Intervention.note,
+        Intervention.outcome,
+        Intervention.done_by,
+        Intervention.promise_date,
+        Intervention.promise_amount,
+        Intervention.version,
+        Intervention.scenario_id,
+        Dossier.number,
+        Dossier.agent,
+        col(Dossier.status).label("dossier_status"),
+        Dossier.pause_until,
+        Dossier.pause_reason,
+        col(Dossier.promise_amount).label("pause_amount"),
+        col(Dossier.version).label("dossier_version"),
+        Customer.code,
+        col(Customer.name).label("customer_name"),
+        col(Scenario.name).label("scenario"),
+    )
+    query = (
+        query.join(Dossier, col(Dossier.id) == Intervention.dossier_id)
+        .join(Customer, col(Customer.id) == Dossier.customer_id)
+        .outerjoin(Scenario, col(Scenario.id) == Intervention.scenario_id)
+        .where(col(Dossier.status) != "closed")
+    )
+    if flt.agent:
+        query = query.where(col(Dossier.agent) == flt.agent)
+    if flt.text.strip():
+        query = query.where(_matching(flt))
+    # Walks the to-dos in planned order and stops at the window (no full sort).
+    query = query.order_by(
+        col(Intervention.planned),
+        func.coalesce(col(Dossier.agent), ""),  # NULLs sort differently on SQLite and PostgreSQL
+        col(Intervention.id),
+    )
+    return [
+        {
+            "id": r.id,
+            "dossier": r.number,
+            "customer": r.code,
+            "customer_name": r.customer_name,
+            "step_no": r.step_no,
+            "step": r.step,
+            "status": r.status,
+            "planned": r.planned,
+            "held_from": r.held_from,
+            "done": r.done,
+            "type": r.type,
+            "contact": r.contact,
+            "note": r.note,
+            "agent": r.agent,
+            "scenario": r.scenario if r.scenario_id else None,
+            "outcome": r.outcome,
+            "done_by": r.done_by,
+            "promise_date": r.promise_date,
+            "promise_amount": r.promise_amount,
+            "version": r.version,
+            # Why a to-do is not due yet (rule 7): the worklist shows the pause.
+            "dossier_status": r.dossier_status,
+            "pause_until": r.pause_until,
+            "pause_reason": r.pause_reason,
+            "pause_amount": r.pause_amount,
+            "dossier_version": r.dossier_version,
+            "group": group_of(r.planned, today),
+        }
+        for r in session.execute(query.offset(offset).limit(limit))
+    ]
+
+
+def worklist_totals(session: Session, flt: WorklistFilter, today: dt.date) -> Row:
+    """To-dos per group for the same filter, in one pass: overdue, today, upcoming, total."""
+    check_filter(flt)
+
+    def count(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    overdue, due, upcoming = _counts(
+        session,
+        flt,
+        count(col(Intervention.planned) < today),
+        count(col(Intervention.planned) == today),
+        count(col(Intervention.planned) > today),
+    )
+    totals = {"overdue": overdue, "today": due, "upcoming": upcoming}
+    return {**totals, "total": sum(totals.values())}
+
+
+def worklist_agents(session: Session) -> list[str]:
+    """Agents in charge of a dossier not closed, by login: the ones the agent filter steps
+    through (read from the dossier status/agent index alone)."""
+    return [
+        str(agent)
+        for agent in session.execute(
+            select(col(Dossier.agent))
+            .where(
+                col(Dossier.status).in_(OPEN_STATES),
+                col(Dossier.agent).is_not(None),
+            )
+            .distinct()
+            .order_by(col(Dossier.agent))
+        ).scalars()
+    ]
+
+
+def add_note(
+    ctx: Ctx, intervention_id: int, note: str, expected_version: int | None = None
+) -> Intervention:
+    """Append a note to an intervention (one line per note). The same note again, when it is
+    already the last one, changes nothing."""
+    text = note.strip()
+    if not text:
+        raise UserError(_("A note cannot be empty: expected some text."))
+    intervention, dossier = find_intervention(ctx, intervention_id)
+    require_dossier_write(ctx.actor, dossier.agent)
+    require_open(dossier)
+    if intervention.note == text or intervention.note.endswith("\n" + text):
+        return intervention
+    claim(ctx.session, intervention, expected_version, label(intervention))
+    intervention.note = (intervention.note + "\n" + text).strip()
+    ctx.session.flush()
+    return intervention

@@ -1,0 +1,474 @@
+"""Small keyboard-only forms: they collect and check what is typed, nothing more.
+
+Each form dismisses with a plain dict of parsed values (or None on Escape); the caller runs
+the engine service in a worker, so a form never touches the database. A value that does not
+parse shows an inline message naming the value and what is expected, and the form stays.
+
+Enter in a text field or ctrl+s saves; Escape cancels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from engine.errors import UserError
+from engine.i18n import N_, _, pgettext
+from engine.parsing import parse_amount, parse_date
+from tui import format as fmt
+from tui.screens.base import BaseModal
+
+
+class FieldError(Exception):
+    """A value that does not parse: the message to show and the field to go back to."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def type_label(value: str) -> str:
+    """An intervention type as people read it (the engine keeps the code)."""
+    labels = {
+        "phone": pgettext("intervention type", "phone call"),
+        "letter": pgettext("intervention type", "letter"),
+        "email": pgettext("intervention type", "e-mail"),
+        "registered_letter": pgettext("intervention type", "registered letter"),
+        "visit": pgettext("intervention type", "visit"),
+        "legal": pgettext("intervention type", "legal action"),
+        "other": pgettext("intervention type", "other"),
+    }
+    return labels.get(value, value)
+
+
+class FormModal(BaseModal):
+    """A titled box of fields with an error line; subclasses compose fields and collect."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", N_("Save"), id="form.submit"),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        # Screen switching under an open form would leave it behind: keys 1–4 do nothing
+        # here (typed into a text field they are text, as always).
+        *(Binding(k, "nothing", show=False) for k in "1234"),
+    ]
+    DEFAULT_CSS = """
+    FormModal { align: center middle; }
+    FormModal > #box {
+        width: 76; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto;
+        border: round $accent; padding: 0 1; background: $surface;
+    }
+    FormModal #form-title { text-style: bold; width: 100%; margin-bottom: 1; }
+    FormModal .row { height: auto; }
+    FormModal .field-label { width: 24; color: $text-muted; }
+    FormModal .list-label { color: $text-muted; }
+    FormModal Input { width: 1fr; background: $boost; }
+    FormModal Input:focus, FormModal Select:focus > SelectCurrent { background: $accent 40%; }
+    FormModal Select { width: 1fr; }
+    FormModal #error { color: $error; height: auto; margin-top: 1; }
+    FormModal #error.empty { display: none; }
+    FormModal OptionList { height: auto; max-height: 12; }
+    FormModal SelectionList { height: auto; max-height: 8; }
+    """
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.form_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Static(self.form_title, id="form-title", markup=False)
+            yield from self.fields()
+            yield Static("", id="error", classes="empty", markup=False)
+        yield Footer()
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def first_focus(self) -> Widget | None:
+        found = self.query("#box Input, #box Select, #box OptionList, #box SelectionList")
+        return found.first() if found else None
+
+    def on_mount(self) -> None:
+        widget = self.first_focus()
+        if widget is not None:
+            widget.focus()
+
+    def unsaved_changes(self) -> bool:
+        """`q` does not quit from an open form: Escape first (see RecouvrementApp.action_quit)."""
+        return True
+
+    # -- building blocks
+
+    @staticmethod
+    def row(text: str, widget: Widget) -> Horizontal:
+        """One line: what the field is, then the field."""
+        return Horizontal(Label(text, classes="field-label"), widget, classes="row")
+
+    @staticmethod
+    def label(text: str) -> Label:
+        """A title above a list."""
+        return Label(text, classes="list-label")
+
+    def text(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value
+
+    def date(self, field: str, what: str) -> dt.date:
+        try:
+            return parse_date(self.text(field), what)
+        except UserError as exc:
+            raise FieldError(exc.message, field) from None
+
+    def amount(self, field: str, what: str) -> Decimal | None:
+        """An amount above 0, or None when left empty."""
+        value = self.text(field).strip()
+        if not value:
+            return None
+        try:
+            return parse_amount(value, what, minimum=Decimal("0.01"))
+        except UserError as exc:
+            raise FieldError(exc.message, field) from None
+
+    def collect(self) -> Any:
+        """The parsed values; raise FieldError on a bad one."""
+        return {}
+
+    # -- actions
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(message)
+        error.set_class(not message, "empty")
+
+    def action_submit(self) -> None:
+        try:
+            result = self.collect()
+        except FieldError as exc:
+            self.show_error(exc.message)
+            self.query_one(f"#{exc.field}").focus()
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_nothing(self) -> None:
+        pass
+
+    @on(Input.Submitted)
+    def input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+
+def _day_input(day: dt.date | None, field: str = "day") -> Input:
+    return Input(fmt.date(day), id=field, placeholder=_("YYYY-MM-DD or DD/MM/YYYY"), compact=True)
+
+
+class DoneForm(FormModal):
+    """Mark an intervention done: the day, what came of it, a note."""
+
+    def __init__(self, title: str, day: dt.date) -> None:
+        super().__init__(title)
+        self.day = day
+
+    def fields(self) -> ComposeResult:
+        yield self.row(_("Date done"), _day_input(self.day))
+        outcome = Input(
+            id="outcome",
+            placeholder=_("e.g. promised to pay on Friday"),
+            max_length=200,
+            compact=True,
+        )
+        yield self.row(_("Outcome"), outcome)
+        yield self.row(_("Note"), Input(id="note", compact=True))
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one("#outcome", Input)
+
+    def collect(self) -> dict[str, Any]:
+        return {
+            "day": self.date("day", _("date done")),
+            "outcome": self.text("outcome").strip(),
+            "note": self.text("note").strip(),
+        }
+
+
+class NoteForm(FormModal):
+    def __init__(self, title: str, note: str = "") -> None:
+        super().__init__(title)
+        self.note = note
+
+    def fields(self) -> ComposeResult:
+        yield self.row(_("Note"), Input(self.note, id="note", compact=True))
+
+    def collect(self) -> dict[str, Any]:
+        return {"note": self.text("note").strip()}
+
+
+class DateForm(FormModal):
+    """Reschedule: the new planned date."""
+
+    def __init__(self, title: str, day: dt.date) -> None:
+        super().__init__(title)
+        self.day = day
+
+    def fields(self) -> ComposeResult:
+        yield self.row(_("New date"), _day_input(self.day))
+
+    def collect(self) -> dict[str, Any]:
+        return {"day": self.date("day", _("new date"))}
+
+
+class ManualForm(FormModal):
+    """A manual intervention of any type, with an optional promise to pay."""
+
+    def __init__(self, title: str, day: dt.date, types: list[str], contact: str = "") -> None:
+        super().__init__(title)
+        self.day = day
+        self.types = list(types)
+        self.contact = contact
+
+    def fields(self) -> ComposeResult:
+        kinds = Select(
+            [(type_label(t), t) for t in self.types],
+            value=self.types[0],
+            allow_blank=False,
+            id="type",
+            compact=True,
+        )
+        yield self.row(_("Type"), kinds)
+        yield self.row(_("Planned date"), _day_input(self.day))
+        yield self.row(
+            _("Contact"), Input(self.contact, id="contact", max_length=200, compact=True)
+        )
+        yield self.row(_("Note"), Input(id="note", compact=True))
+        yield self.row(_("Promise to pay on"), _day_input(None, "promise_date"))
+        yield self.row(
+            _("Promised amount"),
+            Input(id="promise_amount", placeholder=_("amount, e.g. 1200.50"), compact=True),
+        )
+
+    def collect(self) -> dict[str, Any]:
+        kind = self.query_one("#type", Select).value
+        if kind not in self.types:  # pragma: no cover - the list offers only known types
+            raise FieldError(
+                _("Unknown intervention type {value!r}: expected one of {types}.").format(
+                    value=kind, types=", ".join(self.types)
+                ),
+                "type",
+            )
+        day = self.date("day", _("planned date"))
+        promise_date = (
+            self.date("promise_date", _("promise date"))
+            if self.text("promise_date").strip()
+            else None
+        )
+        amount = self.amount("promise_amount", _("promised amount"))
+        if amount is not None and promise_date is None:
+            raise FieldError(
+                _("A promised amount needs the date it is promised for."), "promise_date"
+            )
+        return {
+            "type": kind,
+            "day": day,
+            "note": self.text("note").strip(),
+            "contact": self.text("contact").strip(),
+            "promise_date": promise_date,
+            "promise_amount": amount,
+        }
+
+
+class PauseForm(FormModal):
+    """Pause a dossier until a date: a promise to pay (with its amount) or a dispute."""
+
+    def __init__(
+        self, title: str, until: dt.date, reason: str = "", amount: Decimal | None = None
+    ) -> None:
+        super().__init__(title)
+        self.until = until
+        self.reason = reason
+        self.promise = amount
+
+    def fields(self) -> ComposeResult:
+        yield self.row(_("Paused until"), _day_input(self.until, "until"))
+        why = Input(
+            self.reason,
+            id="reason",
+            placeholder=_("promise to pay, dispute…"),
+            max_length=200,
+            compact=True,
+        )
+        yield self.row(_("Why"), why)
+        amount = Input(
+            "" if self.promise is None else fmt.money(self.promise, symbol=False),
+            id="amount",
+            placeholder=_("optional, e.g. 1200.50"),
+            compact=True,
+        )
+        yield self.row(_("Promised amount"), amount)
+
+    def collect(self) -> dict[str, Any]:
+        return {
+            "until": self.date("until", _("pause end")),
+            "reason": self.text("reason").strip(),
+            "amount": self.amount("amount", _("promised amount")),
+        }
+
+
+class StepForm(FormModal):
+    """Move the dossier to a step of its scenario; planning restarts from it on the day."""
+
+    def __init__(
+        self, title: str, steps: list[dict[str, Any]], current: int | None, day: dt.date
+    ) -> None:
+        super().__init__(title)
+        self.steps = steps
+        self.current = current
+        self.day = day
+
+    def fields(self) -> ComposeResult:
+        yield self.label(_("Step"))
+        options = [
+            Option(
+                Text(
+                    f"{'▸' if s['step_no'] == self.current else ' '} {s['step_no']:>2}. "
+                    f"{s['name']} · {type_label(s['type'])} · "
+                    + _("{days} d").format(days=s["delay"])
+                ),
+                id=str(s["step_no"]),
+            )
+            for s in self.steps
+        ]
+        yield OptionList(*options, id="step", compact=True)
+        yield Static("")
+        yield self.row(_("From date"), _day_input(self.day))
+
+    def on_mount(self) -> None:
+        steps = self.query_one("#step", OptionList)
+        numbers = [s["step_no"] for s in self.steps]
+        if self.current in numbers:
+            steps.highlighted = numbers.index(self.current)
+        elif numbers:
+            steps.highlighted = 0
+        steps.focus()
+
+    @on(OptionList.OptionSelected, "#step")
+    def step_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_submit()
+
+    def collect(self) -> dict[str, Any]:
+        steps = self.query_one("#step", OptionList)
+        if steps.highlighted is None or not self.steps:
+            raise FieldError(_("Choose a step in the list."), "step")
+        option = steps.get_option_at_index(steps.highlighted)
+        assert option.id is not None
+        return {"step_no": int(option.id), "day": self.date("day", _("date"))}
+
+
+class ConfirmForm(FormModal):
+    """A yes/no question: y or Enter says yes, n or Escape says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "yes", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "no", N_("No"), id="confirm.no"),
+    ]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_("Please confirm"))
+        self.message = message
+
+    def fields(self) -> ComposeResult:
+        yield Static(self.message, id="message", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # y/n speak here: the forms' save and cancel keys are not offered
+        return action not in ("submit", "cancel")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def unsaved_changes(self) -> bool:
+        return False
+
+
+class EditDossierForm(FormModal):
+    """Reason, agent and contacts of a dossier.
+
+    ``detail`` is engine.views.dossier_detail's dict (plus ``main_contact_id`` and
+    ``other_contact_ids`` when known); ``contacts`` the customer's contacts as dicts with
+    ``id`` and ``name`` (``role`` shown when present).
+    """
+
+    def __init__(
+        self, detail: dict[str, Any], agents: list[str], contacts: list[dict[str, Any]]
+    ) -> None:
+        super().__init__(_("Edit dossier {number}").format(number=detail.get("number", "")))
+        self.detail = detail
+        self.agents = list(agents)
+        if detail.get("agent") and detail["agent"] not in self.agents:
+            self.agents.append(detail["agent"])
+        self.contacts = contacts
+
+    def contact_text(self, contact: dict[str, Any]) -> Text:
+        role = contact.get("role")
+        return Text(f"{contact['name']} ({role})" if role else str(contact["name"]))
+
+    def fields(self) -> ComposeResult:
+        reason = Input(self.detail.get("reason") or "", id="reason", max_length=200, compact=True)
+        yield self.row(_("Dispute reason"), reason)
+        agent = Select(
+            [(Text(_("(nobody)")), ""), *((Text(a), a) for a in self.agents)],
+            value=self.detail.get("agent") or "",
+            allow_blank=False,
+            id="agent",
+            compact=True,
+        )
+        yield self.row(_("Agent"), agent)
+        main = self.detail.get("main_contact_id")
+        main_contact = Select(
+            [(self.contact_text(c), c["id"]) for c in self.contacts],
+            value=main if main in {c["id"] for c in self.contacts} else Select.NULL,
+            prompt=_("(none)"),
+            id="main",
+            compact=True,
+        )
+        yield self.row(_("Main contact"), main_contact)
+        others = set(self.detail.get("other_contact_ids") or [])
+        yield Static("")
+        yield self.label(_("Other contacts (space to tick)"))
+        yield SelectionList[int](
+            *((self.contact_text(c), c["id"], c["id"] in others) for c in self.contacts),
+            id="others",
+            compact=True,
+        )
+
+    def collect(self) -> dict[str, Any]:
+        reason = self.text("reason").strip()
+        agent = self.query_one("#agent", Select).value
+        main = self.query_one("#main", Select).value
+        main_id = main if isinstance(main, int) else None
+        others = [i for i in self.query_one("#others", SelectionList).selected if i != main_id]
+        return {
+            "reason": reason,
+            "agent": agent if isinstance(agent, str) else "",
+            "main_contact_id": main_id,
+            "other_contact_ids": others,
+        }
