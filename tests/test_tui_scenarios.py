@@ -392,9 +392,11 @@ async def test_a_conflicting_save_is_refused_and_the_edit_kept(sqlite_db: TestDB
         await save(pilot, screen)
         await wait_for(pilot, lambda: "changed by someone else" in message(screen))
         assert screen.unsaved_changes() and grid.rows[2]["delay"] == "10"
-        # q does not quit over unsaved changes; Escape drops them, then q quits
+        # q asks before quitting over unsaved changes; "n" stays, Escape drops them, q quits
         await pilot.press("q")
-        assert app.is_running and notified(app, "Unsaved changes")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmForm")
+        await pilot.press("n")
+        assert app.is_running and app.screen is screen
         await pilot.press("escape")
         await pilot.press("q")
     stored = detail(sqlite_db, COURTESY_NAME)

@@ -65,3 +65,23 @@ def test_palette_finds_dossiers_and_customers(sqlite_db: TestDB) -> None:
         assert ("dossier", "D000003", "D000003  CMARTIN  Martin & Fils") in found
         by_name = find_targets(session, "neuf")
         assert ("customer", "CNEUF", "CNEUF  Neuf & Co") in by_name
+
+
+async def test_quit_asks_only_when_an_edit_would_be_lost(sqlite_db: TestDB) -> None:
+    from tui.screens.forms import ConfirmForm
+
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("4")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScenariosScreen")
+        await pilot.pause(0.2)
+        app.screen.unsaved_changes = lambda: True  # type: ignore[method-assign]
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("n")
+        assert app.is_running
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("y")
+    assert app.return_code == 0

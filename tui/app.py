@@ -111,12 +111,17 @@ class RecouvrementApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def action_quit(self) -> None:  # type: ignore[override]
-        # A screen holding an unsaved edit says so; otherwise leave at once.
+        """Leave at once, unless an edit would be lost: then ask first."""
         guard = getattr(self.screen, "unsaved_changes", None)
         if callable(guard) and guard():
-            self.notify(
-                _("Unsaved changes: save them or press Escape to drop them first."),
-                severity="warning",
+            from tui.screens.forms import ConfirmForm
+
+            def answered(leave: bool | None) -> None:
+                if leave:
+                    self.exit()
+
+            self.push_screen(
+                ConfirmForm(_("Quit and lose the unsaved changes?")), callback=answered
             )
             return
         self.exit()
