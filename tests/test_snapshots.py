@@ -1,0 +1,53 @@
+"""Snapshots of the main screens at 80×24 and 120×40, in English and in French.
+
+Regenerate after an intended change of layout with
+`pytest tests/test_snapshots.py --snapshot-update` and look at the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from engine.i18n import set_language
+from tests.conftest import TestDB
+from tests.tui_helpers import TODAY, seed_tui
+from tui.app import RecouvrementApp
+
+SCREENS: dict[str, list[str]] = {
+    "dossiers": [],
+    "detail": ["enter"],
+    "actions": ["2"],
+    "customers": ["3"],
+    "scenarios": ["4"],
+}
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let every worker finish and the screen repaint (twice: results start new work)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(
+    snap_compare: Any, sqlite_db: TestDB, screen: str, size: tuple[int, int], lang: str
+) -> None:
+    set_language(lang)
+    try:
+        seed_tui(sqlite_db)
+        app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            for key in SCREENS[screen]:
+                await pilot.press(key)
+                await settle(pilot)
+
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        set_language("en")
