@@ -29,7 +29,7 @@ def columns(width: int) -> list[Column]:
         Column("number", _("Number"), 7, sort="number"),
         Column("customer", _("Customer"), 10, sort="customer"),
         Column("next_action", _("Next"), 10, show=fmt.date, sort="next_action"),
-        Column("days_late", _("Late"), 4, right=True, sort="late"),
+        Column("days_late", _("Late"), 6, right=True, sort="late"),
         Column("balance", _("Balance"), 13, right=True, show=_money, sort="balance"),
         Column("status", _("Status"), 7, show=lambda s: _(s) if s else "", sort="status"),
     ]

@@ -91,6 +91,15 @@ class TableBody(ScrollView, can_focus=True):
             super().__init__()
             self.row, self.index = row, index
 
+    class Window(Message, bubble=False):
+        """Rows fetched by a worker, to show (internal)."""
+
+        def __init__(
+            self, generation: int, count: int, page: int, rows: list[Row], cursor: int, final: bool
+        ) -> None:
+            super().__init__()
+            self.args = (generation, count, page, rows, cursor, final)
+
     class Loaded(Message):
         """The count is known (after every reload)."""
 
@@ -118,26 +127,51 @@ class TableBody(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="table-reload", exit_on_error=False)
     def _load(self, generation: int, cursor: int) -> None:
         try:
+            if cursor == 0:
+                # A new filter or sort: paint the first screenful before counting, which can
+                # take longer than the window itself on a filtered 100,000-row list.
+                rows = self.source.fetch(0, self.PAGE)
+                # A message, not call_from_thread: the worker goes on counting meanwhile.
+                self.post_message(self.Window(generation, len(rows), 0, rows, 0, False))
+                count = self.source.count()  # sources may show totals when counting
+                self.app.call_from_thread(self._counted, generation, count)
+                return
             count = self.source.count()
             first = max(min(cursor, count - 1), 0) // self.PAGE
             rows = self.source.fetch(first * self.PAGE, self.PAGE) if count else []
         except UserError as exc:  # refused (an unknown login…): say so, show nothing
             self.app.call_from_thread(self.app.notify, exc.message, severity="error", timeout=10)
             count, first, rows = 0, 0, []
-        self.app.call_from_thread(self._loaded, generation, count, first, rows, cursor)
+        self.app.call_from_thread(self._loaded, generation, count, first, rows, cursor, True)
 
-    def _loaded(self, generation: int, count: int, page: int, rows: list[Row], cursor: int) -> None:
+    def on_table_body_window(self, message: TableBody.Window) -> None:
+        self._loaded(*message.args)
+
+    def _loaded(
+        self, generation: int, count: int, page: int, rows: list[Row], cursor: int, final: bool
+    ) -> None:
         if generation != self._generation:
             return
-        self.count = count
-        self.loaded = True
         self._pages = {page: rows}
-        self.virtual_size = Size(self._row_width(), count)
+        self._set_count(count)
         self.cursor = max(min(cursor, count - 1), 0)
         self._scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Loaded(count))
+        if final:
+            self.loaded = True
+            self.post_message(self.Loaded(count))
         self.post_message(self.Highlighted(self.row_at(self.cursor), self.cursor))
+
+    def _counted(self, generation: int, count: int) -> None:
+        if generation != self._generation:
+            return
+        self._set_count(count)
+        self.loaded = True
+        self.post_message(self.Loaded(count))
+
+    def _set_count(self, count: int) -> None:
+        self.count = count
+        self.virtual_size = Size(self._row_width(), count)
 
     def _want(self, page: int) -> None:
         if page in self._pages or page in self._pending:
