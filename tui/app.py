@@ -8,9 +8,11 @@ through ``tui.backend.Backend``; screens get plain dicts.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -86,6 +88,21 @@ class RecouvrementApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self.switch_mode("dossiers")
+        # Once the list is up, load in the background what the next keys will need.
+        self.set_timer(0.5, self.warm_up)
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Import the other screens and build the holiday calendar now, while the user reads
+        the list, so the first Enter or `2` does not pay ~0.3 s for them."""
+        import tui.screens.actions
+        import tui.screens.customers
+        import tui.screens.dossier_detail
+        import tui.screens.forms
+        import tui.screens.scenarios  # noqa: F401
+
+        with suppress(UserError):  # the list has already said why this login cannot read
+            self.backend.read(lambda ctx: ctx.calendar.is_working_day(ctx.today))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly shows a message; the app stays up."""
