@@ -568,15 +568,20 @@ class ScenarioSource:
         self.screen = screen
         self.rows: list[Row] = []
 
-    def count(self) -> int:
+    def _read(self) -> None:
         rows = self.screen.rcv.backend.read(lambda ctx: scenario_rows(ctx.session))
         self.rows = [
             {"name": r["name"], "steps": len(r["steps"]), "open_dossiers": r["open_dossiers"]}
             for r in rows
         ]
+
+    def count(self) -> int:
+        self._read()
         return len(self.rows)
 
     def fetch(self, offset: int, limit: int) -> list[Row]:
+        if offset == 0:
+            self._read()  # the table may ask for the first rows before it counts them
         return self.rows[offset : offset + limit]
 
 

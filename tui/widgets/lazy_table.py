@@ -30,7 +30,9 @@ Row = dict[str, Any]
 
 
 class Source(Protocol):
-    """Where rows come from. Called in worker threads, never on the UI thread."""
+    """Where rows come from. Called in worker threads, never on the UI thread. After a new
+    filter the table fetches the first rows before it counts: neither may rely on the other
+    having run."""
 
     def count(self) -> int: ...
 
@@ -100,6 +102,13 @@ class TableBody(ScrollView, can_focus=True):
             super().__init__()
             self.args = (generation, count, page, rows, cursor, final)
 
+    class Counted(Message, bubble=False):
+        """The count for the rows a Window showed (internal)."""
+
+        def __init__(self, generation: int, count: int) -> None:
+            super().__init__()
+            self.generation, self.count = generation, count
+
     class Loaded(Message):
         """The count is known (after every reload)."""
 
@@ -134,7 +143,7 @@ class TableBody(ScrollView, can_focus=True):
                 # A message, not call_from_thread: the worker goes on counting meanwhile.
                 self.post_message(self.Window(generation, len(rows), 0, rows, 0, False))
                 count = self.source.count()  # sources may show totals when counting
-                self.app.call_from_thread(self._counted, generation, count)
+                self.post_message(self.Counted(generation, count))  # after the Window
                 return
             count = self.source.count()
             first = max(min(cursor, count - 1), 0) // self.PAGE
@@ -162,9 +171,10 @@ class TableBody(ScrollView, can_focus=True):
             self.post_message(self.Loaded(count))
         self.post_message(self.Highlighted(self.row_at(self.cursor), self.cursor))
 
-    def _counted(self, generation: int, count: int) -> None:
-        if generation != self._generation:
+    def on_table_body_counted(self, message: TableBody.Counted) -> None:
+        if message.generation != self._generation:
             return
+        count = message.count
         self._set_count(count)
         self.loaded = True
         self.post_message(self.Loaded(count))
