@@ -85,3 +85,15 @@ async def test_quit_asks_only_when_an_edit_would_be_lost(sqlite_db: TestDB) -> N
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
         await pilot.press("y")
     assert app.return_code == 0
+
+
+async def test_help_shows_the_screen_s_own_text(sqlite_db: TestDB) -> None:
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("4")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScenariosScreen")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "scenario export" in text

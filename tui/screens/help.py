@@ -59,6 +59,9 @@ class HelpScreen(BaseModal):
         super().__init__()
         self.rows = key_rows(screen)
         self.title_text = screen.sub_title or screen.title or ""
+        # A screen may say more than its keys (the scenarios screen: import and export).
+        own = getattr(screen, "HELP", None)
+        self.screen_help = _(own) if isinstance(own, str) and own else ""
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, expand=True, pad_edge=False)
@@ -72,6 +75,8 @@ class HelpScreen(BaseModal):
         with VerticalScroll():
             yield Static(_("Keys — {screen}").format(screen=self.title_text), classes="title")
             yield Static(table)
+            if self.screen_help:
+                yield Static(self.screen_help, classes="screen-help", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
