@@ -29,7 +29,7 @@ from engine.worklist import (
     worklist_window,
 )
 from tui import format as fmt
-from tui.screens.base import BaseScreen
+from tui.screens.base import FilteredListScreen
 from tui.screens.forms import DateForm, DoneForm, ManualForm, NoteForm, PauseForm, type_label
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
@@ -123,7 +123,7 @@ def _titled(what: str, which: str) -> str:
     return f"{what} — {which}"
 
 
-class ActionsScreen(BaseScreen):
+class ActionsScreen(FilteredListScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "done", N_("Done"), id="actions.done"),
         Binding("s", "skip", N_("Skip"), id="actions.skip"),
@@ -249,24 +249,6 @@ class ActionsScreen(BaseScreen):
         self.query_one("#detail", Static).update(text)
 
     # -- filters
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.set_filter(text=event.value)
-
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self) -> None:
-        self.table.body.focus()
-        self.table.body.action_first()
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    def action_clear(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-        self.table.body.focus()
 
     def action_mine(self) -> None:
         login = self.rcv.backend.login

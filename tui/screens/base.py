@@ -7,8 +7,10 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import on
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 from engine.errors import UserError
 from engine.i18n import _
@@ -62,3 +64,31 @@ class BaseModal(Base, ModalScreen[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
+
+
+class FilteredListScreen(BaseScreen):
+    """A list with a filter box ``#filter``: typing filters as you type, Enter goes to the
+    first match, Escape clears. Subclasses have ``self.table`` and ``set_filter(text=...)``."""
+
+    table: Any
+
+    def set_filter(self, **changes: Any) -> None:
+        raise NotImplementedError
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.set_filter(text=event.value)
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        self.table.body.focus()
+        self.table.body.action_first()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.table.body.focus()

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 from engine.customer_lists import CustomerFilter, customer_count, customer_detail, customer_window
 from engine.i18n import N_, _, ngettext, pgettext
 from tui import format as fmt
-from tui.screens.base import BaseScreen
+from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
 
@@ -82,7 +82,7 @@ class CustomerSource:
         )
 
 
-class CustomersScreen(BaseScreen):
+class CustomersScreen(FilteredListScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", N_("Filter"), id="customers.filter"),
         Binding("escape", "clear", N_("Clear"), show=False, id="customers.clear"),
@@ -150,24 +150,6 @@ class CustomersScreen(BaseScreen):
         self.query_one("#totals", Static).update(text)
 
     # -- keys
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.set_filter(text=event.value)
-
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self) -> None:
-        self.table.body.focus()
-        self.table.body.action_first()
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    def action_clear(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-        self.table.body.focus()
 
     def action_overdue(self) -> None:
         self.set_filter(only_overdue=not self.filter.only_overdue)

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Static
 from engine.i18n import N_, _, pgettext
 from engine.lists import DossierFilter, dossier_count, dossier_totals, dossier_window
 from tui import format as fmt
-from tui.screens.base import BaseScreen
+from tui.screens.base import FilteredListScreen
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
 STATUSES = (None, "open", "paused", "closed")
@@ -73,7 +73,7 @@ class DossierSource:
         )
 
 
-class DossiersScreen(BaseScreen):
+class DossiersScreen(FilteredListScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", N_("Filter"), id="dossiers.filter"),
         Binding("escape", "clear", N_("Clear"), show=False, id="dossiers.clear"),
@@ -153,24 +153,6 @@ class DossiersScreen(BaseScreen):
         self.table.show_sort(self.filter.sort, self.filter.descending)
 
     # -- keys
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.set_filter(text=event.value)
-
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self) -> None:
-        self.table.body.focus()
-        self.table.body.action_first()
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    def action_clear(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-        self.table.body.focus()
 
     def action_mine(self) -> None:
         self.set_filter(agent=None if self.filter.agent else self.rcv.backend.login)
