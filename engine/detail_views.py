@@ -1,7 +1,7 @@
 """Read models for the dossier detail screen: plain dicts, never ORM objects.
 
 ``dossier_page`` completes engine.views.dossier_detail with what the screen's forms need
-(contact ids, the customer's contacts, the scenario's steps, the forecast, the agents);
+(contact ids, the customer's contacts, every scenario's steps, the forecast, the agents);
 ``history_count`` / ``history_window`` page through who changed what on a dossier.
 """
 
@@ -12,14 +12,22 @@ import json
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from engine.context import Ctx
 from engine.dossiers import find_dossier
 from engine.planning import current_todo, forecast
-from engine.scenarios import steps_of
 from engine.views import dossier_detail
-from models.tables import Contact, DossierContact, History, Intervention, User
+from models.tables import (
+    Contact,
+    DossierContact,
+    History,
+    Intervention,
+    Scenario,
+    ScenarioStep,
+    User,
+)
 
 Row = dict[str, Any]
 
@@ -62,14 +70,8 @@ def dossier_page(ctx: Ctx, number: str) -> Row:
             }
         )
     todo = current_todo(session, dossier.id)
-    steps = (
-        [
-            {"step_no": s.position, "name": s.name, "delay": s.delay, "type": s.type}
-            for s in steps_of(session, dossier.scenario_id)
-        ]
-        if dossier.scenario_id is not None
-        else []
-    )
+    scenarios = scenario_steps(session)
+    steps = next((s["steps"] for s in scenarios if s["name"] == detail["scenario"]), [])
     agents = list(
         session.exec(
             select(User.login)
@@ -83,6 +85,7 @@ def dossier_page(ctx: Ctx, number: str) -> Row:
             "other_contact_ids": others,
             "contacts": contacts,
             "steps": steps,
+            "scenarios": scenarios,
             "current_step": todo.step_no if todo is not None else None,
             "current_id": todo.id if todo is not None else None,
             "forecast": [
@@ -93,6 +96,28 @@ def dossier_page(ctx: Ctx, number: str) -> Row:
         }
     )
     return detail
+
+
+def scenario_steps(session: Session) -> list[Row]:
+    """Every scenario by name with its steps: what a dossier can be moved to (a company has
+    a handful of scenarios of a dozen steps, so one small read)."""
+    rows = session.execute(
+        sa_select(
+            col(Scenario.name),
+            col(ScenarioStep.position),
+            col(ScenarioStep.name),
+            col(ScenarioStep.delay),
+            col(ScenarioStep.type),
+        )
+        .join(ScenarioStep, col(ScenarioStep.scenario_id) == Scenario.id, isouter=True)
+        .order_by(col(Scenario.name), col(ScenarioStep.position))
+    )
+    scenarios: dict[str, list[Row]] = {}
+    for scenario, position, name, delay, kind in rows:
+        steps = scenarios.setdefault(scenario, [])
+        if position is not None:
+            steps.append({"step_no": position, "name": name, "delay": delay, "type": kind})
+    return [{"name": name, "steps": steps} for name, steps in scenarios.items()]
 
 
 def _history_filter(session: Session, number: str) -> ColumnElement[bool]:

@@ -81,3 +81,26 @@ def test_windows_filter_sort_and_count_in_sql(db: TestDB) -> None:
         totals = dossier_totals(session, everything, TODAY)
         assert totals == {"dossiers": 3, "balance": Decimal("6280.00"), "due_today": 3}
         assert dossier_count(session, DossierFilter(agent="nobody")) == 0
+
+
+def test_dossier_page_offers_every_scenario_with_its_steps(db: TestDB) -> None:
+    """The move form lists every scenario, the dossier's own among them."""
+    from engine.detail_views import dossier_page
+    from engine.scenarios import COURTESY, save_scenario
+
+    with db.ctx(d("2026-03-02")) as ctx:
+        save_scenario(ctx.session, COURTESY, actor=None)
+        customer = add_customer(ctx.session, "C1", "Un")
+        add_entry(ctx.session, customer, "invoice", "2026-01-01", "100.00", due="2026-02-01")
+        open_dossier(ctx, "C1", COURTESY.name)
+        page = dossier_page(ctx, "D000001")
+    names = [s["name"] for s in page["scenarios"]]
+    assert names == sorted(names) and set(names) == {BUILTIN_NAME, COURTESY.name}
+    by_name = {s["name"]: s["steps"] for s in page["scenarios"]}
+    assert page["steps"] == by_name[COURTESY.name]
+    assert by_name[COURTESY.name][1] == {
+        "step_no": 2,
+        "name": "E-mail de rappel",
+        "delay": 7,
+        "type": "email",
+    }

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Select, Static
 
 from engine.access import add_user
 from engine.dossiers import close, find_dossier, open_dossier, update_dossier
 from engine.interventions import add_manual
-from engine.scenarios import BUILTIN_NAME
+from engine.scenarios import BUILTIN_NAME, COURTESY, find_scenario
 from engine.worklist import add_note
 from models.tables import Dossier, Intervention
 from tests.conftest import TestDB
@@ -317,6 +317,34 @@ async def test_add_a_manual_intervention_from_the_list(sqlite_db: TestDB) -> Non
             (None, "phone", d("2026-03-04")),
         ]
         await wait_for(pilot, lambda: body.count == 2)
+
+
+async def test_move_and_edit_the_dossier_from_the_list(sqlite_db: TestDB) -> None:
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        body = await open_actions(pilot, 7)
+        await show_only(pilot, body, "D000002", 2)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "StepForm")
+        app.screen.query_one("#scenario", Select).value = COURTESY.name
+        steps = app.screen.query_one("#step", OptionList)
+        await wait_for(pilot, lambda: steps.option_count == 3)
+        steps.focus()
+        await pilot.press("enter")  # its first step, from today
+        await wait_for(pilot, lambda: notified(app, f"to scenario {COURTESY.name}, step 1"))
+        assert (1, "phone", TODAY) in todos(sqlite_db, "D000002")
+        with sqlite_db.session() as session:
+            assert find_dossier(session, "D000002").scenario_id == (
+                find_scenario(session, COURTESY.name).id
+            )
+        await wait_for(pilot, lambda: body.loaded and body.count == 2)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "EditDossierForm")
+        await pilot.press(*"Conteste la remise", "enter")
+        await wait_for(pilot, lambda: notified(app, "Dossier D000002 saved."))
+        with sqlite_db.session() as session:
+            assert find_dossier(session, "D000002").reason == "Conteste la remise"
 
 
 async def test_enter_opens_the_dossier_and_escape_comes_back(sqlite_db: TestDB) -> None:

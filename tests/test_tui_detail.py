@@ -11,6 +11,7 @@ from sqlmodel import select
 from textual.widgets import Input, OptionList, Select, SelectionList, Static, TabbedContent
 
 from engine.dossiers import close, find_dossier, update_dossier
+from engine.scenarios import BUILTIN_NAME, COURTESY
 from models.tables import Contact, Customer, Dossier, Intervention
 from tests.conftest import TestDB
 from tests.tui_helpers import TODAY, seed_tui, wait_for
@@ -298,6 +299,36 @@ async def test_move_to_step(sqlite_db: TestDB) -> None:
         (3, "todo", dt.date(2026, 3, 9)),
     ]
     assert rows[0]["outcome"] == "moved to step 3"
+
+
+async def test_move_to_another_scenario(sqlite_db: TestDB) -> None:
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_detail(app, pilot)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, StepForm))
+        form = app.screen
+        scenario = form.query_one("#scenario", Select)
+        assert scenario.value == BUILTIN_NAME
+        scenario.value = COURTESY.name
+        steps = form.query_one("#step", OptionList)
+        await wait_for(pilot, lambda: steps.option_count == 3)
+        steps.focus()
+        await pilot.press("down", "enter")  # step 2 of the courtesy scenario
+        await loaded_again(pilot, screen, lambda d: d["scenario"] == COURTESY.name)
+        assert f"Scenario: {COURTESY.name}" in fields(screen)
+        assert notified(app, f"moved to scenario {COURTESY.name}, step 2")
+        assert screen.data is not None and screen.data["current_step"] == 2
+    rows = interventions(sqlite_db)
+    assert [(r["step_no"], r["status"], r["type"]) for r in rows] == [
+        (1, "skipped", "phone"),
+        (2, "todo", "email"),
+    ]
+    assert rows[1]["planned"] == dt.date(2026, 3, 9)  # 7 days after 2026-03-02
+    with sqlite_db.session() as session:
+        stored = find_dossier(session, "D000001")
+        assert stored.version == 2  # one change, seen in the history
 
 
 async def test_edit_reason_agent_and_contacts_then_history(sqlite_db: TestDB) -> None:

@@ -216,11 +216,19 @@ STEPS = [
 ]
 
 
+SCENARIOS = [
+    {"name": "Standard", "steps": STEPS},
+    {"name": "Gentle", "steps": STEPS[:1]},
+    {"name": "Empty", "steps": []},
+]
+
+
 async def test_step_form() -> None:
-    app = Host(StepForm("Move", STEPS, 2, DAY))
+    app = Host(StepForm("Move", SCENARIOS, "Standard", 2, DAY))
     async with app.run_test(size=(80, 24)) as pilot:
         steps = app.form.query_one("#step", OptionList)
         assert app.focused is steps and steps.highlighted == 1
+        assert app.form.query_one("#scenario", Select).value == "Standard"
         await pilot.press("down")
         await fill(app, "day", "2026-02-30")
         await pilot.press("enter")
@@ -230,12 +238,38 @@ async def test_step_form() -> None:
         steps.focus()
         await pilot.press("enter")  # Enter on a step chooses it
         await wait_for(pilot, lambda: app.result is not PENDING)
-    assert app.result == {"step_no": 3, "day": dt.date(2026, 3, 4)}
-    app = Host(StepForm("Move", STEPS, None, DAY))
+    assert app.result == {"scenario": "Standard", "step_no": 3, "day": dt.date(2026, 3, 4)}
+    app = Host(StepForm("Move", SCENARIOS, None, None, DAY))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.result is not PENDING)
     assert app.result is None
+
+
+async def test_step_form_other_scenario() -> None:
+    app = Host(StepForm("Move", SCENARIOS, "Standard", 3, DAY))
+    async with app.run_test(size=(80, 24)) as pilot:
+        steps = app.form.query_one("#step", OptionList)
+        scenario = app.form.query_one("#scenario", Select)
+        scenario.value = "Gentle"
+        await wait_for(pilot, lambda: steps.option_count == 1)
+        assert steps.highlighted == 0  # another scenario starts at its first step
+        scenario.value = "Empty"
+        await wait_for(pilot, lambda: steps.option_count == 0)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.result is PENDING
+        assert "Scenario 'Empty' has no step" in error_text(app.form)
+        assert app.focused is scenario
+        scenario.value = "Standard"
+        await wait_for(pilot, lambda: steps.option_count == 3)
+        assert steps.highlighted == 2  # back on the dossier's own scenario: its step
+        scenario.value = "Gentle"
+        await wait_for(pilot, lambda: steps.option_count == 1)
+        steps.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.result is not PENDING)
+    assert app.result == {"scenario": "Gentle", "step_no": 1, "day": DAY}
 
 
 async def test_confirm_form() -> None:

@@ -17,6 +17,7 @@ from textual.events import Resize, ScreenResume
 from textual.widgets import Footer, Header, Input, Static
 
 from engine.context import Ctx
+from engine.detail_views import dossier_page
 from engine.dossiers import pause
 from engine.i18n import N_, _, pgettext
 from engine.interventions import add_manual, mark_done, mark_skipped, reschedule
@@ -30,6 +31,7 @@ from engine.worklist import (
 )
 from tui import format as fmt
 from tui.screens.base import FilteredListScreen
+from tui.screens.dossier_changes import ask_edit, ask_move
 from tui.screens.forms import DateForm, DoneForm, ManualForm, NoteForm, PauseForm, type_label
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
@@ -131,6 +133,8 @@ class ActionsScreen(FilteredListScreen):
         Binding("o", "note", N_("Note"), id="actions.note"),
         Binding("p", "promise", N_("Promise"), id="actions.promise"),
         Binding("a", "add", N_("Add"), id="actions.add"),
+        Binding("t", "move", N_("Move"), id="actions.move"),
+        Binding("e", "edit", N_("Edit"), id="actions.edit"),
         Binding("slash", "focus_filter", N_("Filter"), id="actions.filter"),
         Binding("escape", "clear", N_("Clear"), show=False, id="actions.clear"),
         Binding("m", "mine", N_("Mine / all"), id="actions.mine"),
@@ -436,6 +440,28 @@ class ActionsScreen(FilteredListScreen):
         title = _titled(_("Add an intervention"), _dossier_of(row))
         form = ManualForm(title, self.rcv.backend.today, list(STEP_TYPES), row.get("contact") or "")
         self.app.push_screen(form, callback=chosen)
+
+    # -- the dossier of the row: move it, edit it
+
+    def action_move(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.with_dossier(row["dossier"], ask_move)
+
+    def action_edit(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.with_dossier(row["dossier"], ask_edit)
+
+    @work(thread=True, exclusive=True, group="dossier-page", exit_on_error=False)
+    def with_dossier(self, number: str, ask: Callable[..., None]) -> None:
+        """The forms need the dossier as it stands (its version, scenarios, contacts)."""
+        data = self.call_engine(lambda ctx: dossier_page(ctx, number))
+        if data is not None:
+            self.rcv.call_from_thread(ask, self, data, self.run_dossier_change)
+
+    def run_dossier_change(self, work: Callable[[Ctx], Any], done: str) -> None:
+        self.run_change(work, lambda _result: done)
 
     # -- opening
 

@@ -27,14 +27,13 @@ from engine.i18n import N_, _, pgettext
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.base import BaseScreen
+from tui.screens.dossier_changes import ask_edit, ask_move
 from tui.screens.forms import (
     ConfirmForm,
     DoneForm,
-    EditDossierForm,
     ManualForm,
     NoteForm,
     PauseForm,
-    StepForm,
     type_label,
 )
 from tui.widgets.lazy_table import Column, LazyTable, Row
@@ -670,55 +669,10 @@ class DossierDetailScreen(BaseScreen):
 
     def action_move(self) -> None:
         data = self.ready()
-        if data is None:
-            return
-        number, version = self.number, data["version"]
-        if not data["steps"]:
-            self.notify(
-                _("Dossier {number} follows no scenario: there is no step to move to.").format(
-                    number=number
-                ),
-                severity="warning",
-            )
-            return
-
-        def moved(result: dict[str, Any] | None) -> None:
-            if result is None:
-                return
-            self.run_change(
-                lambda ctx: dossier_service.move_to_step(
-                    ctx, number, result["step_no"], result["day"], expected_version=version
-                ),
-                _("Dossier {number} moved to step {no}.").format(
-                    number=number, no=result["step_no"]
-                ),
-            )
-
-        title = _("Move dossier {number} to step").format(number=number)
-        form = StepForm(title, data["steps"], data["current_step"], self.rcv.today)
-        self.app.push_screen(form, callback=moved)
+        if data is not None:
+            ask_move(self, data, self.run_change)
 
     def action_edit(self) -> None:
         data = self.ready(change_plan=False)
-        if data is None:
-            return
-        number, version = self.number, data["version"]
-
-        def edited(result: dict[str, Any] | None) -> None:
-            if result is None:
-                return
-            self.run_change(
-                lambda ctx: dossier_service.update_dossier(
-                    ctx,
-                    number,
-                    version,
-                    reason=result["reason"],
-                    agent=result["agent"],
-                    main_contact_id=result["main_contact_id"],
-                    other_contact_ids=result["other_contact_ids"],
-                ),
-                _("Dossier {number} saved.").format(number=number),
-            )
-
-        form = EditDossierForm(data, data["agents"], data["contacts"])
-        self.app.push_screen(form, callback=edited)
+        if data is not None:
+            ask_edit(self, data, self.run_change)

@@ -327,41 +327,88 @@ class PauseForm(FormModal):
 
 
 class StepForm(FormModal):
-    """Move the dossier to a step of its scenario; planning restarts from it on the day."""
+    """Move the dossier to a step of its scenario, or of another one (the dossier then
+    follows that scenario); planning restarts from the step on the day.
+
+    ``scenarios`` are dicts with ``name`` and ``steps`` (``step_no``, ``name``, ``type``,
+    ``delay``); ``scenario`` and ``current`` say where the dossier stands (None: nowhere).
+    """
 
     def __init__(
-        self, title: str, steps: list[dict[str, Any]], current: int | None, day: dt.date
+        self,
+        title: str,
+        scenarios: list[dict[str, Any]],
+        scenario: str | None,
+        current: int | None,
+        day: dt.date,
     ) -> None:
         super().__init__(title)
-        self.steps = steps
+        self.scenarios = {s["name"]: s["steps"] for s in scenarios}
+        self.scenario = scenario
         self.current = current
         self.day = day
 
-    def fields(self) -> ComposeResult:
-        yield self.label(_("Step"))
-        options = [
+    def chosen_scenario(self) -> str | None:
+        value = self.query_one("#scenario", Select).value
+        return value if isinstance(value, str) else None
+
+    def step_options(self, scenario: str | None) -> list[Option]:
+        current = self.current if scenario == self.scenario else None
+        return [
             Option(
                 Text(
-                    f"{'▸' if s['step_no'] == self.current else ' '} {s['step_no']:>2}. "
+                    f"{'▸' if s['step_no'] == current else ' '} {s['step_no']:>2}. "
                     f"{s['name']} · {type_label(s['type'])} · "
                     + _("{days} d").format(days=s["delay"])
                 ),
                 id=str(s["step_no"]),
             )
-            for s in self.steps
+            for s in self.scenarios.get(scenario or "", [])
         ]
-        yield OptionList(*options, id="step", compact=True)
+
+    def fields(self) -> ComposeResult:
+        names = list(self.scenarios)
+        start = self.scenario if self.scenario in self.scenarios else None
+        yield self.row(
+            _("Scenario"),
+            Select(
+                [(Text(n), n) for n in names],
+                value=start if start is not None else (names[0] if names else Select.NULL),
+                allow_blank=not names,
+                id="scenario",
+                compact=True,
+            ),
+        )
+        yield Static("")
+        yield self.label(_("Step"))
+        yield OptionList(
+            *self.step_options(start or (names[0] if names else None)), id="step", compact=True
+        )
         yield Static("")
         yield self.row(_("From date"), _day_input(self.day))
 
-    def on_mount(self) -> None:
+    def highlight(self, scenario: str | None) -> None:
         steps = self.query_one("#step", OptionList)
-        numbers = [s["step_no"] for s in self.steps]
-        if self.current in numbers:
+        numbers = [s["step_no"] for s in self.scenarios.get(scenario or "", [])]
+        if scenario == self.scenario and self.current in numbers:
             steps.highlighted = numbers.index(self.current)
         elif numbers:
             steps.highlighted = 0
-        steps.focus()
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one("#step", OptionList)
+
+    def on_mount(self) -> None:
+        self.highlight(self.chosen_scenario())
+
+    @on(Select.Changed, "#scenario")
+    def scenario_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        scenario = self.chosen_scenario()
+        steps = self.query_one("#step", OptionList)
+        steps.clear_options()
+        steps.add_options(self.step_options(scenario))
+        self.highlight(scenario)
 
     @on(OptionList.OptionSelected, "#step")
     def step_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -369,12 +416,22 @@ class StepForm(FormModal):
         self.action_submit()
 
     def collect(self) -> dict[str, Any]:
+        scenario = self.chosen_scenario()
+        if scenario is None:
+            raise FieldError(_("Choose a scenario in the list."), "scenario")
         steps = self.query_one("#step", OptionList)
-        if steps.highlighted is None or not self.steps:
-            raise FieldError(_("Choose a step in the list."), "step")
+        if steps.highlighted is None or not steps.option_count:
+            raise FieldError(
+                _("Scenario {name!r} has no step: choose another scenario.").format(name=scenario),
+                "scenario",
+            )
         option = steps.get_option_at_index(steps.highlighted)
         assert option.id is not None
-        return {"step_no": int(option.id), "day": self.date("day", _("date"))}
+        return {
+            "scenario": scenario,
+            "step_no": int(option.id),
+            "day": self.date("day", _("date")),
+        }
 
 
 class ConfirmForm(FormModal):
