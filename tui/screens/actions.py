@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize, ScreenResume
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from engine.context import Ctx
 from engine.detail_views import dossier_page
@@ -33,6 +33,7 @@ from tui import format as fmt
 from tui.screens.base import FilteredListScreen
 from tui.screens.dossier_changes import ask_edit, ask_move
 from tui.screens.forms import DateForm, DoneForm, ManualForm, NoteForm, PauseForm, type_label
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
 PERIODS = ("all", "today", "week")  # w cycles: every to-do, until today, the next 7 days
@@ -167,7 +168,7 @@ class ActionsScreen(FilteredListScreen):
             yield Static("", id="flags")
         yield self.table
         yield Static("", id="detail", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = _("Actions")

@@ -13,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from engine.customer_lists import CustomerFilter, customer_count, customer_detail, customer_window
 from engine.i18n import N_, _, ngettext, pgettext
 from tui import format as fmt
 from tui.screens.base import BaseScreen, FilteredListScreen
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
 
@@ -110,7 +111,7 @@ class CustomersScreen(FilteredListScreen):
             yield Input(placeholder=_("/ filter: customer code or name"), id="filter")
             yield Static("", id="flags")
         yield self.table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = _("Customers")
@@ -209,7 +210,7 @@ class CustomerDetailScreen(BaseScreen):
                 yield DataTable(id="contacts-table", cursor_type="row")
             with TabPane(_("Dossiers"), id="dossiers"):
                 yield DataTable(id="dossiers-table", cursor_type="row")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = _("Customer {code}").format(code=self.code)

@@ -13,11 +13,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from engine import dossiers as dossier_service
 from engine import interventions as intervention_service
@@ -36,6 +36,7 @@ from tui.screens.forms import (
     PauseForm,
     type_label,
 )
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row
 
 TABS = ("entries", "interventions", "contacts", "history")
@@ -349,6 +350,8 @@ class DossierDetailScreen(BaseScreen):
         super().__init__()
         self.number = number
         self.data: Row | None = None
+        self.shown = {TABS[0]}  # tabs whose table is mounted (or composed)
+        self.width = 120
         self.sources = {
             "entries": ListSource(),
             "interventions": ListSource(),
@@ -366,6 +369,8 @@ class DossierDetailScreen(BaseScreen):
         }
 
     def compose(self) -> ComposeResult:
+        # Read the dossier while the screen mounts, not after.
+        self.load()
         titles = {
             "entries": _("Entries"),
             "interventions": _("Interventions"),
@@ -379,28 +384,49 @@ class DossierDetailScreen(BaseScreen):
         with TabbedContent(id="tabs", initial="entries"):
             for key in TABS:
                 with TabPane(titles[key], id=key):
-                    yield self.tables[key]
-        yield Footer()
+                    # Only the first tab's table now: the others when first shown, so
+                    # opening a dossier mounts one table, not four.
+                    if key == TABS[0]:
+                        yield self.tables[key]
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = _("Dossier {number}").format(number=self.number)
-        self.tables["entries"].body.focus()
-        self.reload()
+        self.tables[TABS[0]].body.focus()
 
     def on_resize(self, event: Resize) -> None:
-        for key, table in self.tables.items():
-            cols = COLUMNS[key](event.size.width)
-            if cols != table.columns:
-                table.columns[:] = cols
-                table.body.columns = cols
-                table.show_sort(None, False)
-                table.body.refresh()
+        self.width = event.size.width
+        for key in self.shown:
+            self.fit_columns(key)
+
+    def fit_columns(self, key: str) -> None:
+        table = self.tables[key]
+        cols = COLUMNS[key](self.width)
+        if cols != table.columns:
+            table.columns[:] = cols
+            table.body.columns = cols
+            table.show_sort(None, False)
+            table.body.refresh()
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    async def tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        key = event.pane.id
+        if key is None or key in self.shown:
+            return
+        self.shown.add(key)
+        table = self.tables[key]
+        await event.pane.mount(table)
+        self.fit_columns(key)
+        self.fill(key)
+        if self.active_tab() == key:
+            table.body.focus()
 
     # -- loading
 
     def reload(self) -> None:
         self.load()
-        self.tables["history"].reload(keep_cursor=True)
+        if "history" in self.shown:
+            self.tables["history"].reload(keep_cursor=True)
 
     @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
     def load(self) -> None:
@@ -409,16 +435,29 @@ class DossierDetailScreen(BaseScreen):
         if data is not None:
             self.rcv.call_from_thread(self.show, data)
 
+    def fill(self, key: str) -> None:
+        """Show a mounted tab's rows: the history is read page by page, the rest came with
+        the dossier."""
+        if key == "history":
+            self.tables[key].reload(keep_cursor=True)
+        elif self.data is not None:
+            rows = {
+                "entries": lambda data: data["entries"],
+                "interventions": intervention_rows,
+                "contacts": lambda data: data["contacts"],
+            }[key](self.data)
+            self.sources[key].rows = rows
+            self.tables[key].show_rows(rows)
+
     def show(self, data: Row) -> None:
+        paused_before = self.data is not None and self.data["status"] == "paused"
         self.data = data
         self.number = data["number"]
         self.query_one("#fields", Static).update(self.fields_text(data))
-        self.sources["entries"].rows = data["entries"]
-        self.sources["interventions"].rows = intervention_rows(data)
-        self.sources["contacts"].rows = data["contacts"]
-        for key in ("entries", "interventions", "contacts"):
-            self.tables[key].reload(keep_cursor=True)
-        self.refresh_bindings()
+        for key in self.shown - {"history"}:
+            self.fill(key)
+        if paused_before != (data["status"] == "paused"):
+            self.refresh_bindings()  # `u` resume applies to paused dossiers only
 
     def fields_text(self, data: Row) -> str:
         none = "—"
@@ -514,7 +553,8 @@ class DossierDetailScreen(BaseScreen):
         tabs = self.query_one("#tabs", TabbedContent)
         key = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
         tabs.active = key
-        self.tables[key].body.focus()
+        if key in self.shown:  # else tab_shown focuses it once mounted
+            self.tables[key].body.focus()
 
     def active_tab(self) -> str:
         return self.query_one("#tabs", TabbedContent).active

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from engine.i18n import N_, _, pgettext
 from engine.lists import DossierFilter, dossier_count, dossier_totals, dossier_window
 from tui import format as fmt
 from tui.screens.base import FilteredListScreen
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
 STATUSES = (None, "open", "paused", "closed")
@@ -102,7 +103,7 @@ class DossiersScreen(FilteredListScreen):
             yield Input(placeholder=_("/ filter: number, customer code or name"), id="filter")
             yield Static("", id="flags")
         yield self.table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = _("Dossiers")

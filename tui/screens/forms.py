@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from engine.errors import UserError
@@ -27,6 +27,7 @@ from engine.i18n import N_, _, pgettext
 from engine.parsing import parse_amount, parse_date
 from tui import format as fmt
 from tui.screens.base import BaseModal
+from tui.widgets.key_bar import KeyBar
 
 
 class FieldError(Exception):
@@ -90,7 +91,7 @@ class FormModal(BaseModal):
             yield Static(self.form_title, id="form-title", markup=False)
             yield from self.fields()
             yield Static("", id="error", classes="empty", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def fields(self) -> ComposeResult:
         yield from ()

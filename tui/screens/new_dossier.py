@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from engine.customer_lists import (
@@ -31,6 +31,7 @@ from engine.views import scenario_rows
 from tui import format as fmt
 from tui.screens.base import BaseModal
 from tui.screens.customers import kind_label
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Row
 
 MATCHES = 5  # customers offered while typing
@@ -93,7 +94,7 @@ class NewDossierScreen(BaseModal):
             yield Static(_("Choose a customer to see what the dossier will take."), id="total")
             yield DataTable(id="preview", cursor_type="row", show_cursor=False)
             yield Static("", id="error", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#matches", OptionList).display = False

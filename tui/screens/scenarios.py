@@ -24,7 +24,7 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.events import DescendantBlur, Resize
 from textual.suggester import SuggestFromList
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -50,6 +50,7 @@ from engine.views import scenario_rows
 from tui import format as fmt
 from tui.screens.base import BaseModal, BaseScreen, translate_bindings
 from tui.screens.forms import type_label
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 
 # The fields a step is edited by, as engine.scenarios.validate_step reads them.
@@ -486,7 +487,7 @@ class PromptModal(_Modal):
                 yield Label(label, classes="field-label")
                 yield Input(value, id=field_id)
             yield Static("", id="error", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
@@ -523,7 +524,7 @@ class ChoiceModal(_Modal):
         with Vertical(id="box"):
             yield Static(self.message, classes="title", markup=False)
             yield OptionList(*(Option(c, id=str(i)) for i, c in enumerate(self.choices)))
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -547,7 +548,7 @@ class ConfirmModal(_Modal):
         with Vertical(id="box"):
             yield Static(self.message, classes="title", markup=False)
             yield Static(_("y: yes · n or Escape: no"), markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def action_yes(self) -> None:
         self.dismiss(True)
@@ -636,7 +637,7 @@ class ScenariosScreen(BaseScreen):
                 yield Static("", id="title", markup=False)
                 yield self.grid
                 yield Static("", id="message", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_resize(self, event: Resize) -> None:
         # Wide terminals show more of the scenario names.

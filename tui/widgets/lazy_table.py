@@ -151,17 +151,32 @@ class TableBody(ScrollView, can_focus=True):
         except UserError as exc:  # refused (an unknown login…): say so, show nothing
             self.app.call_from_thread(self.app.notify, exc.message, severity="error", timeout=10)
             count, first, rows = 0, 0, []
-        self.app.call_from_thread(self._loaded, generation, count, first, rows, cursor, True)
+        self.app.call_from_thread(self._loaded, generation, count, {first: rows}, cursor, True)
 
     def on_table_body_window(self, message: TableBody.Window) -> None:
-        self._loaded(*message.args)
+        generation, count, page, rows, cursor, final = message.args
+        self._loaded(generation, count, {page: rows}, cursor, final)
+
+    def show_rows(self, rows: list[Row]) -> None:
+        """Rows already in memory (a dossier's entries): shown at once, without a worker;
+        the cursor stays where it was."""
+        self._generation += 1
+        self._pending.clear()
+        size = self.PAGE
+        pages = {i // size: rows[i : i + size] for i in range(0, len(rows), size)}
+        self._loaded(self._generation, len(rows), pages, self.cursor, True)
 
     def _loaded(
-        self, generation: int, count: int, page: int, rows: list[Row], cursor: int, final: bool
+        self,
+        generation: int,
+        count: int,
+        pages: dict[int, list[Row]],
+        cursor: int,
+        final: bool,
     ) -> None:
         if generation != self._generation:
             return
-        self._pages = {page: rows}
+        self._pages = pages
         self._set_count(count)
         self.cursor = max(min(cursor, count - 1), 0)
         self._scroll_to_cursor()
@@ -315,3 +330,6 @@ class LazyTable(Vertical):
 
     def reload(self, keep_cursor: bool = True) -> None:
         self.body.reload(keep_cursor)
+
+    def show_rows(self, rows: list[Row]) -> None:
+        self.body.show_rows(rows)
