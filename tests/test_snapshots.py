@@ -51,3 +51,21 @@ def test_screen(
         assert snap_compare(app, terminal_size=size, run_before=run_before)
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("screen", ["dossiers", "detail"])
+def test_screen_without_colour(
+    snap_compare: Any, sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch, screen: str
+) -> None:
+    """NO_COLOR: Textual draws in shades of grey (tests/test_tui_colours.py checks contrast)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
