@@ -12,9 +12,8 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.events import Resize, ScreenResume
-from textual.widgets import Header, Input, Static
+from textual.events import ScreenResume
+from textual.widgets import Static
 
 from engine.context import Ctx
 from engine.detail_views import dossier_page
@@ -144,10 +143,6 @@ class ActionsScreen(FilteredListScreen):
         Binding("w", "period", N_("Period"), id="actions.period"),
     ]
     DEFAULT_CSS = """
-    ActionsScreen #totals { height: 1; padding: 0 1; background: $panel; }
-    ActionsScreen #bar { height: 1; }
-    ActionsScreen #filter { width: 1fr; border: none; height: 1; padding: 0 1; }
-    ActionsScreen #flags { width: auto; padding: 0 1; color: $text-muted; }
     ActionsScreen #detail { height: 2; padding: 0 1; background: $panel; }
     """
 
@@ -158,14 +153,11 @@ class ActionsScreen(FilteredListScreen):
         self.started = False  # the agent filter is set once the user's role is known
         self.table = LazyTable(columns(120), WorklistSource(self), id="actions")
 
+    def columns(self, width: int) -> list[Column]:
+        return columns(width)
+
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="totals")
-        with Horizontal(id="bar"):
-            yield Input(
-                placeholder=_("/ filter: dossier, customer code or name, agent"), id="filter"
-            )
-            yield Static("", id="flags")
+        yield from self.list_top(_("/ filter: dossier, customer code or name, agent"))
         yield self.table
         yield Static("", id="detail", markup=False)
         yield KeyBar()
@@ -192,14 +184,6 @@ class ActionsScreen(FilteredListScreen):
         # Back from another screen (a dossier worked on there): show what changed.
         if self.started:
             self.reload(keep_cursor=True)
-
-    def on_resize(self, event: Resize) -> None:
-        cols = columns(event.size.width)
-        if cols != self.table.columns:
-            self.table.columns[:] = cols
-            self.table.body.columns = cols
-            self.table.show_sort(None, False)
-            self.table.body.refresh()
 
     # -- loading
 

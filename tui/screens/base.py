@@ -8,12 +8,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.dom import DOMNode
+from textual.events import Resize
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.widgets import Header, Input, Static
 
 from engine.errors import UserError
 from engine.i18n import _
+from tui.widgets.lazy_table import Column, LazyTable
 
 if TYPE_CHECKING:
     from tui.app import RecouvrementApp
@@ -68,12 +72,46 @@ class BaseModal(Base, ModalScreen[Any]):
 
 class FilteredListScreen(BaseScreen):
     """A list with a filter box ``#filter``: typing filters as you type, Enter goes to the
-    first match, Escape clears. Subclasses have ``self.table`` and ``set_filter(text=...)``."""
+    first match, Escape clears. Subclasses have ``self.table``, ``self.filter`` (a frozen
+    dataclass: with ``sort`` and ``descending`` when the list sorts), ``columns(width)`` and
+    ``set_filter(**changes)``; ``o`` and ``r`` (when bound) sort by the next column and
+    reverse."""
 
-    table: Any
+    DEFAULT_CSS = """
+    FilteredListScreen #totals { height: 1; padding: 0 1; background: $panel; }
+    FilteredListScreen #bar { height: 1; }
+    FilteredListScreen #filter { width: 1fr; border: none; height: 1; padding: 0 1; }
+    FilteredListScreen #flags { width: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    table: LazyTable
+    filter: Any
+
+    def columns(self, width: int) -> list[Column]:
+        raise NotImplementedError
 
     def set_filter(self, **changes: Any) -> None:
         raise NotImplementedError
+
+    def list_top(self, placeholder: str) -> ComposeResult:
+        """Title, totals line, then the filter box beside the flags in force."""
+        yield Header()
+        yield Static("", id="totals")
+        with Horizontal(id="bar"):
+            yield Input(placeholder=placeholder, id="filter")
+            yield Static("", id="flags")
+
+    def show_sort(self) -> None:
+        self.table.show_sort(
+            getattr(self.filter, "sort", None), getattr(self.filter, "descending", False)
+        )
+
+    def on_resize(self, event: Resize) -> None:
+        self.table.set_columns(
+            self.columns(event.size.width),
+            getattr(self.filter, "sort", None),
+            getattr(self.filter, "descending", False),
+        )
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -92,3 +130,11 @@ class FilteredListScreen(BaseScreen):
         if box.value:
             box.value = ""
         self.table.body.focus()
+
+    def action_sort(self) -> None:
+        keys = [c.sort for c in self.table.columns if c.sort]
+        current = keys.index(self.filter.sort) if self.filter.sort in keys else -1
+        self.set_filter(sort=keys[(current + 1) % len(keys)], descending=False)
+
+    def action_reverse(self) -> None:
+        self.set_filter(descending=not self.filter.descending)

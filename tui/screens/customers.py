@@ -10,10 +10,8 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from engine.customer_lists import CustomerFilter, customer_count, customer_detail, customer_window
 from engine.i18n import N_, _, ngettext, pgettext
@@ -92,24 +90,17 @@ class CustomersScreen(FilteredListScreen):
         Binding("r", "reverse", N_("Reverse"), show=False, id="customers.reverse"),
         Binding("n", "new", N_("New dossier"), id="customers.new"),
     ]
-    DEFAULT_CSS = """
-    CustomersScreen #bar { height: 1; }
-    CustomersScreen #filter { width: 1fr; border: none; height: 1; padding: 0 1; }
-    CustomersScreen #flags { width: auto; padding: 0 1; color: $text-muted; }
-    CustomersScreen #totals { height: 1; padding: 0 1; background: $panel; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
         self.filter = CustomerFilter()
         self.table = LazyTable(columns(80), CustomerSource(self), id="customers")
 
+    def columns(self, width: int) -> list[Column]:
+        return columns(width)
+
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="totals")
-        with Horizontal(id="bar"):
-            yield Input(placeholder=_("/ filter: customer code or name"), id="filter")
-            yield Static("", id="flags")
+        yield from self.list_top(_("/ filter: customer code or name"))
         yield self.table
         yield KeyBar()
 
@@ -118,14 +109,6 @@ class CustomersScreen(FilteredListScreen):
         self.table.body.focus()
         self.refresh_flags()
         self.table.reload(False)
-
-    def on_resize(self, event: Resize) -> None:
-        cols = columns(event.size.width)
-        if cols != self.table.columns:
-            self.table.columns[:] = cols
-            self.table.body.columns = cols
-            self.table.show_sort(self.filter.sort, self.filter.descending)
-            self.table.body.refresh()
 
     def on_screen_resume(self) -> None:
         # Back from a detail or a new dossier: the amounts or the open dossier may have moved.
@@ -143,7 +126,7 @@ class CustomersScreen(FilteredListScreen):
         self.query_one("#flags", Static).update(
             _("overdue only") if self.filter.only_overdue else ""
         )
-        self.table.show_sort(self.filter.sort, self.filter.descending)
+        self.show_sort()
 
     @on(TableBody.Loaded)
     def show_count(self, event: TableBody.Loaded) -> None:
@@ -154,14 +137,6 @@ class CustomersScreen(FilteredListScreen):
 
     def action_overdue(self) -> None:
         self.set_filter(only_overdue=not self.filter.only_overdue)
-
-    def action_sort(self) -> None:
-        keys = [c.sort for c in self.table.columns if c.sort]
-        current = keys.index(self.filter.sort) if self.filter.sort in keys else -1
-        self.set_filter(sort=keys[(current + 1) % len(keys)], descending=False)
-
-    def action_reverse(self) -> None:
-        self.set_filter(descending=not self.filter.descending)
 
     def action_new(self) -> None:
         from tui.screens.new_dossier import NewDossierScreen

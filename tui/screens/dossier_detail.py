@@ -400,13 +400,7 @@ class DossierDetailScreen(BaseScreen):
             self.fit_columns(key)
 
     def fit_columns(self, key: str) -> None:
-        table = self.tables[key]
-        cols = COLUMNS[key](self.width)
-        if cols != table.columns:
-            table.columns[:] = cols
-            table.body.columns = cols
-            table.show_sort(None, False)
-            table.body.refresh()
+        self.tables[key].set_columns(COLUMNS[key](self.width))
 
     @on(TabbedContent.TabActivated, "#tabs")
     async def tab_shown(self, event: TabbedContent.TabActivated) -> None:

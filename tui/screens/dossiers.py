@@ -8,9 +8,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.events import Resize
-from textual.widgets import Header, Input, Static
+from textual.widgets import Static
 
 from engine.i18n import N_, _, pgettext
 from engine.lists import DossierFilter, dossier_count, dossier_totals, dossier_window
@@ -84,24 +82,17 @@ class DossiersScreen(FilteredListScreen):
         Binding("r", "reverse", N_("Reverse"), show=False, id="dossiers.reverse"),
         Binding("n", "new", N_("New dossier"), id="dossiers.new"),
     ]
-    DEFAULT_CSS = """
-    DossiersScreen #bar { height: 1; }
-    DossiersScreen #filter { width: 1fr; border: none; height: 1; padding: 0 1; }
-    DossiersScreen #flags { width: auto; padding: 0 1; color: $text-muted; }
-    DossiersScreen #totals { height: 1; padding: 0 1; background: $panel; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
         self.filter = DossierFilter()
         self.table = LazyTable(columns(120), DossierSource(self), id="dossiers")
 
+    def columns(self, width: int) -> list[Column]:
+        return columns(width)
+
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="totals")
-        with Horizontal(id="bar"):
-            yield Input(placeholder=_("/ filter: number, customer code or name"), id="filter")
-            yield Static("", id="flags")
+        yield from self.list_top(_("/ filter: number, customer code or name"))
         yield self.table
         yield KeyBar()
 
@@ -110,14 +101,6 @@ class DossiersScreen(FilteredListScreen):
         self.table.body.focus()
         self.refresh_flags()
         self.reload()
-
-    def on_resize(self, event: Resize) -> None:
-        cols = columns(event.size.width)
-        if cols != self.table.columns:
-            self.table.columns[:] = cols
-            self.table.body.columns = cols
-            self.table.show_sort(self.filter.sort, self.filter.descending)
-            self.table.body.refresh()
 
     # -- loading
 
@@ -151,7 +134,7 @@ class DossiersScreen(FilteredListScreen):
         if self.filter.status:
             flags.append(_(self.filter.status))
         self.query_one("#flags", Static).update(" · ".join(flags))
-        self.table.show_sort(self.filter.sort, self.filter.descending)
+        self.show_sort()
 
     # -- keys
 
@@ -161,14 +144,6 @@ class DossiersScreen(FilteredListScreen):
     def action_status(self) -> None:
         index = (STATUSES.index(self.filter.status) + 1) % len(STATUSES)
         self.set_filter(status=STATUSES[index])
-
-    def action_sort(self) -> None:
-        keys = [c.sort for c in self.table.columns if c.sort]
-        current = keys.index(self.filter.sort) if self.filter.sort in keys else -1
-        self.set_filter(sort=keys[(current + 1) % len(keys)], descending=False)
-
-    def action_reverse(self) -> None:
-        self.set_filter(descending=not self.filter.descending)
 
     def action_new(self) -> None:
         from tui.screens.new_dossier import NewDossierScreen

@@ -644,11 +644,8 @@ class ScenariosScreen(BaseScreen):
         wide = event.size.width >= 110
         cols = list_columns(24 if wide else 15)
         if cols != self.table.columns:
-            self.table.columns[:] = cols
-            self.table.body.columns = cols
             self.query_one("#left").styles.width = sum(c.width + 1 for c in cols) + 1
-            self.table.show_sort(None, False)
-            self.table.body.refresh()
+            self.table.set_columns(cols)
 
     def on_mount(self) -> None:
         self.sub_title = _("Scenarios")

@@ -333,3 +333,16 @@ class LazyTable(Vertical):
 
     def show_rows(self, rows: list[Row]) -> None:
         self.body.show_rows(rows)
+
+    def set_columns(
+        self, columns: list[Column], sort: str | None = None, descending: bool = False
+    ) -> None:
+        """New columns (the terminal was resized): the header, the rows and the scrollable
+        width follow, whether or not the rows have arrived yet."""
+        if columns == self.columns:
+            return
+        self.columns[:] = columns
+        self.body.columns = columns
+        self.body._set_count(self.body.count)
+        self.show_sort(sort, descending)
+        self.body.refresh()
