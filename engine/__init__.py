@@ -1,9 +1,7 @@
 """The business rules of Recouvrement (no UI code here).
 
-Importing the package registers the flush listeners: every change made through any engine
-service is recorded with the acting login (history), and the list columns of the dossiers
-it touches are recomputed (summary).
+Importing the package costs nothing: the TUI paints its first screen with ``engine.i18n``
+and ``engine.errors`` alone. The flush listeners (history of every change, list columns
+of the dossiers a change touches) are registered by ``engine.context``, which every unit
+of work goes through, and by ``engine.bootstrap``.
 """
-
-from engine import history as _history  # noqa: F401
-from engine import summary as _summary  # noqa: F401

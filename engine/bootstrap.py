@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from engine import history as _history  # noqa: F401  (registers the flush listeners)
+from engine import summary as _summary  # noqa: F401
 from engine.access import add_user
 from engine.penalties import ECB_PLUS_TEN
 from engine.scenarios import install_defaults

@@ -9,6 +9,8 @@ from functools import cached_property
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from engine import history as _history  # noqa: F401  (registers the flush listeners)
+from engine import summary as _summary  # noqa: F401
 from engine.access import Actor, authenticate
 from engine.calendar import WorkCalendar
 from engine.errors import Conflict

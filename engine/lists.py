@@ -4,7 +4,6 @@ time (LIMIT/OFFSET over indexed columns), so 100,000 dossiers cost what 100 do."
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from engine.filters import DossierFilter
 from models.tables import Customer, Dossier, Intervention, Scenario
 
 Row = dict[str, Any]
@@ -27,15 +27,6 @@ DOSSIER_SORTS = {
     "balance": Dossier.principal + Dossier.charges,
     "status": Dossier.status,
 }
-
-
-@dataclass(frozen=True)
-class DossierFilter:
-    text: str = ""  # number, customer code or name, case-insensitive
-    agent: str | None = None  # "mine only"
-    status: str | None = None  # open | paused | closed; None: all
-    sort: str = "number"
-    descending: bool = False
 
 
 def _dossier_select(flt: DossierFilter, *columns: Any, rows: bool = False) -> Select[Any]:

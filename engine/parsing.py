@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from engine.errors import UserError
 from engine.i18n import _
-from models.types import to_money
+from models.money import to_money
 
 # After normalisation (see number_text): an optional sign, digits, one optional "." mark.
 # No exponent, no NaN, no Infinity, no "1_000".

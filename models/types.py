@@ -6,18 +6,15 @@ whole cents in a BIGINT everywhere: sums in SQL stay exact and both backends beh
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, String
 from sqlalchemy.types import TypeDecorator
 
-CENT = Decimal("0.01")
+from models.money import CENT, to_money
 
-
-def to_money(value: Decimal | int | str) -> Decimal:
-    """Two decimals, half-up: the one rounding rule for amounts."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+__all__ = ["CENT", "DecimalText", "Money", "to_money"]
 
 
 class Money(TypeDecorator[Decimal]):

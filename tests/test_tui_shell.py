@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Static
 
+from engine.lookup import find_targets
 from tests.conftest import TestDB
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp
-from tui.palette import find_targets
 from tui.screens.help import HelpScreen, key_rows
 from tui.widgets.lazy_table import TableBody
 

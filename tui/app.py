@@ -8,10 +8,10 @@ through ``tui.backend.Backend``; screens get plain dicts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import suppress
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import Engine
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -25,6 +25,11 @@ from tui.crash import log_crash
 from tui.keymap import load_keymap
 from tui.palette import ActionsProvider, JumpProvider
 from tui.screens.base import translate_bindings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from tui.prefetch import Prefetch
 
 
 def _dossiers() -> Screen[Any]:
@@ -70,13 +75,38 @@ class RecouvrementApp(App[None]):
         Binding("q", "quit", N_("Quit"), id="app.quit"),
     ]
 
-    def __init__(self, engine: Engine, login: str, today: dt.date) -> None:
+    def __init__(
+        self,
+        engine: Engine | Callable[[], Engine],
+        login: str,
+        today: dt.date,
+        prefetch: Prefetch | None = None,
+    ) -> None:
+        """``engine`` may be a function that makes it (called in a worker); ``prefetch``
+        brings the first screenful read by the start-up process (tui.prefetch)."""
         super().__init__()
         translate_bindings(self)
         self.animation_level = "none"  # over SSH, nothing should move on its own
         self.backend = Backend(engine, login, today)
         self.login = login
         self.today = today
+        self.prefetch = prefetch
+        self.fatal: str | None = None  # why the app closed before it could work
+        self.warmed = False
+
+    def prefetched(self, key: str) -> Any | None:
+        """What the start-up process read under ``key`` (once), or None: read it yourself.
+        Called from workers; a database that cannot be used closes the app."""
+        if self.prefetch is None:
+            return None
+        value = self.prefetch.take(key)
+        if self.prefetch.fatal is not None:
+            self.call_from_thread(self.close_unusable, self.prefetch.fatal)
+        return value
+
+    def close_unusable(self, message: str) -> None:
+        self.fatal = message
+        self.exit(return_code=2)
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.login} · {self.today.isoformat()}"
@@ -88,21 +118,27 @@ class RecouvrementApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self.switch_mode("dossiers")
-        # Once the list is up, load in the background what the next keys will need.
-        self.set_timer(0.5, self.warm_up)
+        self.set_timer(1.0, self.warm_up)  # in case no list ever loads
+
+    def on_table_body_loaded(self) -> None:
+        # The first list is up: load in the background what the next keys will need.
+        if not self.warmed:
+            self.warm_up()
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def warm_up(self) -> None:
-        """Import the other screens and build the holiday calendar now, while the user reads
-        the list, so the first Enter or `2` does not pay ~0.3 s for them."""
+        """Import the database layer and the other screens and build the holiday calendar
+        now, while the user reads the list, so the first keystroke does not pay for them."""
+        if self.warmed:
+            return
+        self.warmed = True
+        with suppress(UserError):  # the list has already said why this login cannot read
+            self.backend.read(lambda ctx: ctx.calendar.is_working_day(ctx.today))
         import tui.screens.actions
         import tui.screens.customers
         import tui.screens.dossier_detail
         import tui.screens.forms
         import tui.screens.scenarios  # noqa: F401
-
-        with suppress(UserError):  # the list has already said why this login cannot read
-            self.backend.read(lambda ctx: ctx.calendar.is_working_day(ctx.today))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly shows a message; the app stays up."""
@@ -144,5 +180,17 @@ class RecouvrementApp(App[None]):
         self.exit()
 
 
-def run_app(engine: Engine, login: str, today: dt.date) -> None:
-    RecouvrementApp(engine, login, today).run()
+def run_app(
+    engine: Engine | Callable[[], Engine],
+    login: str,
+    today: dt.date,
+    prefetch: Prefetch | None = None,
+) -> str | None:
+    """Run the TUI; returns why it could not work, if it could not."""
+    app = RecouvrementApp(engine, login, today, prefetch)
+    try:
+        app.run()
+    finally:
+        if prefetch is not None:
+            prefetch.close()
+    return app.fatal

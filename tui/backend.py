@@ -2,35 +2,58 @@
 
 Screens call ``read``/``write`` from ``@work(thread=True)`` workers and get plain dicts and
 lists back (engine.views, engine.lists): no widget ever holds an ORM object or a session.
+
+The database layer (SQLAlchemy, the models, the engine services) is imported by the first
+call, in a worker, not when the app starts: the first screen paints without waiting for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-from engine.context import Ctx
-from models.db import session_factory, transaction
+    from engine.context import Ctx
 
 T = TypeVar("T")
 
 
 class Backend:
-    def __init__(self, engine: Engine, login: str, today: dt.date) -> None:
-        self.engine = engine
-        self.factory = session_factory(engine)
+    def __init__(self, engine: Engine | Callable[[], Engine], login: str, today: dt.date) -> None:
+        """``engine`` may be a function that makes it, called once, by the first read."""
+        self._engine = engine
+        self._factory: Any = None
+        self._lock = threading.Lock()
         self.login = login
         self.today = today
 
+    @property
+    def factory(self) -> Any:
+        with self._lock:
+            if self._factory is None:
+                from models.db import session_factory
+
+                engine = self._engine
+                self._engine = engine = engine() if callable(engine) else engine
+                self._factory = session_factory(engine)
+            return self._factory
+
     def read(self, work: Callable[[Ctx], T]) -> T:
         """Run ``work`` in a read-only unit of work (never waits for a writer)."""
+        from engine.context import Ctx
+        from models.db import transaction
+
         with transaction(self.factory, write=False) as session:
             return work(Ctx.load(session, self.login, self.today))
 
     def write(self, work: Callable[[Ctx], T]) -> T:
         """Run ``work`` in a unit of work that commits, or rolls back whole on any error."""
+        from engine.context import Ctx
+        from models.db import transaction
+
         with transaction(self.factory) as session:
             return work(Ctx.load(session, self.login, self.today))

@@ -101,15 +101,20 @@ def database_url(value: str | None) -> str:
     return url
 
 
+def acting(args: argparse.Namespace) -> tuple[str, dt.date]:
+    """Who acts and on which business day (``--user``, ``--today`` or the environment)."""
+    login: str = args.user or os.environ.get("RECOUVREMENT_USER") or default_login()
+    today = args.today or os.environ.get("RECOUVREMENT_TODAY")
+    if isinstance(today, str):
+        return login, parse_date(today, "--today")
+    return login, today or dt.date.today()
+
+
 class Runtime:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.url = database_url(args.db)
-        self.login: str = args.user or os.environ.get("RECOUVREMENT_USER") or default_login()
-        today = args.today or os.environ.get("RECOUVREMENT_TODAY")
-        self.today: dt.date = (
-            parse_date(today, "--today") if isinstance(today, str) else today or dt.date.today()
-        )
+        self.login, self.today = acting(args)
         self._engine: Any = None
 
     @property
@@ -695,10 +700,49 @@ def cmd_scenario_import(rt: Runtime) -> None:
 
 
 def cmd_tui(rt: Runtime) -> None:
+    """The TUI where a second process cannot be started (see run_tui)."""
     from tui.app import run_app
 
     rt.require_initialized()
     run_app(rt.engine, rt.login, rt.today)
+
+
+def prefetch_first_screen(args: argparse.Namespace, send: Callable[[dict[str, Any]], None]) -> None:
+    """In the start-up process (tui.prefetch): check the database as every command does,
+    then read what the dossier list shows first."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        rt = Runtime(args)
+        rt.require_initialized()
+    except UserError as exc:
+        send({"fatal": exc.message})
+        return
+    except OperationalError as exc:
+        send({"fatal": _("Cannot use the database: {error}").format(error=_one_line(exc.orig))})
+        return
+    from tui.first_screen import first_screen
+
+    with rt.ctx(write=False) as ctx:
+        first_screen(ctx, send)
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """The TUI, started in two processes so the dossier list shows sooner (tui.prefetch)."""
+    from tui.prefetch import Prefetch
+
+    login, today = acting(args)
+    prefetch = Prefetch.start(lambda send: prefetch_first_screen(args, send))
+    if prefetch is None:
+        cmd_tui(Runtime(args))
+        return 0
+    from tui.app import run_app
+
+    fatal = run_app(lambda: Runtime(args).engine, login, today, prefetch)
+    if fatal:
+        print(fatal, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -836,6 +880,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(argv[argv.index("--lang") + 1])
     try:
         args = build_parser().parse_args(argv)
+        if args.func is cmd_tui:
+            return run_tui(args)
         rt = Runtime(args)
         args.func(rt)
         return 0

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from engine.filters import DossierFilter
 from engine.i18n import N_, _, pgettext
-from engine.lists import DossierFilter, dossier_count, dossier_totals, dossier_window
 from tui import format as fmt
+from tui.first_screen import FIRST_FILTER
 from tui.screens.base import FilteredListScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
@@ -61,12 +62,26 @@ class DossierSource:
     def __init__(self, screen: DossiersScreen) -> None:
         self.screen = screen
 
+    # The database layer is imported by the first read, after the first paint.
+
     def count(self) -> int:
         flt = self.screen.filter
+        if flt == FIRST_FILTER:
+            count = self.screen.rcv.prefetched("count")
+            if count is not None:
+                return int(count)
+        from engine.lists import dossier_count
+
         return self.screen.rcv.backend.read(lambda ctx: dossier_count(ctx.session, flt))
 
     def fetch(self, offset: int, limit: int) -> list[Row]:
         flt = self.screen.filter
+        if offset == 0 and flt == FIRST_FILTER:
+            rows = self.screen.rcv.prefetched("rows")
+            if rows is not None:
+                return list(rows[:limit])
+        from engine.lists import dossier_window
+
         return self.screen.rcv.backend.read(
             lambda ctx: dossier_window(ctx.session, flt, offset, limit, ctx.today)
         )
@@ -85,7 +100,7 @@ class DossiersScreen(FilteredListScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.filter = DossierFilter()
+        self.filter = FIRST_FILTER
         self.table = LazyTable(columns(120), DossierSource(self), id="dossiers")
 
     def columns(self, width: int) -> list[Column]:
@@ -110,7 +125,11 @@ class DossiersScreen(FilteredListScreen):
 
     @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
     def load_totals(self, flt: DossierFilter) -> None:
-        totals = self.call_engine(lambda ctx: dossier_totals(ctx.session, flt, ctx.today))
+        totals = self.rcv.prefetched("totals") if flt == FIRST_FILTER else None
+        if totals is None:
+            from engine.lists import dossier_totals
+
+            totals = self.call_engine(lambda ctx: dossier_totals(ctx.session, flt, ctx.today))
         if totals is None:
             return
         text = _("{dossiers} dossiers · balance {balance} · {due} actions due today").format(
