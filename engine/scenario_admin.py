@@ -8,6 +8,7 @@ name and type, so editing a scenario never rewrites interventions already done.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, update
@@ -284,9 +285,15 @@ def delete_scenario(ctx: Ctx, name: str, expected_version: int | None = None) ->
     session.flush()
 
 
-def move_dossiers(ctx: Ctx, from_name: str, to_name: str, step_no: int = 1) -> list[str]:
+def move_dossiers(
+    ctx: Ctx,
+    from_name: str,
+    to_name: str,
+    step_no: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
     """Move every open or paused dossier of one scenario to a step of another, planned from
-    today. Returns the numbers moved."""
+    today. Returns the numbers moved; ``progress(done, total)`` hears every 100 moves."""
     require_manager(ctx.actor)
     source = find_scenario(ctx.session, from_name)
     target = find_scenario(ctx.session, to_name)
@@ -311,8 +318,10 @@ def move_dossiers(ctx: Ctx, from_name: str, to_name: str, step_no: int = 1) -> l
             .order_by(col(Dossier.number))
         )
     )
-    for number in numbers:
+    for done, number in enumerate(numbers, 1):
         move_to_step(ctx, number, step_no, ctx.today, scenario_name=target.name)
+        if progress is not None and (done % 100 == 0 or done == len(numbers)):
+            progress(done, len(numbers))
     return numbers
 
 

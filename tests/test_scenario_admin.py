@@ -177,9 +177,13 @@ def test_delete_is_refused_while_dossiers_follow_then_works_after_moving_them(db
     with pytest.raises(UserError, match="Step 4 does not exist"), db.ctx() as ctx:
         move_dossiers(ctx, BUILTIN_NAME, COURTESY_NAME, step_no=4)
 
+    heard: list[tuple[int, int]] = []
     with db.ctx() as ctx:
-        moved = move_dossiers(ctx, BUILTIN_NAME, COURTESY_NAME)
+        moved = move_dossiers(
+            ctx, BUILTIN_NAME, COURTESY_NAME, progress=lambda *done: heard.append(done)
+        )
     assert moved == ["D000001", "D000002", "D000003"]
+    assert heard == [(3, 3)]  # every 100 moves, and at the end
     with db.session() as session:
         courtesy = session.exec(select(Scenario).where(Scenario.name == COURTESY_NAME)).one()
         for number in moved:

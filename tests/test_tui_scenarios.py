@@ -331,6 +331,7 @@ async def test_delete_refused_while_in_use_then_moving_the_dossiers(sqlite_db: T
         await pilot.press("enter")
         await wait_for(pilot, lambda: body.count == 1 and body.loaded)
         await wait_for(pilot, lambda: notified(app, "4 dossiers moved to 'Relance courtoise'"))
+        assert screen.sub_title == "Scenarios"  # the progress shown while moving is gone
         assert list_names(body) == [COURTESY_NAME]
         await wait_for(pilot, lambda: screen.detail is not None)
         assert screen.detail["name"] == COURTESY_NAME  # type: ignore[index]

@@ -28,3 +28,8 @@ def date(day: dt.date | None) -> str:
     if current_language() == "fr":
         return day.strftime("%d/%m/%Y")
     return day.isoformat()
+
+
+def number(value: int) -> str:
+    """A count with the language's thousands separator: ``12 500`` in French."""
+    return format_decimal(value, format="#,##0", locale=LOCALES.get(current_language(), "en_GB"))

@@ -979,12 +979,23 @@ class ScenariosScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, group="delete", exit_on_error=False)
     def move_and_delete(self, name: str, target: str) -> None:
+        title = self.sub_title
+
+        def progress(done: int, total: int) -> None:
+            text = _("moving dossiers to {target!r}: {done} of {total}…").format(
+                target=target, done=fmt.number(done), total=fmt.number(total)
+            )
+            self.rcv.call_from_thread(setattr, self, "sub_title", f"{title} — {text}")
+
         def work(ctx: Ctx) -> list[str]:
-            moved = move_dossiers(ctx, name, target)
+            moved = move_dossiers(ctx, name, target, progress=progress)
             delete_scenario(ctx, name)
             return moved
 
-        moved = self.call_engine(work, write=True)  # one unit of work: all or nothing
+        try:
+            moved = self.call_engine(work, write=True)  # one unit of work: all or nothing
+        finally:
+            self.rcv.call_from_thread(setattr, self, "sub_title", title)
         if moved is None:
             return
         text = ngettext(
