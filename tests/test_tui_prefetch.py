@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Static
 
 from engine.lists import dossier_count, dossier_totals, dossier_window
 from tests.conftest import TestDB
@@ -56,6 +58,7 @@ def test_the_child_streams_its_answers_once_each() -> None:
     assert prefetch.take("count") == 1
     assert prefetch.take("totals") == {"dossiers": 1}
     assert prefetch.take("missing") is None and prefetch.fatal is None
+    assert prefetch.wait(5)
     with pytest.raises(ChildProcessError):
         os.waitpid(prefetch.pid, os.WNOHANG)  # reaped
 
@@ -74,11 +77,19 @@ def test_a_failing_child_answers_with_its_error() -> None:
 def test_leaving_early_stops_a_slow_child() -> None:
     prefetch = Prefetch.start(lambda send: time.sleep(30))
     assert prefetch is not None
+    assert prefetch.take("rows", timeout=0.1) is None  # a list does not wait for ever
     started = time.perf_counter()
     prefetch.close()
-    assert time.perf_counter() - started < 5
+    assert prefetch.wait(5) and time.perf_counter() - started < 5
     with pytest.raises(ChildProcessError):
         os.waitpid(prefetch.pid, os.WNOHANG)
+
+
+def test_dropped_answers_are_not_used() -> None:
+    prefetch = Prefetch.start(lambda send: send({"rows": [], "count": 7}))
+    assert prefetch is not None and prefetch.wait(5)
+    prefetch.drop()
+    assert prefetch.take("count") is None
 
 
 def args(db: str) -> Any:
@@ -138,15 +149,25 @@ def test_rcv_without_a_database_says_so_and_exits_2(
 
 
 class FakePrefetch:
-    """What the child would send, without a child."""
+    """What the child would send, without a child; ``hold`` keeps the totals back until
+    it is set."""
 
-    def __init__(self, **answers: Any) -> None:
+    def __init__(self, hold: threading.Event | None = None, **answers: Any) -> None:
         self.answers = answers
         self.fatal: str | None = answers.pop("fatal", None)
+        self.hold = hold
         self.closed = False
 
     def take(self, key: str) -> Any | None:
+        if key == "totals" and self.hold is not None:
+            self.hold.wait(5)
         return self.answers.pop(key, None)
+
+    def wait(self, timeout: float = 5) -> bool:
+        return True
+
+    def drop(self) -> None:
+        self.answers.clear()
 
     def close(self) -> None:
         self.closed = True
@@ -175,3 +196,39 @@ async def test_a_fatal_answer_closes_the_app(sqlite_db: TestDB) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.fatal is not None)
     assert app.fatal == "No database at /nowhere." and app.return_code == 2
+
+
+async def test_later_loads_read_the_database_not_the_start_up_answers(
+    sqlite_db: TestDB,
+) -> None:
+    """The first answers stand for the first load only: a count or totals left unused
+    (the filter changed while they were on their way) must not come back later."""
+    seed_tui(sqlite_db)
+    hold = threading.Event()
+    prefetch: Any = FakePrefetch(hold, totals={"dossiers": 999, "balance": 0, "due_today": 0})
+    app = RecouvrementApp(lambda: sqlite_db.engine, "boss", TODAY, prefetch)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        totals = app.screen.query_one("#totals", Static)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await pilot.press("m")  # mine: 2 dossiers, while the first totals are still coming
+        await wait_for(pilot, lambda: "2 dossiers" in str(totals.render()))
+        hold.set()  # the late start-up totals arrive: they belong to another filter
+        await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        assert "2 dossiers" in str(totals.render())
+        await pilot.press("m")  # back to the start-up filter: counted in the database
+        await wait_for(pilot, lambda: "4 dossiers" in str(totals.render()) and body.count == 4)
+
+
+async def test_quitting_does_not_wait_for_a_slow_start_up_process(sqlite_db: TestDB) -> None:
+    seed_tui(sqlite_db)
+    prefetch = Prefetch.start(lambda send: time.sleep(30))
+    assert prefetch is not None
+    app = RecouvrementApp(lambda: sqlite_db.engine, "boss", TODAY, prefetch)
+    started = time.perf_counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("q")
+    assert time.perf_counter() - started < 5
+    assert prefetch.wait(5)  # stopped and reaped

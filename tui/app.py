@@ -104,9 +104,20 @@ class RecouvrementApp(App[None]):
             self.call_from_thread(self.close_unusable, self.prefetch.fatal)
         return value
 
+    def forget_prefetched(self) -> None:
+        """The list was asked for something else: what the start-up process read is stale."""
+        if self.prefetch is not None:
+            self.prefetch.drop()
+
     def close_unusable(self, message: str) -> None:
         self.fatal = message
         self.exit(return_code=2)
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        # Workers waiting for the start-up process must not hold the app open.
+        if self.prefetch is not None:
+            self.prefetch.close()
+        super().exit(*args, **kwargs)
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.login} · {self.today.isoformat()}"
@@ -132,6 +143,10 @@ class RecouvrementApp(App[None]):
         if self.warmed:
             return
         self.warmed = True
+        if self.prefetch is not None:
+            self.prefetch.wait()  # the start-up process checks the database first
+            if self.prefetch.fatal is not None:
+                return
         with suppress(UserError):  # the list has already said why this login cannot read
             self.backend.read(lambda ctx: ctx.calendar.is_working_day(ctx.today))
         import tui.screens.actions

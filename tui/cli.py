@@ -738,7 +738,14 @@ def run_tui(args: argparse.Namespace) -> int:
         return 0
     from tui.app import run_app
 
-    fatal = run_app(lambda: Runtime(args).engine, login, today, prefetch)
+    def connect() -> Any:
+        """The parent's engine, made by its first read (in a worker), after the same checks:
+        connecting to a SQLite path that does not exist would create an empty file there."""
+        rt = Runtime(args)
+        rt.require_initialized()
+        return rt.engine
+
+    fatal = run_app(connect, login, today, prefetch)
     if fatal:
         print(fatal, file=sys.stderr)
         return EXIT_BAD_INPUT

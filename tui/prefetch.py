@@ -11,7 +11,11 @@ instead of after both. The parent imports the database layer itself once the lis
 The child only reads. What goes wrong in it is a message too: ``fatal`` (no database, not
 initialised, cannot connect: the app closes and says why, as the command line does) or
 ``failed`` (the list then reads its rows itself and shows any refusal, as without this).
-Where ``os.fork`` does not exist, nothing is prefetched.
+Where ``os.fork`` does not exist or fails, nothing is prefetched.
+
+In the parent a reader thread collects the messages and reaps the child; ``take`` waits
+for a message (never for long, never past ``close``), so leaving the app never waits for
+the child.
 """
 
 from __future__ import annotations
@@ -27,15 +31,19 @@ from typing import Any, BinaryIO
 
 Send = Callable[[dict[str, Any]], None]
 
+WAIT = 15.0  # seconds a list waits for the child before reading the database itself
+
 
 class Prefetch:
     def __init__(self, pid: int, pipe: BinaryIO) -> None:
         self.pid = pid
         self._pipe = pipe
         self._received: dict[str, Any] = {}
-        self._taken: set[str] = set()
+        self._dropped = False
         self._done = False
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read_all, name="prefetch", daemon=True)
+        self._reader.start()
 
     @classmethod
     def start(cls, work: Callable[[Send], None]) -> Prefetch | None:
@@ -43,59 +51,89 @@ class Prefetch:
         if not hasattr(os, "fork"):
             return None
         read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: answer, then leave without running the parent's exit code
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: start the usual way
             os.close(read)
-            gc.disable()  # a short life: collecting would only slow its imports (~10 %)
-            quiet = os.open(os.devnull, os.O_WRONLY)  # the terminal is the parent's
-            os.dup2(quiet, 1)
-            os.dup2(quiet, 2)
-            with os.fdopen(write, "wb") as pipe:
-
-                def send(message: dict[str, Any]) -> None:
-                    pipe.write(pickle.dumps(message))
-                    pipe.flush()
-
-                try:
-                    work(send)
-                except BaseException as exc:  # any failure is an answer
-                    send({"failed": f"{type(exc).__name__}: {exc}"})
-            os._exit(0)
+            os.close(write)
+            return None
+        if pid == 0:
+            _child(read, write, work)  # never returns
         os.close(write)
         return cls(pid, os.fdopen(read, "rb"))
 
+    # -- the parent
+
+    def _read_all(self) -> None:
+        while True:
+            try:
+                message = pickle.load(self._pipe)  # our own child wrote it
+            except Exception:  # the end (or the child died)
+                break
+            with self._changed:
+                self._received.update(message)
+                self._changed.notify_all()
+        self._pipe.close()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        with self._changed:
+            self._done = True
+            self._changed.notify_all()
+
     @property
     def fatal(self) -> str | None:
-        """Why the app cannot start (read after ``take``)."""
+        """Why the app cannot start, once the child has said so."""
         return self._received.get("fatal")
 
-    def take(self, key: str) -> Any | None:
-        """What the child sent under ``key``, waiting for it (call from a worker thread).
-        Once only: later reads go to the database, since the data may have changed."""
-        with self._lock:
-            while key not in self._received and not self._done:
-                self._read_one()
-            if key in self._taken or key not in self._received:
+    def wait(self, timeout: float = WAIT) -> bool:
+        """Wait until the child has finished (from a worker thread); False on time-out."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._done, timeout)
+
+    def take(self, key: str, timeout: float = WAIT) -> Any | None:
+        """What the child sent under ``key``, waiting for it (from a worker thread), or
+        None: read the database instead. Once only, and nothing after ``drop``."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: key in self._received or self._done or self._dropped, timeout
+            )
+            if self._dropped or key not in self._received:
                 return None
-            self._taken.add(key)
-            return self._received[key]
+            return self._received.pop(key)
 
-    def _read_one(self) -> None:
-        try:
-            self._received.update(pickle.load(self._pipe))  # our own child wrote it
-        except Exception:  # the end (or the child died)
-            self._finish()
-
-    def _finish(self) -> None:
-        if not self._done:
-            self._done = True
-            self._pipe.close()
-            os.waitpid(self.pid, 0)
+    def drop(self) -> None:
+        """What has not been taken is out of date (the list was asked for something else)."""
+        with self._changed:
+            self._dropped = True
+            for key in ("rows", "count", "totals"):
+                self._received.pop(key, None)
+            self._changed.notify_all()
 
     def close(self) -> None:
-        """The app is leaving: stop the child if it is still at work, and reap it."""
-        with self._lock:
-            if not self._done:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(self.pid, signal.SIGTERM)
-                self._finish()
+        """The app is leaving: stop the child if it is still at work (the reader reaps it)."""
+        self.drop()
+        if not self._done:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
+
+
+def _child(read: int, write: int, work: Callable[[Send], None]) -> None:
+    """Answer through the pipe, then leave without running any of the parent's code."""
+    try:
+        os.close(read)
+        gc.disable()  # a short life: collecting would only slow its imports (~10 %)
+        quiet = os.open(os.devnull, os.O_WRONLY)  # the terminal is the parent's
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        with os.fdopen(write, "wb") as pipe:
+
+            def send(message: dict[str, Any]) -> None:
+                pipe.write(pickle.dumps(message))
+                pipe.flush()
+
+            try:
+                work(send)
+            except BaseException as exc:  # any failure is an answer
+                send({"failed": f"{type(exc).__name__}: {exc}"})
+    finally:
+        os._exit(0)

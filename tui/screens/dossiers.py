@@ -101,6 +101,7 @@ class DossiersScreen(FilteredListScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter = FIRST_FILTER
+        self.reloaded = False
         self.table = LazyTable(columns(120), DossierSource(self), id="dossiers")
 
     def columns(self, width: int) -> list[Column]:
@@ -120,6 +121,9 @@ class DossiersScreen(FilteredListScreen):
     # -- loading
 
     def reload(self, keep_cursor: bool = False) -> None:
+        if self.reloaded:  # only the first load may use what the start-up process read
+            self.rcv.forget_prefetched()
+        self.reloaded = True
         self.table.reload(keep_cursor)
         self.load_totals(self.filter)
 
@@ -137,7 +141,11 @@ class DossiersScreen(FilteredListScreen):
             balance=fmt.money(totals["balance"]),
             due=totals["due_today"],
         )
-        self.rcv.call_from_thread(self.query_one("#totals", Static).update, text)
+        self.rcv.call_from_thread(self.show_totals, flt, text)
+
+    def show_totals(self, flt: DossierFilter, text: str) -> None:
+        if flt == self.filter:  # not totals counted for a filter changed since
+            self.query_one("#totals", Static).update(text)
 
     def set_filter(self, **changes: Any) -> None:
         from dataclasses import replace
