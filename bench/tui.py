@@ -1,11 +1,12 @@
 """TUI benchmark: the whole process in a real terminal (tmux), as a user over SSH sees it.
 
-    python bench/tui.py [--large PATH] [--small PATH] [--repeat 3]
+    python bench/tui.py [--large PATH] [--small PATH] [--repeat 5]
 
 For the small demo and the 100,000-dossier demo (built when missing), and beside a bare
 Textual app that paints 40 lines, measured in the same run:
 - launch → the dossier list painted (first paint);
-- a filter keystroke → the list repainted;
+- a filter keystroke → the list repainted (once 0.3 s after the list appears, while the
+  app still loads in the background, and once it has settled);
 - Enter on a dossier → its detail painted.
 Targets: first paint ≤ 2.5× the bare app and within ±20 % between the two databases;
 filter and open < 150 ms. Needs tmux. A benchmark: it reports, it does not fail a build.
@@ -27,6 +28,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SESSION = "rcv-bench"
 TODAY = "2026-11-27"
+# Once the list is up the app loads the database layer in a background thread (~0.5 s of
+# work, see docs/ARCHITECTURE.md); keystrokes are measured after it, and once during it.
+SETTLE = 1.5
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV.update({"RECOUVREMENT_LANG": "en", "TERM": "xterm-256color"})
 
@@ -75,18 +79,25 @@ def rcv(db: str) -> list[str]:
     return [sys.executable, "-m", "tui.cli", "--db", db, "--user", "mlefebvre", "--today", TODAY]
 
 
+def keystroke(key: str, changed: Callable[[str, str], bool]) -> float:
+    before = screen()
+    started = time.perf_counter()
+    tmux("send-keys", "-t", SESSION, "-l", key)
+    wait(lambda s: changed(before, s))
+    return time.perf_counter() - started
+
+
 def measure(db: str, repeat: int) -> dict[str, float]:
-    paints, filters, opens = [], [], []
+    paints, early, filters, opens = [], [], [], []
     for _ in range(repeat):
         paints.append(first_paint(rcv(db), lambda s: "D000001" in s))
-        wait(lambda s: "dossiers ·" in s)  # totals painted: the app is idle
+        wait(lambda s: "dossiers ·" in s)  # totals painted
         tmux("send-keys", "-t", SESSION, "/")
         time.sleep(0.3)
-        before = screen()
-        started = time.perf_counter()
-        tmux("send-keys", "-t", SESSION, "-l", "9")
-        wait(lambda s, before=before: s != before and "D000001" not in s)
-        filters.append(time.perf_counter() - started)
+        # Right after launch the app is still loading the database layer in the background.
+        early.append(keystroke("9", lambda before, s: s != before and "D000001" not in s))
+        time.sleep(SETTLE)
+        filters.append(keystroke("9", lambda before, s: s != before and "D000009" not in s))
         tmux("send-keys", "-t", SESSION, "Enter")  # to the first match
         time.sleep(0.3)
         started = time.perf_counter()
@@ -96,6 +107,7 @@ def measure(db: str, repeat: int) -> dict[str, float]:
         tmux("kill-session", "-t", SESSION)
     return {
         "first paint": statistics.median(paints),
+        "first keystroke (0.3 s in)": statistics.median(early),
         "filter keystroke": statistics.median(filters),
         "open detail": statistics.median(opens),
     }
@@ -116,7 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", default=str(HERE / "small.sqlite3"))
     parser.add_argument("--large", default=str(HERE / "large.sqlite3"))
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     os.chdir(ROOT)
     ensure(args.small, "small")

@@ -4,9 +4,11 @@ change, and a conflicting edit refused."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlmodel import select
 from textual.widgets import Input, OptionList, Select, SelectionList, Static, TabbedContent
 
@@ -281,6 +283,51 @@ async def test_pause_with_a_promise_then_resume(sqlite_db: TestDB) -> None:
         await loaded_again(pilot, screen, lambda d: d["status"] == "open")
     stored = dossier(sqlite_db)
     assert (stored.status, stored.pause_until, stored.promise_amount) == ("open", None, None)
+
+
+async def test_enter_reads_the_dossier_before_showing_it(sqlite_db: TestDB) -> None:
+    """A quick read: the screen appears with the dossier in place (no "Loading" frame)."""
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    seen: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
+        screen = app.screen
+        assert isinstance(screen, DossierDetailScreen)
+        seen.append(fields(screen))
+    assert seen[0].startswith("D000001 · CDUPONT")
+
+
+async def test_a_slow_read_opens_the_screen_first(
+    sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter answers within SLOW_READ even when the database is slow: the screen shows
+    "Loading…", then the dossier."""
+    import tui.screens.dossier_detail as detail
+
+    seed(sqlite_db)
+    monkeypatch.setattr(detail, "SLOW_READ", 0.05)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    read = app.backend.read
+
+    def slow_read(work: Any) -> Any:
+        time.sleep(0.5)
+        return read(work)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        monkeypatch.setattr(app.backend, "read", slow_read)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, DossierDetailScreen)
+        assert fields(screen) == "Loading dossier D000001…"
+        await wait_for(pilot, lambda: "Principal €1,200.00" in fields(screen))
+        assert len(app.screen_stack) == 2  # opened once
 
 
 async def test_move_to_step(sqlite_db: TestDB) -> None:

@@ -36,9 +36,9 @@ class JumpProvider(Provider):
 
     def open(self, kind: str, key: str) -> None:
         if kind == "dossier":
-            from tui.screens.dossier_detail import DossierDetailScreen
+            from tui.screens.dossier_detail import open_dossier
 
-            self.app.push_screen(DossierDetailScreen(key))
+            open_dossier(self.app, key)  # type: ignore[arg-type]
         else:
             from tui.screens.customers import CustomerDetailScreen
 

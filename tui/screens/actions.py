@@ -455,6 +455,6 @@ class ActionsScreen(FilteredListScreen):
         self.open_dossier(event.row["dossier"])
 
     def open_dossier(self, number: str) -> None:
-        from tui.screens.dossier_detail import DossierDetailScreen
+        from tui.screens.dossier_detail import open_dossier
 
-        self.app.push_screen(DossierDetailScreen(number), callback=lambda _r: self.reload(True))
+        open_dossier(self.rcv, number, callback=lambda _r: self.reload(True))

@@ -59,9 +59,9 @@ def columns(width: int) -> list[Column]:
 
 def open_dossier_detail(screen: Screen[Any], number: str) -> None:
     """Show a dossier (the Dossiers mode's detail screen, pushed on this mode's stack)."""
-    from tui.screens.dossier_detail import DossierDetailScreen
+    from tui.screens.dossier_detail import open_dossier
 
-    screen.app.push_screen(DossierDetailScreen(number))
+    open_dossier(screen.app, number)  # type: ignore[arg-type]
 
 
 class CustomerSource:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +23,7 @@ from engine import dossiers as dossier_service
 from engine import interventions as intervention_service
 from engine.context import Ctx
 from engine.detail_views import dossier_page, history_count, history_window
+from engine.errors import UserError
 from engine.i18n import N_, _, pgettext
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
@@ -38,6 +39,9 @@ from tui.screens.forms import (
 )
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row
+
+if TYPE_CHECKING:
+    from tui.app import RecouvrementApp
 
 TABS = ("entries", "interventions", "contacts", "history")
 FLEX_MINIMUM = 10
@@ -325,6 +329,35 @@ def intervention_rows(data: Row) -> list[Row]:
 # -- the screen
 
 
+SLOW_READ = 0.15  # seconds: a dossier not read by then opens at once, showing "Loading…"
+
+
+def open_dossier(
+    app: RecouvrementApp, number: str, callback: Callable[[Any], None] | None = None
+) -> None:
+    """Read the dossier, then push its screen with it: one paint with everything in place
+    rather than an empty screen filled in a moment later. A slow read opens the screen
+    first, so Enter always answers within ``SLOW_READ``."""
+    opened: list[DossierDetailScreen] = []
+
+    def push(data: Row | None) -> None:
+        if not opened:
+            opened.append(DossierDetailScreen(number, data))
+            app.push_screen(opened[0], callback=callback)
+        elif data is not None and opened[0].data is None:
+            opened[0].show(data)
+
+    def read() -> None:
+        try:
+            data = app.backend.read(lambda ctx: dossier_page(ctx, number))
+        except UserError:
+            data = None  # the screen reads it again and says why
+        app.call_from_thread(push, data)
+
+    app.set_timer(SLOW_READ, lambda: push(None))
+    app.run_worker(read, thread=True, group="open-dossier", exit_on_error=False)
+
+
 class DossierDetailScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), show=False, id="detail.back"),
@@ -346,10 +379,12 @@ class DossierDetailScreen(BaseScreen):
     DossierDetailScreen ContentSwitcher { height: 1fr; }
     """
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, data: Row | None = None) -> None:
+        """``data``: the dossier already read (open_dossier), shown from the first paint."""
         super().__init__()
         self.number = number
         self.data: Row | None = None
+        self.initial = data
         self.shown = {TABS[0]}  # tabs whose table is mounted (or composed)
         self.width = 120
         self.sources = {
@@ -369,8 +404,8 @@ class DossierDetailScreen(BaseScreen):
         }
 
     def compose(self) -> ComposeResult:
-        # Read the dossier while the screen mounts, not after.
-        self.load()
+        if self.initial is None:
+            self.load()  # read the dossier while the screen mounts, not after
         titles = {
             "entries": _("Entries"),
             "interventions": _("Interventions"),
@@ -393,6 +428,9 @@ class DossierDetailScreen(BaseScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Dossier {number}").format(number=self.number)
         self.tables[TABS[0]].body.focus()
+        if self.initial is not None:
+            self.show(self.initial)
+            self.initial = None
 
     def on_resize(self, event: Resize) -> None:
         self.width = event.size.width

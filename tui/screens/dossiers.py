@@ -187,6 +187,6 @@ class DossiersScreen(FilteredListScreen):
         self.open_dossier(event.row["number"])
 
     def open_dossier(self, number: str) -> None:
-        from tui.screens.dossier_detail import DossierDetailScreen
+        from tui.screens.dossier_detail import open_dossier
 
-        self.app.push_screen(DossierDetailScreen(number), callback=lambda _r: self.reload(True))
+        open_dossier(self.rcv, number, callback=lambda _r: self.reload(True))
