@@ -26,3 +26,31 @@ def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_db: TestDB) -> None:
     assert "ix_entry_invoice_id" in {
         i["name"] for i in inspect(sqlite_db.engine).get_indexes("entry")
     }
+
+
+def test_one_current_step_per_dossier_is_a_partial_index_on_both_backends(db: TestDB) -> None:
+    """compare_metadata does not look at an index's condition: check it here, in the model
+    (as SQLAlchemy writes it) and in the database (as the migration made it)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    from models.tables import Intervention
+
+    index = next(
+        i for i in Intervention.__table__.indexes if i.name == "uq_intervention_current_step"
+    )
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        assert str(CreateIndex(index).compile(dialect=dialect)).endswith(
+            "(dossier_id) WHERE status = 'todo' AND step_no IS NOT NULL"
+        )
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            sql = conn.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'uq_intervention_current_step'")
+            ).scalar_one()
+        else:
+            sql = conn.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                {"name": "uq_intervention_current_step"},
+            ).scalar_one()
+    assert "UNIQUE" in sql.upper() and "WHERE" in sql.upper() and "step_no IS NOT NULL" in sql

@@ -42,6 +42,18 @@ def test_the_parent_paints_without_the_database_layer() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_models_do_not_load_the_postgresql_dialect() -> None:
+    """On SQLite the start-up process should not pay for PostgreSQL's dialect (~40 ms)."""
+    code = (
+        "import sys, models.tables, engine.lists, engine.context\n"
+        "print('sqlalchemy.dialects.postgresql' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
 def test_first_rows_are_one_page_of_the_table() -> None:
     assert FIRST_ROWS == TableBody.PAGE
 
@@ -232,3 +244,13 @@ async def test_quitting_does_not_wait_for_a_slow_start_up_process(sqlite_db: Tes
         await pilot.press("q")
     assert time.perf_counter() - started < 5
     assert prefetch.wait(5)  # stopped and reaped
+
+
+def test_the_tui_is_recognised_before_the_full_parser() -> None:
+    """Global options alone start the TUI; a command, --help or a mistake go to the full
+    parser (which says what is wrong)."""
+    args = cli.tui_invocation(["--db", "x.sqlite3", "--user", "boss", "--today", "2026-03-02"])
+    assert args is not None and (args.db, args.user, args.today) == ("x.sqlite3", "boss", TODAY)
+    assert cli.tui_invocation([]) is not None
+    for argv in (["dossier", "list"], ["--help"], ["--today", "2026-02-30"], ["--db"]):
+        assert cli.tui_invocation(argv) is None

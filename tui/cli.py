@@ -756,14 +756,40 @@ def run_tui(args: argparse.Namespace) -> int:
 # The parser
 
 
-def build_parser() -> Parser:
-    parser = Parser(prog="recouvrement", description=_("Collection of overdue invoices."))
+def add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help=_("SQLAlchemy URL or SQLite file (env RECOUVREMENT_DB)"))
     parser.add_argument("--user", help=_("who acts (env RECOUVREMENT_USER; default: OS login)"))
     parser.add_argument(
         "--today", type=_date("--today"), help=_("business day YYYY-MM-DD (env RECOUVREMENT_TODAY)")
     )
     parser.add_argument("--lang", choices=("en", "fr"), help=_("interface language"))
+
+
+class _NotTheTui(Exception):
+    pass
+
+
+class _GlobalOptions(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheTui(message)
+
+
+def tui_invocation(argv: list[str]) -> argparse.Namespace | None:
+    """The global options and nothing else: the TUI. Recognised without building the whole
+    command parser, so the start-up process (tui.prefetch) forks as early as it can; any
+    other command line, or a mistake in it, goes to the full parser."""
+    parser = _GlobalOptions(prog="recouvrement", add_help=False)
+    add_global_options(parser)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotTheTui:
+        return None
+    return None if rest else args
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="recouvrement", description=_("Collection of overdue invoices."))
+    add_global_options(parser)
     parser.set_defaults(func=cmd_tui)
     commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
 
@@ -886,6 +912,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--lang" in argv[:-1]:
         set_language(argv[argv.index("--lang") + 1])
     try:
+        tui = tui_invocation(argv)
+        if tui is not None:
+            return run_tui(tui)
         args = build_parser().parse_args(argv)
         if args.func is cmd_tui:
             return run_tui(args)
