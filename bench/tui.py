@@ -87,30 +87,32 @@ def keystroke(key: str, changed: Callable[[str, str], bool]) -> float:
     return time.perf_counter() - started
 
 
-def measure(db: str, repeat: int) -> dict[str, float]:
-    paints, early, filters, opens = [], [], [], []
-    for _ in range(repeat):
-        paints.append(first_paint(rcv(db), lambda s: "D000001" in s))
-        wait(lambda s: "dossiers ·" in s)  # totals painted
-        tmux("send-keys", "-t", SESSION, "/")
-        time.sleep(0.3)
-        # Right after launch the app is still loading the database layer in the background.
-        early.append(keystroke("9", lambda before, s: s != before and "D000001" not in s))
-        time.sleep(SETTLE)
-        filters.append(keystroke("9", lambda before, s: s != before and "D000009" not in s))
-        tmux("send-keys", "-t", SESSION, "Enter")  # to the first match
-        time.sleep(0.3)
-        started = time.perf_counter()
-        tmux("send-keys", "-t", SESSION, "Enter")  # open it
-        wait(lambda s: "Principal" in s)
-        opens.append(time.perf_counter() - started)
-        tmux("kill-session", "-t", SESSION)
-    return {
-        "first paint": statistics.median(paints),
-        "first keystroke (0.3 s in)": statistics.median(early),
-        "filter keystroke": statistics.median(filters),
-        "open detail": statistics.median(opens),
-    }
+def session(db: str) -> dict[str, float]:
+    """One launch: first paint, a keystroke early and one settled, then open a dossier."""
+    result = {"first paint": first_paint(rcv(db), lambda s: "D000001" in s)}
+    wait(lambda s: "dossiers ·" in s)  # totals painted
+    tmux("send-keys", "-t", SESSION, "/")
+    time.sleep(0.3)
+    # Right after launch the app is still loading the database layer in the background.
+    result["first keystroke (0.3 s in)"] = keystroke(
+        "9", lambda before, s: s != before and "D000001" not in s
+    )
+    time.sleep(SETTLE)
+    result["filter keystroke"] = keystroke(
+        "9", lambda before, s: s != before and "D000009" not in s
+    )
+    tmux("send-keys", "-t", SESSION, "Enter")  # to the first match
+    time.sleep(0.3)
+    started = time.perf_counter()
+    tmux("send-keys", "-t", SESSION, "Enter")  # open it
+    wait(lambda s: "Principal" in s)
+    result["open detail"] = time.perf_counter() - started
+    tmux("kill-session", "-t", SESSION)
+    return result
+
+
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {label: statistics.median(run[label] for run in runs) for label in runs[0]}
 
 
 def ensure(db: str, size: str) -> None:
@@ -133,13 +135,17 @@ def main() -> None:
     os.chdir(ROOT)
     ensure(args.small, "small")
     ensure(args.large, "large")
-    bare = statistics.median(
-        first_paint([sys.executable, str(HERE / "bare_app.py")], lambda s: "line 39" in s)
-        for _ in range(args.repeat)
-    )
-    tmux("kill-session", "-t", SESSION)
-    small = measure(args.small, args.repeat)
-    large = measure(args.large, args.repeat)
+    # Interleaved, so that a machine getting busier or quieter weighs on all three alike.
+    bares, smalls, larges = [], [], []
+    for _ in range(args.repeat):
+        bares.append(
+            first_paint([sys.executable, str(HERE / "bare_app.py")], lambda s: "line 39" in s)
+        )
+        tmux("kill-session", "-t", SESSION)
+        smalls.append(session(args.small))
+        larges.append(session(args.large))
+    bare = statistics.median(bares)
+    small, large = medians(smalls), medians(larges)
     print(f"bare Textual app, first paint      {bare:7.3f} s")
     for label in small:
         print(f"{label:34} {small[label]:7.3f} s (small)  {large[label]:7.3f} s (100,000)")
