@@ -1,6 +1,6 @@
 """TUI benchmark: the whole process in a real terminal (tmux), as a user over SSH sees it.
 
-    python bench/tui.py [--large PATH] [--small PATH] [--repeat 5]
+    python bench/tui.py [--large PATH] [--small PATH] [--repeat 9]
 
 For the small demo and the 100,000-dossier demo (built when missing), and beside a bare
 Textual app that paints 40 lines, measured in the same run:
@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", default=str(HERE / "small.sqlite3"))
     parser.add_argument("--large", default=str(HERE / "large.sqlite3"))
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     os.chdir(ROOT)
     ensure(args.small, "small")
