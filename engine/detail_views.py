@@ -71,7 +71,7 @@ def dossier_page(ctx: Ctx, number: str) -> Row:
         )
     todo = current_todo(session, dossier.id)
     scenarios = scenario_steps(session)
-    steps = next((s["steps"] for s in scenarios if s["name"] == detail["scenario"]), [])
+    steps: list[Row] = next((s["steps"] for s in scenarios if s["name"] == detail["scenario"]), [])
     agents = list(
         session.exec(
             select(User.login)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlmodel import col
 
 from engine.dossiers import normalize_number
 from models.tables import Customer, Dossier
@@ -15,26 +16,27 @@ LIMIT = 8
 def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
     """(kind, key, label) of dossiers and customers matching ``text`` (a few of each)."""
     pattern = f"%{text.strip()}%"
+    number, code, name = col(Dossier.number), col(Customer.code), col(Customer.name)
     dossiers = session.execute(
-        select(Dossier.number, Customer.code, Customer.name)
-        .join(Customer, Customer.id == Dossier.customer_id)
+        select(number, code, name)
+        .join(Customer, col(Customer.id) == col(Dossier.customer_id))
         .where(
             or_(
-                Dossier.number == normalize_number(text),
-                Dossier.number.ilike(pattern),  # type: ignore[attr-defined]
-                Customer.code.ilike(pattern),  # type: ignore[attr-defined]
-                Customer.name.ilike(pattern),  # type: ignore[attr-defined]
+                number == normalize_number(text),
+                number.ilike(pattern),
+                code.ilike(pattern),
+                name.ilike(pattern),
             )
         )
-        .order_by(Dossier.number.desc())  # type: ignore[attr-defined]
+        .order_by(number.desc())
         .limit(LIMIT)
     ).all()
     customers = session.execute(
-        select(Customer.code, Customer.name)
-        .where(or_(Customer.code.ilike(pattern), Customer.name.ilike(pattern)))  # type: ignore[attr-defined]
-        .order_by(Customer.code)
+        select(code, name)
+        .where(or_(code.ilike(pattern), name.ilike(pattern)))
+        .order_by(code)
         .limit(LIMIT)
     ).all()
-    return [("dossier", n, f"{n}  {c}  {name}") for n, c, name in dossiers] + [
-        ("customer", c, f"{c}  {name}") for c, name in customers
+    return [("dossier", n, f"{n}  {c}  {label}") for n, c, label in dossiers] + [
+        ("customer", c, f"{c}  {label}") for c, label in customers
     ]
