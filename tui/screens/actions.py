@@ -288,9 +288,7 @@ class ActionsScreen(FilteredListScreen):
         if row is None:
             return
 
-        def chosen(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
+        def chosen(values: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: (
                     mark_done(
@@ -308,7 +306,7 @@ class ActionsScreen(FilteredListScreen):
             )
 
         title = _titled(_("Mark done"), _describe(row))
-        self.app.push_screen(DoneForm(title, self.rcv.backend.today), callback=chosen)
+        self.ask(DoneForm(title, self.rcv.backend.today), chosen)
 
     def action_skip(self) -> None:
         row = self.current()
@@ -326,9 +324,7 @@ class ActionsScreen(FilteredListScreen):
         if row is None:
             return
 
-        def chosen(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
+        def chosen(values: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: (
                     reschedule(
@@ -341,16 +337,14 @@ class ActionsScreen(FilteredListScreen):
             )
 
         title = _titled(_("Reschedule"), _describe(row))
-        self.app.push_screen(DateForm(title, row["planned"]), callback=chosen)
+        self.ask(DateForm(title, row["planned"]), chosen)
 
     def action_note(self) -> None:
         row = self.current()
         if row is None:
             return
 
-        def chosen(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
+        def chosen(values: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: (
                     add_note(ctx, row["id"], values["note"], expected_version=row["version"]).id
@@ -359,16 +353,14 @@ class ActionsScreen(FilteredListScreen):
             )
 
         title = _titled(_("Add a note"), _describe(row))
-        self.app.push_screen(NoteForm(title), callback=chosen)
+        self.ask(NoteForm(title), chosen)
 
     def action_promise(self) -> None:
         row = self.current()
         if row is None:
             return
 
-        def chosen(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
+        def chosen(values: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: (
                     pause(
@@ -391,16 +383,14 @@ class ActionsScreen(FilteredListScreen):
             until = self.rcv.backend.today + dt.timedelta(days=7)
             reason, amount = _("Promise to pay"), None
         title = _titled(_("Promise to pay"), _dossier_of(row))
-        self.app.push_screen(PauseForm(title, until, reason, amount), callback=chosen)
+        self.ask(PauseForm(title, until, reason, amount), chosen)
 
     def action_add(self) -> None:
         row = self.current()
         if row is None:
             return
 
-        def chosen(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
+        def chosen(values: dict[str, Any]) -> None:
 
             def work(ctx: Ctx) -> tuple[int | None, dt.date]:
                 item = add_manual(
@@ -424,7 +414,7 @@ class ActionsScreen(FilteredListScreen):
 
         title = _titled(_("Add an intervention"), _dossier_of(row))
         form = ManualForm(title, self.rcv.backend.today, list(STEP_TYPES), row.get("contact") or "")
-        self.app.push_screen(form, callback=chosen)
+        self.ask(form, chosen)
 
     # -- the dossier of the row: move it, edit it
 

@@ -43,6 +43,15 @@ class Base:
     def rcv(self) -> RecouvrementApp:
         return self.app  # type: ignore[attr-defined,no-any-return]
 
+    def ask(self, form: Screen[Any], then: Callable[[Any], None]) -> None:
+        """Show a form; ``then`` gets what it collected (nothing happens on Escape)."""
+
+        def answered(result: Any) -> None:
+            if result is not None:
+                then(result)
+
+        self.rcv.push_screen(form, callback=answered)
+
     def call_engine(
         self, work: Callable[[Any], T], *, write: bool = False, done: str | None = None
     ) -> T | None:

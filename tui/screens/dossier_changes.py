@@ -29,9 +29,7 @@ def ask_move(screen: Base, data: Row, run: Run) -> None:
         )
         return
 
-    def moved(result: Row | None) -> None:
-        if result is None:
-            return
+    def moved(result: Row) -> None:
         other = result["scenario"] if result["scenario"] != scenario else None
         done = (
             _("Dossier {number} moved to scenario {name}, step {no}.").format(
@@ -56,15 +54,13 @@ def ask_move(screen: Base, data: Row, run: Run) -> None:
 
     title = _("Move dossier {number} to a step or another scenario").format(number=number)
     form = StepForm(title, data["scenarios"], scenario, data["current_step"], screen.rcv.today)
-    screen.rcv.push_screen(form, callback=moved)
+    screen.ask(form, moved)
 
 
 def ask_edit(screen: Base, data: Row, run: Run) -> None:
     number, version = data["number"], data["version"]
 
-    def edited(result: Row | None) -> None:
-        if result is None:
-            return
+    def edited(result: Row) -> None:
         run(
             lambda ctx: dossier_service.update_dossier(
                 ctx,
@@ -78,4 +74,4 @@ def ask_edit(screen: Base, data: Row, run: Run) -> None:
             _("Dossier {number} saved.").format(number=number),
         )
 
-    screen.rcv.push_screen(EditDossierForm(data, data["agents"], data["contacts"]), callback=edited)
+    screen.ask(EditDossierForm(data, data["agents"], data["contacts"]), edited)

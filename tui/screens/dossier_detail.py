@@ -623,9 +623,7 @@ class DossierDetailScreen(BaseScreen):
             return
         ident, version = item["id"], item["version"]
 
-        def done(result: dict[str, Any] | None) -> None:
-            if result is None:
-                return
+        def done(result: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: intervention_service.mark_done(
                     ctx,
@@ -639,7 +637,7 @@ class DossierDetailScreen(BaseScreen):
             )
 
         title = _("Done: {what}").format(what=self.describe(item))
-        self.app.push_screen(DoneForm(title, self.rcv.today), callback=done)
+        self.ask(DoneForm(title, self.rcv.today), done)
 
     def action_skip(self) -> None:
         if self.ready() is None:
@@ -650,9 +648,7 @@ class DossierDetailScreen(BaseScreen):
             return
         ident, version = item["id"], item["version"]
 
-        def skipped(result: dict[str, Any] | None) -> None:
-            if result is None:
-                return
+        def skipped(result: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: intervention_service.mark_skipped(
                     ctx, ident, None, result["note"], expected_version=version
@@ -661,7 +657,7 @@ class DossierDetailScreen(BaseScreen):
             )
 
         title = _("Skip: {what}").format(what=self.describe(item))
-        self.app.push_screen(NoteForm(title), callback=skipped)
+        self.ask(NoteForm(title), skipped)
 
     def action_add(self) -> None:
         data = self.ready()
@@ -669,9 +665,7 @@ class DossierDetailScreen(BaseScreen):
             return
         number = self.number
 
-        def add(result: dict[str, Any] | None) -> None:
-            if result is None:
-                return
+        def add(result: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: intervention_service.add_manual(
                     ctx,
@@ -688,7 +682,7 @@ class DossierDetailScreen(BaseScreen):
 
         title = _("Add an intervention to dossier {number}").format(number=number)
         form = ManualForm(title, self.rcv.today, list(STEP_TYPES), data["main_contact"] or "")
-        self.app.push_screen(form, callback=add)
+        self.ask(form, add)
 
     def action_pause(self) -> None:
         data = self.ready()
@@ -696,9 +690,7 @@ class DossierDetailScreen(BaseScreen):
             return
         number, version = self.number, data["version"]
 
-        def paused(result: dict[str, Any] | None) -> None:
-            if result is None:
-                return
+        def paused(result: dict[str, Any]) -> None:
             self.run_change(
                 lambda ctx: dossier_service.pause(
                     ctx,
@@ -719,7 +711,7 @@ class DossierDetailScreen(BaseScreen):
         else:
             title = _("Pause dossier {number} / promise to pay").format(number=number)
             form = PauseForm(title, self.rcv.today + dt.timedelta(days=7))
-        self.app.push_screen(form, callback=paused)
+        self.ask(form, paused)
 
     def action_resume(self) -> None:
         data = self.ready()
