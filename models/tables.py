@@ -201,7 +201,35 @@ CURRENT_STEP = {"where": "status = 'todo' AND step_no IS NOT NULL"}
 def _partial_index(create: CreateIndex, compiler: Any, **kw: Any) -> str:
     sql: str = compiler.visit_create_index(create, **kw)
     where = create.element.info.get("where")
-    return f"{sql} WHERE {where}" if where else sql
+    if where and not create.element.dialect_kwargs:
+        return f"{sql} WHERE {where}"
+    return sql  # a dialect's own condition (an index reflected or from a migration)
+
+
+def partial_index_directives(_context: Any, _revision: Any, directives: list[Any]) -> None:
+    """Alembic's ``process_revision_directives``: autogenerate writes an index's dialect
+    options but not its ``info``, so a generated migration would make a partial index
+    whole; give it its condition for both backends, as migration 0001 has it."""
+    from alembic.operations import ops
+    from sqlalchemy import text
+
+    wheres = {
+        index.name: index.info["where"]
+        for table in SQLModel.metadata.tables.values()
+        for index in table.indexes
+        if "where" in index.info
+    }
+
+    def visit(op: Any) -> None:
+        if isinstance(op, ops.CreateIndexOp) and op.index_name in wheres:
+            where = wheres[op.index_name]
+            op.kw.update(sqlite_where=text(where), postgresql_where=text(where))
+        for child in getattr(op, "ops", []):
+            visit(child)
+
+    for script in directives:
+        for upgrade in script.upgrade_ops_list:
+            visit(upgrade)
 
 
 class Intervention(SQLModel, table=True):

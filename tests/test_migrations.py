@@ -54,3 +54,24 @@ def test_one_current_step_per_dossier_is_a_partial_index_on_both_backends(db: Te
                 {"name": "uq_intervention_current_step"},
             ).scalar_one()
     assert "UNIQUE" in sql.upper() and "WHERE" in sql.upper() and "step_no IS NOT NULL" in sql
+
+
+def test_a_generated_migration_keeps_the_partial_index_condition() -> None:
+    """Autogenerate renders dialect options, not ``info``: the env.py hook adds the
+    condition back, or a future migration would make the index whole (and fail on data)."""
+    from alembic.autogenerate import render_python_code
+    from alembic.operations import ops
+
+    from models.tables import Intervention, partial_index_directives
+
+    index = next(
+        i for i in Intervention.__table__.indexes if i.name == "uq_intervention_current_step"
+    )
+    upgrade = ops.UpgradeOps(ops=[ops.CreateIndexOp.from_index(index)])
+    script = ops.MigrationScript("x", upgrade, ops.DowngradeOps(ops=[]))
+    assert "_where" not in render_python_code(upgrade)  # what autogenerate alone writes
+    partial_index_directives(None, None, [script])
+    code = render_python_code(upgrade)
+    condition = "status = 'todo' AND step_no IS NOT NULL"
+    assert f'sqlite_where=sa.text("{condition}")' in code
+    assert f'postgresql_where=sa.text("{condition}")' in code

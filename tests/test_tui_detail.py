@@ -330,6 +330,75 @@ async def test_a_slow_read_opens_the_screen_first(
         assert len(app.screen_stack) == 2  # opened once
 
 
+def slowed(app: RecouvrementApp, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    read = app.backend.read
+
+    def slow_read(work: Any) -> Any:
+        time.sleep(seconds)
+        return read(work)
+
+    monkeypatch.setattr(app.backend, "read", slow_read)
+
+
+async def test_enter_twice_opens_the_dossier_once(
+    sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        slowed(app, monkeypatch, 0.1)
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
+        await pilot.pause(0.4)
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DossierDetailScreen))
+
+
+async def test_a_dossier_read_after_the_user_moved_on_does_not_open(
+    sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.screens.dossier_detail as detail
+
+    seed(sqlite_db)
+    monkeypatch.setattr(detail, "SLOW_READ", 1.0)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        slowed(app, monkeypatch, 0.3)
+        await pilot.press("enter", "2")  # to Actions before the dossier is read
+        await pilot.pause(1.2)
+        await pilot.app.workers.wait_for_complete()
+        assert type(app.screen).__name__ == "ActionsScreen"
+        assert not any(isinstance(s, DossierDetailScreen) for s in app.screen_stack)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DossiersScreen")
+
+
+async def test_leaving_a_loading_dossier_is_no_error(
+    sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.screens.dossier_detail as detail
+
+    seed(sqlite_db)
+    monkeypatch.setattr(detail, "SLOW_READ", 0.05)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        slowed(app, monkeypatch, 0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
+        await pilot.press("escape")  # before the read ends
+        await pilot.pause(0.8)
+        await pilot.app.workers.wait_for_complete()
+        assert not any("Unexpected error" in n.message for n in app._notifications)
+        assert not isinstance(app.screen, DossierDetailScreen)
+
+
 async def test_move_to_step(sqlite_db: TestDB) -> None:
     seed(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)

@@ -48,6 +48,20 @@ WARM_UP_MODULES = (
 )
 
 
+_frozen = False
+
+
+def freeze_start_up() -> None:
+    """What start-up imported lives as long as the process: leave it out of every later
+    garbage collection (once per process). The few hundred objects of garbage the imports
+    left are frozen with it: collecting them first would hold the interpreter ~45 ms
+    while the user may be typing."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
 def _dossiers() -> Screen[Any]:
     from tui.screens.dossiers import DossiersScreen
 
@@ -149,16 +163,17 @@ class RecouvrementApp(App[None]):
 
     def on_table_body_loaded(self) -> None:
         # The first list is drawn: load in the background what the next keys will need.
-        if not self.warmed:
-            self.call_after_refresh(self.warm_up)
+        self.call_after_refresh(self.warm_up)
 
-    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def warm_up(self) -> None:
+        if not self.warmed:  # decided here, on the UI thread: one warm-up only
+            self.warmed = True
+            self._warm_up()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
         """Import the database layer and the other screens and build the holiday calendar
-        now, while the user reads the list, so the first keystroke does not pay for them."""
-        if self.warmed:
-            return
-        self.warmed = True
+        now, while the user reads the list, so the next keys do not pay for them."""
         # Imports make no garbage worth collecting and run ~10 % faster without; a short
         # switch interval lets the UI thread take the interpreter back at once when it
         # has something to draw meanwhile.
@@ -170,7 +185,7 @@ class RecouvrementApp(App[None]):
                 importlib.import_module(module)
         finally:
             sys.setswitchinterval(interval)
-            gc.freeze()  # what start-up made lives as long as the app: never scan it again
+            freeze_start_up()
             gc.enable()
         if self.prefetch is not None:
             self.prefetch.wait()  # the start-up process checks the database first

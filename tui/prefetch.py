@@ -74,9 +74,9 @@ class Prefetch:
                 self._received.update(message)
                 self._changed.notify_all()
         self._pipe.close()
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        with self._changed:
+        with self._changed:  # reaped and marked at once: close() never signals a reaped pid
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)  # at the end of the pipe the child is leaving
             self._done = True
             self._changed.notify_all()
 
@@ -112,9 +112,10 @@ class Prefetch:
     def close(self) -> None:
         """The app is leaving: stop the child if it is still at work (the reader reaps it)."""
         self.drop()
-        if not self._done:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGTERM)
+        with self._changed:
+            if not self._done:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGTERM)
 
 
 def _child(read: int, write: int, work: Callable[[Send], None]) -> None:

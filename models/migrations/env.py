@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401
+from models.tables import partial_index_directives
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -17,6 +17,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,  # SQLite can only ALTER through table copies
             compare_type=True,
+            process_revision_directives=partial_index_directives,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -337,15 +337,30 @@ def open_dossier(
 ) -> None:
     """Read the dossier, then push its screen with it: one paint with everything in place
     rather than an empty screen filled in a moment later. A slow read opens the screen
-    first, so Enter always answers within ``SLOW_READ``."""
-    opened: list[DossierDetailScreen] = []
+    first, so Enter always answers within ``SLOW_READ``.
+
+    The screen opens over the one Enter was pressed on, or not at all if the user has
+    moved on meanwhile; a second Enter before it opens does nothing."""
+    origin = app.screen
+    if getattr(origin, "opening_dossier", False):
+        return
+    origin.opening_dossier = True  # type: ignore[attr-defined]
+    opened: list[DossierDetailScreen | None] = []  # the screen, or None: not opened
 
     def push(data: Row | None) -> None:
-        if not opened:
+        if not opened:  # the first of the read and the timer
+            origin.opening_dossier = False  # type: ignore[attr-defined]
+            timer.stop()
+            if app.screen is not origin:
+                opened.append(None)  # the user went elsewhere: do not open it there
+                return
             opened.append(DossierDetailScreen(number, data))
-            app.push_screen(opened[0], callback=callback)
-        elif data is not None and opened[0].data is None:
-            opened[0].show(data)
+            app.push_screen(opened[0], callback=callback)  # type: ignore[arg-type]
+            return
+        # The read ended after the screen opened "Loading…" (and it is still open).
+        screen = opened[0]
+        if screen in app.screen_stack and data is not None and screen.data is None:
+            screen.show(data)  # type: ignore[union-attr]
 
     def read() -> None:
         try:
@@ -354,7 +369,7 @@ def open_dossier(
             data = None  # the screen reads it again and says why
         app.call_from_thread(push, data)
 
-    app.set_timer(SLOW_READ, lambda: push(None))
+    timer = app.set_timer(SLOW_READ, lambda: push(None))
     app.run_worker(read, thread=True, group="open-dossier", exit_on_error=False)
 
 
