@@ -4,7 +4,7 @@ change, and a conflicting edit refused."""
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -301,6 +301,20 @@ async def test_enter_reads_the_dossier_before_showing_it(sqlite_db: TestDB) -> N
     assert seen[0].startswith("D000001 · CDUPONT")
 
 
+def held(app: RecouvrementApp, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """From now on the app's reads wait until the returned event is set: a slow database,
+    on the test's schedule."""
+    gate = threading.Event()
+    read = app.backend.read
+
+    def slow_read(work: Any) -> Any:
+        gate.wait(10)
+        return read(work)
+
+    monkeypatch.setattr(app.backend, "read", slow_read)
+    return gate
+
+
 async def test_a_slow_read_opens_the_screen_first(
     sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -311,33 +325,18 @@ async def test_a_slow_read_opens_the_screen_first(
     seed(sqlite_db)
     monkeypatch.setattr(detail, "SLOW_READ", 0.05)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
-    read = app.backend.read
-
-    def slow_read(work: Any) -> Any:
-        time.sleep(0.5)
-        return read(work)
-
     async with app.run_test(size=(120, 40)) as pilot:
         body = app.screen.query_one(TableBody)
         await wait_for(pilot, lambda: body.loaded and body.count == 4)
-        monkeypatch.setattr(app.backend, "read", slow_read)
+        gate = held(app, monkeypatch)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
         screen = app.screen
         assert isinstance(screen, DossierDetailScreen)
         assert fields(screen) == "Loading dossier D000001…"
+        gate.set()
         await wait_for(pilot, lambda: "Principal €1,200.00" in fields(screen))
         assert len(app.screen_stack) == 2  # opened once
-
-
-def slowed(app: RecouvrementApp, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    read = app.backend.read
-
-    def slow_read(work: Any) -> Any:
-        time.sleep(seconds)
-        return read(work)
-
-    monkeypatch.setattr(app.backend, "read", slow_read)
 
 
 async def test_enter_twice_opens_the_dossier_once(
@@ -348,10 +347,12 @@ async def test_enter_twice_opens_the_dossier_once(
     async with app.run_test(size=(120, 40)) as pilot:
         body = app.screen.query_one(TableBody)
         await wait_for(pilot, lambda: body.loaded and body.count == 4)
-        slowed(app, monkeypatch, 0.1)
+        gate = held(app, monkeypatch)
         await pilot.press("enter", "enter")
+        gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
-        await pilot.pause(0.4)
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
         assert len(app.screen_stack) == 2
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, DossierDetailScreen))
@@ -363,19 +364,19 @@ async def test_a_dossier_read_after_the_user_moved_on_does_not_open(
     import tui.screens.dossier_detail as detail
 
     seed(sqlite_db)
-    monkeypatch.setattr(detail, "SLOW_READ", 1.0)
+    monkeypatch.setattr(detail, "SLOW_READ", 5.0)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         body = app.screen.query_one(TableBody)
         await wait_for(pilot, lambda: body.loaded and body.count == 4)
-        slowed(app, monkeypatch, 0.3)
+        gate = held(app, monkeypatch)
         await pilot.press("enter", "2")  # to Actions before the dossier is read
-        await pilot.pause(1.2)
+        gate.set()
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionsScreen")
+        await pilot.pause(0.3)
         await pilot.app.workers.wait_for_complete()
         assert type(app.screen).__name__ == "ActionsScreen"
         assert not any(isinstance(s, DossierDetailScreen) for s in app.screen_stack)
-        await pilot.press("1")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "DossiersScreen")
 
 
 async def test_leaving_a_loading_dossier_is_no_error(
@@ -389,11 +390,13 @@ async def test_leaving_a_loading_dossier_is_no_error(
     async with app.run_test(size=(120, 40)) as pilot:
         body = app.screen.query_one(TableBody)
         await wait_for(pilot, lambda: body.loaded and body.count == 4)
-        slowed(app, monkeypatch, 0.5)
+        gate = held(app, monkeypatch)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
         await pilot.press("escape")  # before the read ends
-        await pilot.pause(0.8)
+        await wait_for(pilot, lambda: not isinstance(app.screen, DossierDetailScreen))
+        gate.set()
+        await pilot.pause(0.3)
         await pilot.app.workers.wait_for_complete()
         assert not any("Unexpected error" in n.message for n in app._notifications)
         assert not isinstance(app.screen, DossierDetailScreen)
