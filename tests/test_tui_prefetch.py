@@ -75,6 +75,17 @@ def test_the_child_streams_its_answers_once_each() -> None:
         os.waitpid(prefetch.pid, os.WNOHANG)  # reaped
 
 
+def test_after_its_first_answer_the_child_yields_the_processor() -> None:
+    def work(send: Send) -> None:
+        send({"rows": [], "niceness": os.nice(0)})
+        send({"count": os.nice(0)})
+
+    prefetch = Prefetch.start(work)
+    assert prefetch is not None
+    assert prefetch.take("rows") == []
+    assert prefetch.take("count") == prefetch.take("niceness") + 10
+
+
 def test_a_failing_child_answers_with_its_error() -> None:
     def work(send: Send) -> None:
         raise RuntimeError("disk on fire")
