@@ -70,12 +70,18 @@ def notified(app: RecouvrementApp, text: str) -> bool:
     return any(text in n.message for n in app._notifications)
 
 
+async def list_loaded(app: RecouvrementApp, pilot: Any) -> None:
+    """The Dossiers list is up with seed()'s four dossiers, D000001 under the cursor."""
+    await wait_for(pilot, lambda: bool(app.screen.query(TableBody)))
+    body = app.screen.query_one(TableBody)
+    await wait_for(pilot, lambda: body.loaded and body.count == 4)
+
+
 async def open_detail(
     app: RecouvrementApp, pilot: Any, number: str = "D000001"
 ) -> DossierDetailScreen:
     """Push the screen over the loaded Dossiers list and wait for its data."""
-    await wait_for(pilot, lambda: bool(app.screen.query(TableBody)))
-    await wait_for(pilot, lambda: app.screen.query_one(TableBody).loaded)
+    await list_loaded(app, pilot)
     screen = DossierDetailScreen(number)
     app.push_screen(screen)
     await wait_for(pilot, lambda: screen.data is not None)
@@ -90,8 +96,7 @@ async def test_enter_on_the_list_opens_the_detail(sqlite_db: TestDB) -> None:
     seed(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        body = app.screen.query_one(TableBody)
-        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await list_loaded(app, pilot)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
         screen = app.screen
@@ -291,8 +296,7 @@ async def test_enter_reads_the_dossier_before_showing_it(sqlite_db: TestDB) -> N
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     seen: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        body = app.screen.query_one(TableBody)
-        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await list_loaded(app, pilot)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
         screen = app.screen
@@ -326,8 +330,7 @@ async def test_a_slow_read_opens_the_screen_first(
     monkeypatch.setattr(detail, "SLOW_READ", 0.05)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        body = app.screen.query_one(TableBody)
-        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await list_loaded(app, pilot)
         gate = held(app, monkeypatch)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
@@ -345,8 +348,7 @@ async def test_enter_twice_opens_the_dossier_once(
     seed(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        body = app.screen.query_one(TableBody)
-        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await list_loaded(app, pilot)
         gate = held(app, monkeypatch)
         await pilot.press("enter", "enter")
         gate.set()
@@ -367,8 +369,7 @@ async def test_a_dossier_read_after_the_user_moved_on_does_not_open(
     monkeypatch.setattr(detail, "SLOW_READ", 5.0)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        body = app.screen.query_one(TableBody)
-        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await list_loaded(app, pilot)
         gate = held(app, monkeypatch)
         await pilot.press("enter", "2")  # to Actions before the dossier is read
         gate.set()
@@ -388,8 +389,7 @@ async def test_leaving_a_loading_dossier_is_no_error(
     monkeypatch.setattr(detail, "SLOW_READ", 0.05)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        body = app.screen.query_one(TableBody)
-        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await list_loaded(app, pilot)
         gate = held(app, monkeypatch)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))

@@ -621,20 +621,23 @@ class DossierDetailScreen(BaseScreen):
         step = f"{item['step_no']}. {item['step']}" if item["step_no"] else item["step"]
         return _("{step} (planned {day})").format(step=step, day=fmt.date(item["planned"]))
 
-    def nothing_to_do(self) -> None:
-        self.notify(
-            _("Nothing to do on dossier {number}: no intervention is planned.").format(
-                number=self.number
-            ),
-            severity="warning",
-        )
-
-    def action_done(self) -> None:
+    def todo(self) -> Row | None:
+        """The intervention ``d`` or ``s`` acts on, or None after saying why there is none."""
         if self.ready() is None:
-            return
+            return None
         item = self.target()
         if item is None:
-            self.nothing_to_do()
+            self.notify(
+                _("Nothing to do on dossier {number}: no intervention is planned.").format(
+                    number=self.number
+                ),
+                severity="warning",
+            )
+        return item
+
+    def action_done(self) -> None:
+        item = self.todo()
+        if item is None:
             return
         ident, version = item["id"], item["version"]
 
@@ -655,11 +658,8 @@ class DossierDetailScreen(BaseScreen):
         self.ask(DoneForm(title, self.rcv.today), done)
 
     def action_skip(self) -> None:
-        if self.ready() is None:
-            return
-        item = self.target()
+        item = self.todo()
         if item is None:
-            self.nothing_to_do()
             return
         ident, version = item["id"], item["version"]
 
