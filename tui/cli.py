@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from engine.errors import UserError
 from engine.i18n import _, ngettext, pgettext, set_language
+from engine.inert import inert, inert_escaped
 from engine.parsing import parse_amount, parse_date
 
 EXIT_BAD_INPUT = 2
@@ -30,7 +31,7 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one line, with status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+        self.exit(EXIT_BAD_INPUT, inert(f"{self.prog}: {message}") + "\n")
 
 
 def _date(what: str) -> Callable[[str], dt.date]:
@@ -167,7 +168,15 @@ class Runtime:
 
 
 def out(text: str) -> None:
+    """Print on stdout. Data is shown inert (engine.inert): a control character in it never
+    reaches the terminal; only the line breaks of the layout are kept."""
+    text = inert(text, multiline=True)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def err(text: str) -> None:
+    """One line on stderr, inert like ``out``: messages quote names, labels and codes."""
+    print(inert(text), file=sys.stderr)
 
 
 def out_json(data: Any) -> None:
@@ -181,7 +190,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
     """A plain aligned text table (amounts right-aligned)."""
     from decimal import Decimal
 
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[inert(v) for v in row] for row in rows]  # one line per row, whatever the data
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     right = [any(isinstance(row[i], Decimal) for row in rows) for i in range(len(headers))]
 
@@ -359,13 +368,14 @@ def _show(rt: Runtime, number: str, as_json: bool) -> None:
     if as_json:
         out_json(detail)
         return
+    # Single-line fields: a line break in them is shown, not obeyed (out() keeps it).
     out(
-        f"{detail['number']}  {detail['customer']} {detail['customer_name']}"
+        f"{detail['number']}  {inert(detail['customer'])} {inert(detail['customer_name'])}"
         f"  [{_(detail['status'])}]"
     )
     out(
         _("Scenario: {scenario}   Agent: {agent}   Opened: {created}   Reason: {reason}").format(
-            **{k: detail[k] or "—" for k in ("scenario", "agent", "created", "reason")}
+            **{k: inert(detail[k] or "—") for k in ("scenario", "agent", "created", "reason")}
         )
     )
     out(
@@ -373,14 +383,14 @@ def _show(rt: Runtime, number: str, as_json: bool) -> None:
             "Principal {principal}  Charges {charges}  Balance {balance}  Provision {provision}  "
             "Risk {risk}"
         ).format(
-            risk=detail["customer_risk"] or "—",
+            risk=inert(detail["customer_risk"] or "—"),
             **{k: detail[k] for k in ("principal", "charges", "balance", "provision")},
         )
     )
     if detail["status"] == "paused":
         out(
             _("Paused until {day}: {reason}").format(
-                day=detail["pause_until"], reason=detail["pause_reason"]
+                day=detail["pause_until"], reason=inert(detail["pause_reason"])
             )
         )
     if detail["scenario_ended"]:
@@ -669,7 +679,7 @@ def cmd_scenario_export(rt: Runtime) -> None:
 
     with rt.ctx(write=False) as ctx:
         text = export_toml(ctx.session, rt.args.name)
-    sys.stdout.write(text)
+    sys.stdout.write(inert_escaped(text))  # TOML escapes C0 and DEL; C1 and bidi too here
 
 
 def cmd_scenario_import(rt: Runtime) -> None:
@@ -747,7 +757,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
     fatal = run_app(connect, login, today, prefetch)
     if fatal:
-        print(fatal, file=sys.stderr)
+        err(fatal)
         return EXIT_BAD_INPUT
     return 0
 
@@ -922,7 +932,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.func(rt)
         return 0
     except UserError as exc:
-        print(exc.message, file=sys.stderr)
+        err(exc.message)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -936,18 +946,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            print(
-                _("Cannot use the database: {error}").format(error=_one_line(exc.orig)),
-                file=sys.stderr,
-            )
+            err(_("Cannot use the database: {error}").format(error=_one_line(exc.orig)))
             return EXIT_BAD_INPUT
         from tui.crash import log_crash
 
         path = log_crash(exc)
-        print(
-            _("Unexpected error: {error} (details in {path}).").format(error=exc, path=path),
-            file=sys.stderr,
-        )
+        err(_("Unexpected error: {error} (details in {path}).").format(error=exc, path=path))
         return 1
 
 

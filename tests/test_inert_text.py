@@ -1,0 +1,272 @@
+"""Text from data never drives the terminal (DOMAIN.md §9): names, labels, notes and reasons
+holding escape sequences, C1 controls, bidi overrides or carriage returns are shown as
+visible escapes by the command line (the bytes it writes) and by the TUI (what the
+widgets draw); JSON stays exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.inert import inert, inert_escaped
+from engine.scenarios import BUILTIN_NAME
+from engine.views import to_json
+from tests.conftest import MANAGER, TestDB
+from tui.cli import main
+
+TODAY = "2026-03-02"
+
+# What hostile data looks like: a title change, a screen clear with the alternate screen, a
+# clipboard write (OSC 52), a carriage return hiding the start of a row, C1 CSI, DEL, bidi
+# overrides and isolates, Unicode line separators, and Rich markup.
+TITLE = "Title\x1b]0;PWNED\x07Co"
+CLEAR = "Evil\x1b[2J\x1b[?1049h"
+CLIPBOARD = "\x1b]52;c;SGVsbG8=\x07"
+HIDDEN = "Hidden\rSafe Name"
+C1_BIDI = "Bidi\u202eevil\u2066x\u2069 \x9b31m\x7f\u2028end"
+MARKUP = "[bold red]X[/] [/]"
+NORMAL = "Cécile œ € ’ 中文 😀"
+NOTE = "note\x1b[2J\x1b]0;T\x07"
+REASON = "litige\x1b[31m\x85"
+
+CODE = "CCLEAR\x1b[2J"  # codes come from the file too
+CUSTOMERS = {
+    "CTITLE": TITLE,
+    CODE: CLEAR,
+    "CHIDDEN": HIDDEN,
+    "CBIDI": C1_BIDI,
+    "CMARKUP": MARKUP,
+    "CNORMAL": NORMAL,
+}
+LABELS = {
+    "CTITLE": CLIPBOARD,
+    CODE: "Line\r\nbreak",
+    "CHIDDEN": "\x1b[1A\x1b[2Kup",
+    "CBIDI": "\u202dlabel",
+    "CMARKUP": "[link=http://x]y[/link]",
+    "CNORMAL": NORMAL,
+}
+HEADER = [
+    "customer_code",
+    "customer_name",
+    "journal",
+    "date",
+    "piece",
+    "invoice",
+    "account",
+    "label",
+    "due_date",
+    "debit",
+    "credit",
+]
+
+# The escapes a person sees in place of the controls.
+VISIBLE = ["Title\\x1b]0;PWNED\\x07Co", "Evil\\x1b[2J", "Hidden\\rSafe Name", "\\u202e", "\\x9b"]
+
+# What must never reach a terminal: C0 but tab and newline, DEL, C1, bidi, line separators.
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def assert_inert_bytes(data: bytes) -> str:
+    """No control byte but newline and tab, valid UTF-8, no C1/bidi code point."""
+    bad = sorted({b for b in data if (b < 0x20 and b not in (0x09, 0x0A)) or b == 0x7F})
+    assert not bad, (bad, data[:400])
+    text = data.decode("utf-8")
+    found = UNSAFE.findall(text)
+    assert not found, (found, text[:400])
+    return text
+
+
+def write_csv(path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        for number, (code, name) in enumerate(CUSTOMERS.items(), start=1):
+            writer.writerow(
+                [
+                    code,
+                    name,
+                    "VTE",
+                    "2025-12-01",
+                    f"F{number}",
+                    f"F{number}",
+                    "411000",
+                    LABELS[code],
+                    "2026-01-15",
+                    "1000.00",
+                    "",
+                ]
+            )
+    return path
+
+
+class Run:
+    """``tui.cli.main`` in-process, capturing the bytes written on file descriptors 1 and 2."""
+
+    def __init__(self, db: TestDB, capfd: pytest.CaptureFixture[bytes]) -> None:
+        self.db, self.capfd = db, capfd
+
+    def __call__(self, *args: str, user: str = MANAGER) -> tuple[int, bytes, bytes]:
+        self.capfd.readouterr()
+        code = main(["--db", self.db.url, "--user", user, "--today", TODAY, *args])
+        out, err = self.capfd.readouterr()
+        return code, out, err
+
+    def ok(self, *args: str) -> bytes:
+        code, out, err = self(*args)
+        assert code == 0, err
+        assert_inert_bytes(err)
+        return out
+
+
+@pytest.fixture
+def hostile(db: TestDB, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> Run:
+    """Six customers imported from CSV, their names and labels hostile; dossiers opened with
+    a hostile reason, a note, a pause reason; everything through the command line."""
+    run = Run(db, capfdbinary)
+    out = run.ok("import", "csv", str(write_csv(tmp_path / "hostile.csv")))
+    assert_inert_bytes(out)
+    for code in CUSTOMERS:
+        number = run.ok("dossier", "open", code, "--scenario", BUILTIN_NAME, "--reason", REASON)
+        assert number.strip().startswith(b"D")
+    run.ok("intervention", "add", "D000001", "--type", "phone", "--note", NOTE, "--contact", CLEAR)
+    run.ok("dossier", "pause", "D000002", "--until", "2026-03-20", "--reason", TITLE)
+    return run
+
+
+COMMANDS = [
+    ("customers", "list"),
+    ("dossier", "list"),
+    ("dossier", "show", "D000001"),
+    ("dossier", "show", "D000002"),
+    ("dossier", "show", "D000004"),
+    ("actions",),
+    ("run",),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_text_output_of_hostile_data_is_inert(hostile: Run, command: tuple[str, ...]) -> None:
+    text = assert_inert_bytes(hostile.ok(*command))
+    if command in (("customers", "list"), ("dossier", "show", "D000001")):
+        assert "Title\\x1b]0;PWNED\\x07Co" in text
+    if command == ("customers", "list"):
+        for shown in VISIBLE:
+            assert shown in text, (shown, text)
+        assert NORMAL in text  # ordinary text untouched
+        assert MARKUP in text  # shown literally
+    if command == ("dossier", "show", "D000001"):
+        assert "\\x1b]52;c;SGVsbG8=\\x07" in text  # the label
+        assert "note\\x1b[2J" in text  # the note
+        assert "litige\\x1b[31m\\x85" in text  # the reason
+    if command == ("dossier", "show", "D000002"):
+        assert "Line\\r\\nbreak" in text  # a label's line break stays in its cell
+        assert "CCLEAR\\x1b[2J Evil\\x1b[2J\\x1b[?1049h" in text
+    if command == ("actions",):
+        assert "CCLEAR\\x1b[2J" in text  # the code column
+        assert "Title\\x1b]0;PWNED\\x07Co" in text  # why D000002 waits (its pause)
+    if command == ("run",):
+        assert "Relance" in text  # the worklist of the day follows the summary
+
+
+def test_error_quoting_hostile_data_is_inert(hostile: Run) -> None:
+    # The customer's invoices are all in its dossier: the refusal names the customer.
+    code, out, err = hostile("dossier", "open", CODE, "--scenario", BUILTIN_NAME)
+    assert code == 2 and out == b""
+    text = assert_inert_bytes(err)
+    assert text.count("\n") == 1, text
+    assert "Customer CCLEAR\\x1b[2J has no overdue invoice" in text
+    code, out, err = hostile("dossier", "open", "C\x1b[2J\x9b", "--scenario", BUILTIN_NAME)
+    assert code == 2
+    assert_inert_bytes(err)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("customers", "list"), ("dossier", "list"), ("dossier", "show", "D000001"), ("actions",)],
+)
+def test_json_stays_exact_and_inert(hostile: Run, command: tuple[str, ...]) -> None:
+    raw = hostile.ok(*command, "--json")
+    text = assert_inert_bytes(raw)
+    data: Any = json.loads(text)
+    if command == ("customers", "list"):
+        assert {row["code"]: row["name"] for row in data} == CUSTOMERS
+    if command == ("dossier", "show", "D000001"):
+        assert data["customer_name"] == TITLE
+        assert data["reason"] == REASON
+        assert [e["label"] for e in data["entries"]] == [CLIPBOARD]
+        assert any(i["note"] == NOTE for i in data["interventions"])
+    if command == ("actions",):
+        assert {r["customer_name"] for r in data if "customer_name" in r} <= set(CUSTOMERS.values())
+
+
+def test_scenario_export_escapes_c1(db: TestDB, tmp_path: Path, capfdbinary: Any) -> None:
+    run = Run(db, capfdbinary)
+    source = tmp_path / "s.toml"
+    source.write_text(
+        'name = "Hostile"\n[[steps]]\nname = "Step \\u009b31m \\u202e x"\ndelay = 0\n'
+        'type = "letter"\n',
+        encoding="utf-8",
+    )
+    run.ok("scenario", "import", str(source))
+    exported = assert_inert_bytes(run.ok("scenario", "export", "Hostile"))
+    import tomllib
+
+    assert tomllib.loads(exported)["steps"][0]["name"] == "Step \x9b31m \u202e x"
+
+
+# --- the function itself ---------------------------------------------------------------------
+
+
+def test_inert_examples() -> None:
+    assert inert(TITLE) == "Title\\x1b]0;PWNED\\x07Co"
+    assert inert(HIDDEN) == "Hidden\\rSafe Name"
+    assert inert("a\nb") == "a\\nb"
+    assert inert("a\nb\r", multiline=True) == "a\nb\\r"
+    assert inert("\x9b\x7f\u202e\u2028") == "\\x9b\\x7f\\u202e\\u2028"
+    assert inert("tab\tkept") == "tab\tkept"
+    assert inert(NORMAL) == NORMAL
+    assert inert(None) == ""
+    assert inert(12) == "12"
+
+
+CONTROL = st.characters(
+    codec="utf-8",
+    categories=["Cc", "Cf", "Zl", "Zp", "L", "N", "P", "S", "Zs"],
+)
+
+
+@given(st.text(CONTROL))
+def test_inert_never_leaves_a_control_character(text: str) -> None:
+    for multiline in (False, True):
+        shown = inert(text, multiline=multiline)
+        found = UNSAFE.findall(shown)
+        assert not found
+        if not multiline:
+            assert "\n" not in shown
+        assert inert(shown, multiline=multiline) == shown  # inert twice is inert once
+
+
+@given(st.text(st.characters(codec="utf-8").filter(lambda c: not UNSAFE.match(c) and c != "\n")))
+def test_inert_leaves_ordinary_text_unchanged(text: str) -> None:
+    assert inert(text) == text
+    assert inert(text, multiline=True) == text
+
+
+@given(st.recursive(st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))
+def test_json_round_trips_exactly_and_is_inert(value: Any) -> None:
+    for pretty in (False, True):
+        text = to_json(value, pretty=pretty)
+        assert json.loads(text) == value
+        assert not UNSAFE.findall(text.replace("\n", ""))
+    assert inert_escaped("plain") == "plain"
