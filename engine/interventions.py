@@ -38,6 +38,24 @@ def label(intervention: Intervention) -> str:
     return _("Intervention {id}").format(id=intervention.id)
 
 
+def already_finished(intervention: Intervention) -> str:
+    """Why an intervention done or skipped cannot be marked again: when, and by whom."""
+    day = intervention.done.isoformat() if intervention.done else "?"
+    if intervention.done_by:
+        return _(
+            "Intervention {id} is already {status} (on {day} by {login}): it cannot be "
+            "marked again."
+        ).format(
+            id=intervention.id,
+            status=_(intervention.status),
+            day=day,
+            login=intervention.done_by,
+        )
+    return _("Intervention {id} is already {status} (on {day}): it cannot be marked again.").format(
+        id=intervention.id, status=_(intervention.status), day=day
+    )
+
+
 def _finish(
     ctx: Ctx,
     intervention_id: int,
@@ -48,17 +66,11 @@ def _finish(
     expected_version: int | None,
 ) -> Intervention:
     intervention, dossier = find_intervention(ctx, intervention_id)
-    if intervention.status == status:
-        return intervention  # the same command again changes nothing
+    require_dossier_write(ctx.actor, dossier.agent)  # rights first, whatever the status
     if intervention.status != "todo":
-        raise UserError(
-            _("Intervention {id} is already {status} ({day}): it cannot be marked again.").format(
-                id=intervention.id,
-                status=_(intervention.status),
-                day=intervention.done.isoformat() if intervention.done else "",
-            )
-        )
-    require_dossier_write(ctx.actor, dossier.agent)
+        # Refused, even when it is the same command again: saying "done" would drop its
+        # note and outcome without a word (twenty agents at once: one wins, nineteen told).
+        raise UserError(already_finished(intervention))
     require_open(dossier)
     day = day or ctx.today
     check_day(ctx, dossier, day)

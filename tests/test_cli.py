@@ -188,7 +188,8 @@ def test_walk_through_the_command_line(cli: Cli) -> None:
     assert shown["provision"] == "219.90"  # 20 % of 1,099.50
     assert shown["customer_risk"] == "Insolvable"
     before = cli.dump("dossier", "entry", "intervention")
-    assert cli("intervention", "done", str(todo["id"]), today="2026-03-27")[0] == 0
+    again = cli("intervention", "done", str(todo["id"]), today="2026-03-27")
+    assert again[0] == 2 and "already done (on 2026-03-27 by boss)" in again[2]
     assert cli("run", today="2026-03-27")[0] == 0
     assert cli("run", today="2026-03-27")[0] == 0
     assert cli.dump("dossier", "entry", "intervention") == before

@@ -167,7 +167,9 @@ def test_repeating_done_changes_nothing_and_future_dates_are_refused(db: TestDB)
     with db.session() as session:
         before = session.exec(select(func.count()).select_from(Intervention)).one()
     with db.ctx() as ctx:
-        mark_done(ctx, 1)
+        # Done again is refused (its note would be dropped), and so is skipping it.
+        with pytest.raises(UserError, match=r"already done \(on 2026-03-02 by boss\)"):
+            mark_done(ctx, 1, note="again")
         with pytest.raises(UserError, match="already done"):
             mark_skipped(ctx, 1)
     with db.session() as session:

@@ -13,6 +13,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -169,7 +170,9 @@ def run_sequence(db: TestDB, ops: list[tuple[str, int, int]]) -> None:
                     .first()
                 )
                 if last is not None and last.step_no is not None:
-                    (mark_done if op == "done" else mark_skipped)(ctx, last.id, day)  # type: ignore[arg-type]
+                    # Refused, saying when and by whom (a repeat never drops a note silently).
+                    with pytest.raises(UserError, match="already"):
+                        (mark_done if op == "done" else mark_skipped)(ctx, last.id, day)  # type: ignore[arg-type]
             else:
                 with suppress(UserError):
                     command(ctx)
