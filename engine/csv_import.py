@@ -86,6 +86,7 @@ from engine.errors import UserError
 from engine.history import now, record
 from engine.i18n import _, ngettext
 from engine.parsing import InvalidNumber, parse_amount, parse_date
+from engine.turns import IMPORTS, wait_turn
 from models.db import refresh_statistics
 from models.tables import Customer, Dossier, Entry, History
 
@@ -642,6 +643,7 @@ def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportRepor
     path = Path(path)
     session = ctx.session
     lines, count = _parse(ctx, path, _load_mapping(Path(mapping)) if mapping else _Mapping())
+    wait_turn(session, IMPORTS)  # another import of these lines ends first (PostgreSQL)
     report = ImportReport(file=str(path), lines=count)
     customers = _customers(ctx, lines, report)
     existing = _existing(ctx, [item.source_key for item in lines])
