@@ -7,6 +7,7 @@ widgets draw); JSON stays exact.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -15,12 +16,26 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import select
+from textual.command import CommandPalette
 
+from engine.csv_import import import_csv
+from engine.dossiers import find_dossier, open_dossier, pause
 from engine.inert import inert, inert_escaped
+from engine.interventions import add_manual
 from engine.scenarios import BUILTIN_NAME
 from engine.views import to_json
+from models.tables import Intervention, ScenarioStep
+from tests import tui_helpers
 from tests.conftest import MANAGER, TestDB
+from tests.tui_helpers import wait_for
+from tui.app import RecouvrementApp
 from tui.cli import main
+from tui.screens.actions import ActionsScreen
+from tui.screens.customers import CustomerDetailScreen, CustomersScreen
+from tui.screens.dossier_detail import DossierDetailScreen
+from tui.screens.forms import DoneForm, PauseForm
+from tui.widgets.lazy_table import TableBody
 
 TODAY = "2026-03-02"
 
@@ -68,6 +83,9 @@ HEADER = [
     "credit",
 ]
 
+STEP = "Step\x1b]0;X\x07 [b]bold[/b]"
+STEP_SHOWN = "Step\\x1b]0;X\\x07 [b]bold[/b]"
+CLIPBOARD_SHOWN = "\\x1b]52;c;SGVsbG8=\\x07"
 # The escapes a person sees in place of the controls.
 VISIBLE = ["Title\\x1b]0;PWNED\\x07Co", "Evil\\x1b[2J", "Hidden\\rSafe Name", "\\u202e", "\\x9b"]
 
@@ -270,3 +288,154 @@ def test_json_round_trips_exactly_and_is_inert(value: Any) -> None:
         assert json.loads(text) == value
         assert not UNSAFE.findall(text.replace("\n", ""))
     assert inert_escaped("plain") == "plain"
+
+
+# --- the TUI: what the widgets draw ----------------------------------------------------------
+
+
+def seed_hostile(db: TestDB, tmp_path: Path) -> None:
+    """The same hostile file, dossiers, note and pause as the command line's, in-process."""
+    with db.ctx(TODAY) as ctx:
+        import_csv(ctx, write_csv(tmp_path / "hostile.csv"))
+        for code in CUSTOMERS:
+            open_dossier(ctx, code, BUILTIN_NAME, reason=REASON)
+        add_manual(ctx, "D000001", "phone", note=NOTE, contact=CLEAR)
+        pause(ctx, "D000002", dt.date(2026, 3, 20), TITLE)
+        scenario = find_dossier(ctx.session, "D000001").scenario_id
+        step = ctx.session.exec(
+            select(ScenarioStep).where(ScenarioStep.scenario_id == scenario)
+        ).first()
+        assert step is not None
+        step.name = STEP  # step names are data too (interventions keep a copy)
+        for item in ctx.session.exec(select(Intervention).where(Intervention.step_no == 1)):
+            item.step = STEP
+
+
+def drawn(app: RecouvrementApp) -> str:
+    """Every character the screen draws now (toasts and modals included), line by line."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def assert_drawn_inert(app: RecouvrementApp, *expected: str) -> str:
+    text = drawn(app)
+    found = UNSAFE.findall(text)
+    assert not found, (found, text)
+    for part in expected:
+        assert part in text, (part, text)
+    return text
+
+
+async def test_tui_screens_draw_hostile_data_inert(sqlite_db: TestDB, tmp_path: Path) -> None:
+    seed_hostile(sqlite_db, tmp_path)
+    app = RecouvrementApp(sqlite_db.engine, "boss", tui_helpers.TODAY)
+    async with app.run_test(size=(200, 50), notifications=True) as pilot:
+        # Dossiers: the name column (wide terminal).
+        await wait_for(pilot, lambda: bool(app.screen.query(TableBody)))
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == len(CUSTOMERS))
+        await pilot.pause()
+        assert_drawn_inert(app, "Title\\x1b]0;PWNED\\x07Co", "Hidden\\rSafe", MARKUP, NORMAL)
+
+        # The detail of D000001: fields, entries, interventions, history.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
+        screen = app.screen
+        assert isinstance(screen, DossierDetailScreen)
+        await wait_for(pilot, lambda: screen.data is not None)
+        await pilot.pause()
+        assert_drawn_inert(
+            app, "Title\\x1b]0;PWNED\\x07Co", "litige\\x1b[31m\\x85", CLIPBOARD_SHOWN
+        )
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.tables["interventions"].body.count >= 2)
+        await pilot.pause()
+        assert_drawn_inert(app, "note\\x1b[2J", STEP_SHOWN, "Evil\\x1b[2J")
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        history = screen.tables["history"].body
+        await wait_for(pilot, lambda: history.loaded and history.count > 0)
+        await pilot.pause()
+        assert_drawn_inert(app, "litige\\x1b[31m\\x85")
+
+        # Done on the current step: the form's title quotes the step name.
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoneForm))
+        await pilot.pause()
+        assert_drawn_inert(app, STEP_SHOWN)
+        await pilot.press("escape")
+        await pilot.press("escape")
+
+        # Actions: codes, names, steps and the pause's reason.
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionsScreen) and app.screen.started)
+        actions = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: actions.loaded and actions.count == len(CUSTOMERS) + 1)
+        await pilot.pause()
+        assert_drawn_inert(app, "CCLEAR\\x1…", "Title\\x1b]0;PWNED\\x07Co")  # code cut to fit
+        await pilot.press("G")  # the paused one, last: the detail line shows why it waits
+        await pilot.pause()
+        assert_drawn_inert(app, "paused until 2026-03-20: Title\\x1b]0;PWNED\\x07Co")
+
+        # Customers, and the detail of the customer with the markup name.
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        customers = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: customers.loaded and customers.count == len(CUSTOMERS))
+        await pilot.pause()
+        assert_drawn_inert(app, "Evil\\x1b[2J\\x1b[?1049h", "Bidi\\u202eevil", MARKUP)
+        app.push_screen(CustomerDetailScreen(CODE))
+        await wait_for(pilot, lambda: app.screen.detail is not None)  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert_drawn_inert(app, "Evil\\x1b[2J\\x1b[?1049h", "Line\\r\\nbreak", "CCLEAR\\x1b[2J")
+        app.push_screen(CustomerDetailScreen("CMARKUP"))
+        await wait_for(pilot, lambda: app.screen.detail is not None)  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert_drawn_inert(app, MARKUP, "[link=http://x]y[/link]")
+
+        # A refusal quoting data shows in a toast, inert and literal.
+        app.notify(f"Unknown customer {MARKUP} {TITLE}", severity="error")
+        await wait_for(pilot, lambda: "Unknown customer" in drawn(app))
+        assert_drawn_inert(app, f"Unknown customer {MARKUP}", "PWNED\\x07Co")  # wrapped
+        await pilot.press("q")
+
+
+async def test_tui_palette_forms_and_scenarios_draw_inert(
+    sqlite_db: TestDB, tmp_path: Path
+) -> None:
+    seed_hostile(sqlite_db, tmp_path)
+    app = RecouvrementApp(sqlite_db.engine, "boss", tui_helpers.TODAY)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == len(CUSTOMERS))
+
+        # The palette's results name customers and dossiers.
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"Title")
+        await wait_for(pilot, lambda: "PWNED" in drawn(app))
+        assert_drawn_inert(app, "Title\\x1b]0;PWNED\\x07Co")
+        await pilot.press("ctrl+k", *"markup")
+        await wait_for(pilot, lambda: "[bold red]" in drawn(app))
+        assert_drawn_inert(app, MARKUP)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
+
+        # A form prefilled with data shows it inert; saved unchanged, the data is kept as is.
+        screen = DossierDetailScreen("D000002")
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.data is not None)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PauseForm))
+        await pilot.pause()
+        assert_drawn_inert(app, "Title\\x1b]0;PWNED\\x07Co")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await app.workers.wait_for_complete()
+        with sqlite_db.session() as session:
+            assert find_dossier(session, "D000002").pause_reason == TITLE
+        await pilot.press("escape")
+
+        # Scenarios: the list and the steps of the chosen one.
+        await pilot.press("4")
+        await wait_for(pilot, lambda: STEP_SHOWN[:20] in drawn(app))  # the column cuts it
+        assert_drawn_inert(app, STEP_SHOWN[:20])
+        await pilot.press("q")

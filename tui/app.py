@@ -18,11 +18,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from engine.errors import UserError
 from engine.i18n import N_, _
+from engine.inert import inert
 from tui.backend import Backend
 from tui.crash import log_crash
 from tui.keymap import load_keymap
@@ -148,6 +151,25 @@ class RecouvrementApp(App[None]):
         if self.prefetch is not None:
             self.prefetch.close()
         super().exit(*args, **kwargs)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification (refusals quote names, codes, labels): shown inert and
+        literally, never as markup (a name such as ``[/]`` would not even render)."""
+        super().notify(
+            inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Titles name customers and dossiers: inert, like every text from data.
+        return super().format_title(inert(title), inert(sub_title))
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.login} · {self.today.isoformat()}"

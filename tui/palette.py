@@ -8,8 +8,10 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from engine.i18n import _
+from engine.inert import inert
 
 
 class JumpProvider(Provider):
@@ -26,10 +28,12 @@ class JumpProvider(Provider):
         )
         matcher = self.matcher(query)
         for kind, key, label in targets:
-            text = (_("Dossier") if kind == "dossier" else _("Customer")) + f"  {label}"
+            text = (_("Dossier") if kind == "dossier" else _("Customer")) + f"  {inert(label)}"
+            # highlight() reads its text as markup: a name with "[" is shown plain instead.
+            shown = matcher.highlight(text) if "[" not in text else Content(text)
             yield Hit(
                 max(matcher.match(text), 0.5),
-                matcher.highlight(text),
+                shown,
                 partial(self.open, kind, key),
                 text=text,
             )

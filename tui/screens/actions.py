@@ -19,6 +19,7 @@ from engine.context import Ctx
 from engine.detail_views import dossier_page
 from engine.dossiers import pause
 from engine.i18n import N_, _, pgettext
+from engine.inert import inert
 from engine.interventions import add_manual, mark_done, mark_skipped, reschedule
 from engine.scenarios import STEP_TYPES
 from engine.worklist import (
@@ -122,7 +123,7 @@ def _describe(row: Row) -> str:
 
 
 def _titled(what: str, which: str) -> str:
-    return f"{what} — {which}"
+    return f"{what} — {inert(which)}"
 
 
 class ActionsScreen(FilteredListScreen):
@@ -210,7 +211,7 @@ class ActionsScreen(FilteredListScreen):
             if agent is None
             else _("mine")
             if agent == self.rcv.backend.login
-            else agent
+            else inert(agent)
         ]
         if self.filter.type:
             flags.append(type_label(self.filter.type))
@@ -234,7 +235,7 @@ class ActionsScreen(FilteredListScreen):
             note = (row.get("note") or "").strip().replace("\n", " / ")
             if note and row.get("dossier_status") == "paused":
                 second = f"{second} · {note}"
-            text = f"{first}\n{second}"
+            text = f"{inert(first)}\n{inert(second)}"  # two lines, whatever the data holds
         self.query_one("#detail", Static).update(text)
 
     # -- filters

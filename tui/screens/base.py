@@ -105,10 +105,10 @@ class FilteredListScreen(BaseScreen):
     def list_top(self, placeholder: str) -> ComposeResult:
         """Title, totals line, then the filter box beside the flags in force."""
         yield Header()
-        yield Static("", id="totals")
+        yield Static("", id="totals", markup=False)
         with Horizontal(id="bar"):
             yield Input(placeholder=placeholder, id="filter")
-            yield Static("", id="flags")
+            yield Static("", id="flags", markup=False)  # may name an agent: data
 
     def show_sort(self) -> None:
         self.table.show_sort(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from engine.customer_lists import CustomerFilter, customer_count, customer_detail, customer_window
 from engine.i18n import N_, _, ngettext, pgettext
+from engine.inert import inert
 from tui import format as fmt
 from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.key_bar import KeyBar
@@ -221,6 +223,8 @@ class CustomerDetailScreen(BaseScreen):
 
     def show(self, detail: Row) -> None:
         self.detail = detail
+        # DataTable reads a str cell as markup: data goes in as inert Text, shown literally.
+        cell = _cell
         self.query_one("#summary", Static).update(summary_text(detail))
         entries = self.query_one("#entries-table", DataTable)
         entries.clear()
@@ -228,17 +232,23 @@ class CustomerDetailScreen(BaseScreen):
             entries.add_row(
                 fmt.date(e["due_date"]),
                 "" if e["days_late"] is None else str(e["days_late"]),
-                e["piece"],
-                e["invoice"],
-                e["label"],
-                kind_label(e["kind"]),
+                cell(e["piece"]),
+                cell(e["invoice"]),
+                cell(e["label"]),
+                cell(kind_label(e["kind"])),
                 _money(e["open_amount"]),
                 key=str(e["id"]),
             )
         contacts = self.query_one("#contacts-table", DataTable)
         contacts.clear()
         for c in detail["contacts"]:
-            contacts.add_row(c["name"], c["role"], c["email"], c["phone"], key=str(c["id"]))
+            contacts.add_row(
+                cell(c["name"]),
+                cell(c["role"]),
+                cell(c["email"]),
+                cell(c["phone"]),
+                key=str(c["id"]),
+            )
         dossiers = self.query_one("#dossiers-table", DataTable)
         dossiers.clear()
         for d in detail["dossiers"]:
@@ -246,7 +256,7 @@ class CustomerDetailScreen(BaseScreen):
                 d["number"],
                 _(d["status"]),
                 fmt.date(d["created"]),
-                d["agent"] or "",
+                cell(d["agent"]),
                 _money(d["balance"]),
                 key=d["number"],
             )
@@ -283,11 +293,16 @@ class CustomerDetailScreen(BaseScreen):
             open_dossier_detail(self, event.row_key.value)
 
 
+def _cell(value: object) -> Text:
+    return Text(inert(value))
+
+
 def summary_text(c: Row) -> str:
-    """Every customer field, label: value, a few to a line (fits 80 columns for usual data)."""
+    """Every customer field, label: value, a few to a line (fits 80 columns for usual data);
+    values from data shown inert."""
 
     def pair(label: str, value: str) -> str:
-        return _("{label}: {value}").format(label=label, value=value or "—")
+        return _("{label}: {value}").format(label=label, value=inert(value) or "—")
 
     def yes_no(flag: bool) -> str:
         return _("yes") if flag else _("no")
@@ -296,7 +311,7 @@ def summary_text(c: Row) -> str:
         n=c["payment_terms_days"]
     )
     lines = [
-        f"{c['code']} · {c['name']}",
+        f"{inert(c['code'])} · {inert(c['name'])}",
         pair(_("Address"), c["address"]),
         " · ".join(
             [

@@ -25,6 +25,7 @@ from engine.context import Ctx
 from engine.detail_views import dossier_page, history_count, history_window
 from engine.errors import UserError
 from engine.i18n import N_, _, pgettext
+from engine.inert import inert
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.base import BaseScreen
@@ -309,7 +310,13 @@ class HistorySource:
 def intervention_rows(data: Row) -> list[Row]:
     """Interventions as they stand, then the forecast of the steps still to come."""
     rows = [
-        {**item, "text": " · ".join(t for t in (item["outcome"], item["note"]) if t)}
+        {
+            **item,
+            # Notes gather lines (one per done or skip): one cell, the lines side by side.
+            "text": " · ".join(t for t in (item["outcome"], item["note"]) if t).replace(
+                "\n", " / "
+            ),
+        }
         for item in data["interventions"]
     ]
     rows += [
@@ -507,7 +514,11 @@ class DossierDetailScreen(BaseScreen):
             self.refresh_bindings()  # `u` resume applies to paused dossiers only
 
     def fields_text(self, data: Row) -> str:
+        """The dossier's fields, a few to a line; every value from data shown inert."""
         none = "—"
+        data = {
+            key: inert(value) if isinstance(value, str) else value for key, value in data.items()
+        }
         status = _(data["status"])
         if data["scenario_ended"]:
             status += " · " + _("scenario ended")
@@ -619,6 +630,7 @@ class DossierDetailScreen(BaseScreen):
 
     def describe(self, item: Row) -> str:
         step = f"{item['step_no']}. {item['step']}" if item["step_no"] else item["step"]
+        step = inert(step)
         return _("{step} (planned {day})").format(step=step, day=fmt.date(item["planned"]))
 
     def todo(self) -> Row | None:

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from engine.errors import UserError
 from engine.i18n import N_, _, pgettext
+from engine.inert import inert
 from engine.parsing import parse_amount, parse_date
 from tui import format as fmt
 from tui.screens.base import BaseModal
@@ -85,10 +86,12 @@ class FormModal(BaseModal):
     def __init__(self, title: str) -> None:
         super().__init__()
         self.form_title = title
+        self.prefilled: dict[str, tuple[str, str]] = {}  # field: (shown, stored)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
-            yield Static(self.form_title, id="form-title", markup=False)
+            # Titles name customers, steps, dossiers: data, shown inert (engine.inert).
+            yield Static(inert(self.form_title), id="form-title", markup=False)
             yield from self.fields()
             yield Static("", id="error", classes="empty", markup=False)
         yield KeyBar()
@@ -121,8 +124,17 @@ class FormModal(BaseModal):
         """A title above a list."""
         return Label(text, classes="list-label")
 
+    def prefill(self, field: str, stored: str) -> str:
+        """A field's first text, from data: shown inert. Left as shown, ``text`` gives the
+        stored value back, so saving the form unchanged does not rewrite it escaped."""
+        shown = inert(stored)
+        self.prefilled[field] = (shown, stored)
+        return shown
+
     def text(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value
+        value = self.query_one(f"#{field}", Input).value
+        shown, stored = self.prefilled.get(field, (None, ""))
+        return stored if value == shown else value
 
     def date(self, field: str, what: str) -> dt.date:
         try:
@@ -148,7 +160,7 @@ class FormModal(BaseModal):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#error", Static)
-        error.update(message)
+        error.update(inert(message))  # refusals quote values
         error.set_class(not message, "empty")
 
     def action_submit(self) -> None:
@@ -211,7 +223,7 @@ class NoteForm(FormModal):
         self.note = note
 
     def fields(self) -> ComposeResult:
-        yield self.row(_("Note"), Input(self.note, id="note", compact=True))
+        yield self.row(_("Note"), Input(self.prefill("note", self.note), id="note", compact=True))
 
     def collect(self) -> dict[str, Any]:
         return {"note": self.text("note").strip()}
@@ -251,7 +263,10 @@ class ManualForm(FormModal):
         yield self.row(_("Type"), kinds)
         yield self.row(_("Planned date"), _day_input(self.day))
         yield self.row(
-            _("Contact"), Input(self.contact, id="contact", max_length=200, compact=True)
+            _("Contact"),
+            Input(
+                self.prefill("contact", self.contact), id="contact", max_length=200, compact=True
+            ),
         )
         yield self.row(_("Note"), Input(id="note", compact=True))
         yield self.row(_("Promise to pay on"), _day_input(None, "promise_date"))
@@ -304,7 +319,7 @@ class PauseForm(FormModal):
     def fields(self) -> ComposeResult:
         yield self.row(_("Paused until"), _day_input(self.until, "until"))
         why = Input(
-            self.reason,
+            self.prefill("reason", self.reason),
             id="reason",
             placeholder=_("promise to pay, dispute…"),
             max_length=200,
@@ -359,7 +374,7 @@ class StepForm(FormModal):
             Option(
                 Text(
                     f"{'▸' if s['step_no'] == current else ' '} {s['step_no']:>2}. "
-                    f"{s['name']} · {type_label(s['type'])} · "
+                    f"{inert(s['name'])} · {type_label(s['type'])} · "
                     + _("{days} d").format(days=s["delay"])
                 ),
                 id=str(s["step_no"]),
@@ -373,7 +388,7 @@ class StepForm(FormModal):
         yield self.row(
             _("Scenario"),
             Select(
-                [(Text(n), n) for n in names],
+                [(Text(inert(n)), n) for n in names],
                 value=start if start is not None else (names[0] if names else Select.NULL),
                 allow_blank=not names,
                 id="scenario",
@@ -448,7 +463,7 @@ class ConfirmForm(FormModal):
         self.message = message
 
     def fields(self) -> ComposeResult:
-        yield Static(self.message, id="message", markup=False)
+        yield Static(inert(self.message, multiline=True), id="message", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # y/n speak here: the forms' save and cancel keys are not offered
@@ -487,13 +502,18 @@ class EditDossierForm(FormModal):
 
     def contact_text(self, contact: dict[str, Any]) -> Text:
         role = contact.get("role")
-        return Text(f"{contact['name']} ({role})" if role else str(contact["name"]))
+        return Text(inert(f"{contact['name']} ({role})" if role else contact["name"]))
 
     def fields(self) -> ComposeResult:
-        reason = Input(self.detail.get("reason") or "", id="reason", max_length=200, compact=True)
+        reason = Input(
+            self.prefill("reason", self.detail.get("reason") or ""),
+            id="reason",
+            max_length=200,
+            compact=True,
+        )
         yield self.row(_("Dispute reason"), reason)
         agent = Select(
-            [(Text(_("(nobody)")), ""), *((Text(a), a) for a in self.agents)],
+            [(Text(_("(nobody)")), ""), *((Text(inert(a)), a) for a in self.agents)],
             value=self.detail.get("agent") or "",
             allow_blank=False,
             id="agent",

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from engine.i18n import N_, _
+from engine.inert import inert
 from tui.screens.base import BaseModal
 
 
@@ -73,7 +74,11 @@ class HelpScreen(BaseModal):
         for keys, description in LIST_KEYS:
             table.add_row(keys, _(description))
         with VerticalScroll():
-            yield Static(_("Keys — {screen}").format(screen=self.title_text), classes="title")
+            yield Static(
+                _("Keys — {screen}").format(screen=inert(self.title_text)),
+                classes="title",
+                markup=False,  # the title may name a customer
+            )
             yield Static(table)
             if self.screen_help:
                 yield Static(self.screen_help, classes="screen-help", markup=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,6 +27,7 @@ from engine.customer_lists import (
 from engine.dossiers import open_dossier
 from engine.errors import UserError
 from engine.i18n import N_, _, ngettext, pgettext
+from engine.inert import inert
 from engine.scenarios import BUILTIN_NAME
 from engine.views import scenario_rows
 from tui import format as fmt
@@ -91,7 +93,9 @@ class NewDossierScreen(BaseModal):
             with Horizontal(classes="field"):
                 yield Label(_("Reason"))
                 yield Input(placeholder=_("why this dossier (optional)"), id="reason", compact=True)
-            yield Static(_("Choose a customer to see what the dossier will take."), id="total")
+            yield Static(
+                _("Choose a customer to see what the dossier will take."), id="total", markup=False
+            )
             yield DataTable(id="preview", cursor_type="row", show_cursor=False)
             yield Static("", id="error", markup=False)
         yield KeyBar()
@@ -137,11 +141,11 @@ class NewDossierScreen(BaseModal):
 
     def show_choices(self, scenarios: list[str], agents: list[Row], login: str) -> None:
         scenario = self.query_one("#scenario", Select)
-        scenario.set_options([(name, name) for name in scenarios])
+        scenario.set_options([(Text(inert(name)), name) for name in scenarios])
         if scenarios:
             scenario.value = BUILTIN_NAME if BUILTIN_NAME in scenarios else scenarios[0]
         agent = self.query_one("#agent", Select)
-        agent.set_options([(_agent_label(a), a["login"]) for a in agents])
+        agent.set_options([(Text(inert(_agent_label(a))), a["login"]) for a in agents])
         logins = [a["login"] for a in agents]
         if logins:
             agent.value = login if login in logins else logins[0]
@@ -181,7 +185,8 @@ class NewDossierScreen(BaseModal):
         matches.clear_options()
         for r in rows:
             overdue = _("overdue {amount}").format(amount=fmt.money(r["overdue"]))
-            matches.add_option(Option(f"{r['code']}  {r['name']}  · {overdue}", id=r["code"]))
+            shown = inert(f"{r['code']}  {r['name']}")
+            matches.add_option(Option(f"{shown}  · {overdue}", id=r["code"]))
         matches.display = bool(rows)
         if rows:
             matches.highlighted = 0
@@ -270,7 +275,7 @@ class NewDossierScreen(BaseModal):
             table.add_row(
                 fmt.date(r["due_date"]),
                 "" if r["days_late"] is None else str(r["days_late"]),
-                r["invoice"] or r["piece"],
+                Text(inert(r["invoice"] or r["piece"])),  # a str cell would be read as markup
                 kind_label(r["kind"]),
                 fmt.money(r["open_amount"], symbol=False),
                 key=str(r["id"]),
@@ -281,11 +286,11 @@ class NewDossierScreen(BaseModal):
                 "{code}: {n} entry will be taken, total {total}",
                 "{code}: {n} entries will be taken, total {total}",
                 len(rows),
-            ).format(code=code, n=len(rows), total=fmt.money(totals["total"]))
+            ).format(code=inert(code), n=len(rows), total=fmt.money(totals["total"]))
             if not totals["opens"]:
                 text += " · " + _("no overdue invoice: nothing to collect")
         else:
-            text = _("{code}: nothing overdue to take.").format(code=code)
+            text = _("{code}: nothing overdue to take.").format(code=inert(code))
         total_line.update(text)
 
     # -- open it
@@ -344,4 +349,4 @@ class NewDossierScreen(BaseModal):
         self.dismiss(None)
 
     def set_error(self, message: str) -> None:
-        self.query_one("#error", Static).update(message)
+        self.query_one("#error", Static).update(inert(message))  # refusals quote data

@@ -32,6 +32,7 @@ from engine.access import require_manager
 from engine.context import Ctx
 from engine.errors import UserError
 from engine.i18n import N_, _, current_language, ngettext
+from engine.inert import inert
 from engine.scenario_admin import (
     ScenarioInUse,
     StepInvalid,
@@ -232,7 +233,7 @@ class StepGrid(ScrollableContainer, can_focus=True):
                     text = f"{index + 1}{'•' if row.get('dossiers') else ' '}"
                     cell.set_class(bool(row.get("dossiers")), "here")
                 else:
-                    text = cell_text(row, column.key)
+                    text = inert(cell_text(row, column.key))  # names and labels: data
                 texts.append(_fit(text, column.width, column.right))
             # Only changed cells are updated: each update costs a layout pass.
             old = self._texts[index] if index < len(self._texts) else None
@@ -680,7 +681,7 @@ class ScenariosScreen(BaseScreen):
 
     def show_message(self, text: str, error: bool = False) -> None:
         box = self.query_one("#message", Static)
-        box.update(text)
+        box.update(inert(text))  # refusals quote names
         box.set_class(error, "error")
 
     def show_title(self) -> None:
@@ -688,7 +689,7 @@ class ScenariosScreen(BaseScreen):
             self.query_one("#title", Static).update("")
             return
         parts = [
-            self.detail["name"],
+            inert(self.detail["name"]),
             _("version {n}").format(n=self.detail["version"]),
             ngettext("{n} open dossier", "{n} open dossiers", self.detail["open_dossiers"]).format(
                 n=self.detail["open_dossiers"]

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from engine.errors import UserError
+from engine.inert import inert
 
 Row = dict[str, Any]
 
@@ -50,7 +51,9 @@ class Column:
 
 
 def _fit(text: str, width: int, right: bool) -> str:
-    text = text.replace("\n", " ")
+    """One cell: data shown inert (a control character as a visible escape, engine.inert),
+    cut to the column's width."""
+    text = inert(text).replace("\t", " ")
     if len(text) > width:
         text = text[: max(width - 1, 0)] + "…"
     return text.rjust(width) if right else text.ljust(width)
