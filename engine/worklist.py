@@ -21,6 +21,7 @@ from engine.access import require_dossier_write
 from engine.context import Ctx, claim
 from engine.dossiers import OPEN_STATES, require_open
 from engine.errors import UserError
+from engine.filters import LIKE_ESCAPE, contains_pattern
 from engine.i18n import _
 from engine.interventions import check_type, find_intervention, label
 from models.tables import Customer, Dossier, Intervention, Scenario
@@ -46,12 +47,12 @@ def group_of(planned: dt.date, today: dt.date) -> str:
 
 def _matching(flt: WorklistFilter) -> Any:
     """The condition on the dossier and customer: number, code, name or agent login."""
-    pattern = f"%{flt.text.strip()}%"
+    pattern = contains_pattern(flt.text.strip())
     return or_(
-        col(Dossier.number).ilike(pattern),
-        col(Customer.code).ilike(pattern),
-        col(Customer.name).ilike(pattern),
-        col(Dossier.agent).ilike(pattern),
+        col(Dossier.number).ilike(pattern, escape=LIKE_ESCAPE),
+        col(Customer.code).ilike(pattern, escape=LIKE_ESCAPE),
+        col(Customer.name).ilike(pattern, escape=LIKE_ESCAPE),
+        col(Dossier.agent).ilike(pattern, escape=LIKE_ESCAPE),
     )
 
 
