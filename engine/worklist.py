@@ -24,6 +24,8 @@ from engine.errors import UserError
 from engine.filters import LIKE_ESCAPE, contains_pattern
 from engine.i18n import _
 from engine.interventions import check_type, find_intervention, label
+from engine.parsing import check_text
+from engine.text_limits import field_limit
 from models.tables import Customer, Dossier, Intervention, Scenario
 
 Row = dict[str, Any]
@@ -237,6 +239,7 @@ def add_note(
     text = note.strip()
     if not text:
         raise UserError(_("A note cannot be empty: expected some text."))
+    check_text(text, _("note"), field_limit(Intervention, "note"))
     intervention, dossier = find_intervention(ctx, intervention_id)
     require_dossier_write(ctx.actor, dossier.agent)
     require_open(dossier)
