@@ -10,7 +10,6 @@ from typing import Any
 from engine.errors import UserError
 from engine.i18n import _
 
-
 # Dates people give stop at engine.parsing.MAX_DATE; computed ones (a date plus delays) stop
 # here, far from the last date Python and the databases know (9999-12-31).
 HORIZON = dt.date(9000, 12, 31)

@@ -9,9 +9,9 @@ The file
     ``credit``; a missing optional column reads as empty cells. Blank lines are skipped.
 
 Values
-    Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Amounts (engine.parsing.parse_amount, as everywhere
-    else) with ``.`` or ``,`` as decimal mark,
-    spaces as thousands separators (``1 234,56``); when both ``.`` and ``,`` appear the
+    Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``, 1900-01-01 to 2199-12-31. Amounts
+    (engine.parsing.parse_amount, as everywhere else) with ``.`` or ``,`` as decimal mark,
+    spaces as thousands separators between groups of three digits (``1 234,56``); when both ``.`` and ``,`` appear the
     last one is the decimal mark (``1.234,56``, ``1,234.56``). Amounts are 0 or more and
     exactly one of debit / credit is above 0. An empty account is the company's customer
     account prefix (setting ``customer_account_prefix``). An empty lettering means
@@ -44,7 +44,7 @@ All or nothing
 Mapping file (``--mapping FILE``, TOML) for files whose headers are named otherwise::
 
     separator = ";"          # optional: force the separator instead of sniffing it
-    encoding = "cp1252"      # optional: when the file is not UTF-8
+    encoding = "cp1252"      # optional: when the file is not UTF-8 (ASCII-compatible only)
     [columns]                # our column name = the file's header name
     customer_code = "Code client"
     customer_name = "Raison sociale"
