@@ -11,11 +11,11 @@ The file
 Values
     Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``, 1900-01-01 to 2199-12-31. Amounts
     (engine.parsing.parse_amount, as everywhere else) with ``.`` or ``,`` as decimal mark,
-    spaces as thousands separators between groups of three digits (``1 234,56``); when both ``.`` and ``,`` appear the
-    last one is the decimal mark (``1.234,56``, ``1,234.56``). Amounts are 0 or more and
-    exactly one of debit / credit is above 0. An empty account is the company's customer
-    account prefix (setting ``customer_account_prefix``). An empty lettering means
-    unlettered.
+    spaces as thousands separators between groups of three digits (``1 234,56``); when
+    both ``.`` and ``,`` appear the last one is the decimal mark (``1.234,56``,
+    ``1,234.56``). Amounts are 0 or more and exactly one of debit / credit is above 0. An
+    empty account is the company's customer account prefix (setting
+    ``customer_account_prefix``). An empty lettering means unlettered.
 
 Kind (when there is no ``kind`` cell: invoice|credit_note|deposit|payment|fee|penalty|
 indemnity)
