@@ -5,18 +5,22 @@ SQLite stores any text in any column; PostgreSQL refuses a value longer than its
 give with :func:`engine.parsing.check_text`, naming the field as the person knows it; the
 listener below is the safety net for every row the ORM writes: a text too long for its
 column, or holding NUL, is refused before the database sees it, so both backends accept
-exactly the same data.
+exactly the same data. A last net refuses NUL in any query parameter (a value looked up).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 
+from engine.errors import UserError
+from engine.i18n import _
 from engine.parsing import check_text
+
+SHOWN = 60  # characters of a value quoted in a message
 
 
 def column_limit(column: Any) -> int | None:
@@ -55,3 +59,27 @@ def check_row(obj: Any) -> None:
 def _check_texts(session: OrmSession, _ctx: UOWTransaction, _instances: Any) -> None:
     for obj in list(session.new) + list(session.dirty):
         check_row(obj)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _no_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, many: bool
+) -> None:
+    """The last net, for values that are only looked up (a login, a customer code): a NUL
+    in a query parameter is an error on PostgreSQL and a silent mismatch on SQLite."""
+    rows = parameters if many and isinstance(parameters, list | tuple) else (parameters,)
+    for row in rows:
+        if isinstance(row, dict):
+            values: Any = row.values()
+        elif isinstance(row, list | tuple):
+            values = row
+        else:
+            values = (row,)  # one flat batch of values (insertmanyvalues)
+        for value in values:
+            if isinstance(value, str) and "\x00" in value:
+                shown = value if len(value) <= SHOWN else value[:SHOWN] + "…"
+                raise UserError(
+                    _(
+                        "The value {value!r} holds a NUL character (\\0): expected text without it."
+                    ).format(value=shown)
+                )
