@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from engine.errors import Forbidden, UserError
 from engine.i18n import _
+from engine.parsing import check_text
 from engine.settings import Settings
 from models.tables import User
 
@@ -129,6 +130,8 @@ def add_user(
     login = login.strip()
     if not login:
         raise UserError(_("A login cannot be empty."))
+    check_text(login, _("login"), None)  # NUL and the like, before it is looked up
+    check_text(name, _("name"), None)
     if len(login) > MAX_LOGIN:
         raise UserError(
             _("Login {login!r} is too long: expected at most {n} characters.").format(

@@ -10,6 +10,10 @@ from typing import Any
 from engine.errors import UserError
 from engine.i18n import _
 
+# Dates people give stop at engine.parsing.MAX_DATE; computed ones (a date plus delays) stop
+# here, far from the last date Python and the databases know (9999-12-31).
+HORIZON = dt.date(9000, 12, 31)
+
 
 @lru_cache(maxsize=16)
 def _country_holidays(country: str) -> Any:
@@ -46,10 +50,12 @@ class WorkCalendar:
         """``day`` itself when it is a working day (or business days are off), else the next."""
         if not self.business_days:
             return day
-        while not self.is_working_day(day):
+        while not self.is_working_day(day) and day < HORIZON:
             day = day + dt.timedelta(days=1)
         return day
 
     def plan(self, base: dt.date, delay: int) -> dt.date:
-        """The date a step with ``delay`` days falls on when counted from ``base``."""
-        return self.next_working_day(base + dt.timedelta(days=delay))
+        """The date a step with ``delay`` days falls on when counted from ``base``; never past
+        :data:`HORIZON` (a forecast adding up many long delays stays a date)."""
+        days = max(0, min(delay, (HORIZON - base).days))
+        return self.next_working_day(base + dt.timedelta(days=days))

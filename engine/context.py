@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from engine import history as _history  # noqa: F401  (registers the flush listeners)
 from engine import summary as _summary  # noqa: F401
+from engine import text_limits as _text_limits  # noqa: F401  (texts checked on flush)
 from engine.access import Actor, authenticate
 from engine.calendar import WorkCalendar
 from engine.errors import Conflict

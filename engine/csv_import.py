@@ -9,13 +9,13 @@ The file
     ``credit``; a missing optional column reads as empty cells. Blank lines are skipped.
 
 Values
-    Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Amounts (engine.parsing.parse_amount, as everywhere
-    else) with ``.`` or ``,`` as decimal mark,
-    spaces as thousands separators (``1 234,56``); when both ``.`` and ``,`` appear the
-    last one is the decimal mark (``1.234,56``, ``1,234.56``). Amounts are 0 or more and
-    exactly one of debit / credit is above 0. An empty account is the company's customer
-    account prefix (setting ``customer_account_prefix``). An empty lettering means
-    unlettered.
+    Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``, 1900-01-01 to 2199-12-31. Amounts
+    (engine.parsing.parse_amount, as everywhere else) with ``.`` or ``,`` as decimal mark,
+    spaces as thousands separators between groups of three digits (``1 234,56``); when
+    both ``.`` and ``,`` appear the last one is the decimal mark (``1.234,56``,
+    ``1,234.56``). Amounts are 0 or more and exactly one of debit / credit is above 0. An
+    empty account is the company's customer account prefix (setting
+    ``customer_account_prefix``). An empty lettering means unlettered.
 
 Kind (when there is no ``kind`` cell: invoice|credit_note|deposit|payment|fee|penalty|
 indemnity)
@@ -44,7 +44,7 @@ All or nothing
 Mapping file (``--mapping FILE``, TOML) for files whose headers are named otherwise::
 
     separator = ";"          # optional: force the separator instead of sniffing it
-    encoding = "cp1252"      # optional: when the file is not UTF-8
+    encoding = "cp1252"      # optional: when the file is not UTF-8 (ASCII-compatible only)
     [columns]                # our column name = the file's header name
     customer_code = "Code client"
     customer_name = "Raison sociale"
@@ -85,7 +85,8 @@ from engine.dossiers import settle_and_reopen
 from engine.errors import UserError
 from engine.history import now, record
 from engine.i18n import _, ngettext
-from engine.parsing import InvalidNumber, parse_amount, parse_date
+from engine.parsing import InvalidDate, InvalidNumber, parse_amount, parse_date
+from engine.text_limits import field_limit
 from engine.turns import IMPORTS, wait_turn
 from models.db import refresh_statistics
 from models.tables import Customer, Dossier, Entry, History
@@ -110,16 +111,14 @@ KINDS = ("invoice", "credit_note", "deposit", "payment", "fee", "penalty", "inde
 DUE_KINDS = ("invoice", "fee", "penalty", "indemnity")  # kinds that fall due
 # Column widths of the tables: checked up front, since PostgreSQL would refuse mid-import.
 MAX_LENGTHS = {
-    "customer_code": 40,
-    "customer_name": 200,
-    "journal": 20,
-    "piece": 60,
-    "invoice": 60,
-    "reference": 120,
-    "account": 40,
-    "label": 200,
-    "lettering": 20,
+    "customer_code": field_limit(Customer, "code"),
+    "customer_name": field_limit(Customer, "name"),
+    **{
+        name: field_limit(Entry, name)
+        for name in ("journal", "piece", "invoice", "reference", "account", "label", "lettering")
+    },
 }
+SHOWN = 60  # characters of a value quoted in a message: a 100,000-character cell is cut
 SEPARATORS = (";", ",", "\t")
 CHUNK = 500  # IN lists stay far below every backend's bound-parameter limit
 ZERO = Decimal("0.00")
@@ -239,8 +238,19 @@ def _load_mapping(path: Path) -> _Mapping:
             if not isinstance(encoding, str):
                 raise LookupError
             codecs.lookup(encoding)
+            if not _ascii_compatible(encoding):
+                problems.append(
+                    _(
+                        "encoding {value!r} is not supported: expected an encoding that writes "
+                        "letters, digits and separators as ASCII does, such as utf-8, cp1252, "
+                        "latin-1 or iso-8859-15"
+                    ).format(value=encoding)
+                )
+                raise _Refused
             # utf-8-sig reads files with and without a BOM alike.
             mapping.encoding = "utf-8-sig" if _norm(encoding) in ("utf-8", "utf8") else encoding
+        except _Refused:
+            pass
         except LookupError:
             problems.append(
                 _("encoding {value!r}: expected a name such as utf-8 or cp1252").format(
@@ -256,6 +266,20 @@ def _load_mapping(path: Path) -> _Mapping:
     return mapping
 
 
+class _Refused(Exception):
+    pass
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether ``encoding`` writes a header line as ASCII does (UTF-16 and UTF-32 do not:
+    read byte by byte, their files would look like columns nobody named)."""
+    sample = 'customer_code;date,debit\t0123456789\r\n"x"'
+    try:
+        return sample.encode(encoding) == sample.encode("ascii")
+    except (UnicodeError, LookupError, TypeError, AttributeError):
+        return False
+
+
 def _read_text(path: Path, encoding: str) -> str:
     try:
         data = path.read_bytes()
@@ -268,7 +292,7 @@ def _read_text(path: Path, encoding: str) -> str:
             _("Cannot read {path}: {reason}.").format(path=str(path), reason=exc.strerror or exc)
         ) from None
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UserError(
@@ -277,6 +301,15 @@ def _read_text(path: Path, encoding: str) -> str:
                 "(or name its encoding in a mapping file)."
             ).format(path=str(path), line=line, encoding=encoding.removesuffix("-sig"))
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise UserError(
+            _(
+                "{path} line {line}: a NUL character (\\0): expected text without it "
+                "(is this a CSV file?)."
+            ).format(path=str(path), line=text.count("\n", 0, nul) + 1)
+        )
+    return text
 
 
 def _sniff(header_line: str) -> str:
@@ -326,7 +359,8 @@ def _columns(path: Path, header: list[str], mapping: _Mapping) -> dict[str, int]
 
 def _rows(path: Path, text: str, separator: str) -> Iterator[tuple[int, list[str]]]:
     """(line number of the record's first line, cells), blank lines skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    # strict: a quote never closed is an error, not a value swallowing the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     last = 0
     try:
         for row in reader:
@@ -334,6 +368,13 @@ def _rows(path: Path, text: str, separator: str) -> Iterator[tuple[int, list[str
             if any(cell.strip() for cell in row):
                 yield start, row
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise UserError(
+                _(
+                    '{path} line {line}: unclosed quote: a value opened with " is never closed: '
+                    "expected well-formed CSV."
+                ).format(path=str(path), line=last + 1)
+            ) from None
         raise UserError(
             _("{path} line {line}: {reason}: expected well-formed CSV.").format(
                 path=str(path), line=reader.line_num, reason=exc
@@ -364,9 +405,10 @@ class _Checker:
 
     def fail(self, line: int, name: str, value: str, expected: str) -> None:
         self.bad_lines.add(line)
+        shown = value if len(value) <= SHOWN else value[:SHOWN] + "…"
         self.errors.append(
             _("line {line}: {field} {value!r}: expected {expected}").format(
-                line=line, field=name, value=value, expected=expected
+                line=line, field=name, value=shown, expected=expected
             )
         )
 
@@ -375,8 +417,8 @@ class _Checker:
             return self.dates[value]
         try:
             self.dates[value] = parse_date(value, name)
-        except UserError:
-            self.fail(line, name, value, _("YYYY-MM-DD or DD/MM/YYYY"))
+        except InvalidDate as exc:
+            self.fail(line, name, value, exc.expected)
             return None
         return self.dates[value]
 
@@ -398,6 +440,15 @@ class _Checker:
                     "line {line}: {count} fields: expected {width} as in the header "
                     "(a {separator!r} inside a value must be quoted)"
                 ).format(line=line, count=len(row), width=self.width, separator=self.separator)
+            )
+            return None
+        if len(row) < self.width:
+            self.bad_lines.add(line)
+            self.errors.append(
+                _(
+                    "line {line}: {count} cells: expected {width} as in the header "
+                    "(a line cut short, or a quote opened in a value and closed further on?)"
+                ).format(line=line, count=len(row), width=self.width)
             )
             return None
         cells = {

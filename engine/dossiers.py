@@ -13,8 +13,10 @@ from engine.balances import refresh_dossiers
 from engine.context import Ctx, claim
 from engine.errors import NotFound, UserError
 from engine.i18n import _
+from engine.parsing import check_date, check_text
 from engine.planning import current_todo, hold, plan_step, release
 from engine.scenarios import find_scenario, steps_of
+from engine.text_limits import field_limit
 from models.tables import (
     Contact,
     Customer,
@@ -178,8 +180,10 @@ def open_dossier(
     require_write(ctx.actor)
     session = ctx.session
     # Locked: two openings for one customer must not both take the same invoices.
+    reason = check_text(reason, _("reason"), field_limit(Dossier, "reason"))
     customer = find_customer(session, customer_code, lock=True)
-    scenario = find_scenario(session, scenario_name) if scenario_name else None
+    # None is "no scenario"; a name, even empty, must be a scenario's.
+    scenario = find_scenario(session, scenario_name) if scenario_name is not None else None
     start = start or ctx.today
     if start > ctx.today:
         raise UserError(
@@ -237,6 +241,8 @@ def update_dossier(
     main_contact_id: int | None = None,
     other_contact_ids: list[int] | None = None,
 ) -> Dossier:
+    if reason is not None:
+        check_text(reason.strip(), _("reason"), field_limit(Dossier, "reason"))
     dossier = find_dossier(ctx.session, number, lock=True)
     require_dossier_write(ctx.actor, dossier.agent)
     new_agent = (
@@ -299,7 +305,11 @@ def move_to_step(
     require_open(dossier)
     day = day or ctx.today
     check_day(ctx, dossier, day)
-    scenario_id = find_scenario(session, scenario_name).id if scenario_name else dossier.scenario_id
+    scenario_id = (
+        find_scenario(session, scenario_name).id
+        if scenario_name is not None
+        else dossier.scenario_id
+    )
     if scenario_id is None:
         raise UserError(
             _("Dossier {number} follows no scenario: name one to move it to.").format(
@@ -346,6 +356,8 @@ def pause(
     expected_version: int | None = None,
 ) -> Dossier:
     """Promise to pay or dispute: nothing of the scenario falls due before ``until`` has passed."""
+    check_text(reason, _("pause reason"), field_limit(Dossier, "pause_reason"))
+    check_date(until, _("pause end"))
     session = ctx.session
     dossier = find_dossier(session, number, lock=True)
     require_dossier_write(ctx.actor, dossier.agent)
@@ -391,7 +403,11 @@ def resume(ctx: Ctx, number: str, expected_version: int | None = None) -> Dossie
     dossier = find_dossier(session, number, lock=True)
     require_dossier_write(ctx.actor, dossier.agent)
     if dossier.status != "paused":
-        return dossier
+        raise UserError(
+            _("Dossier {number} is {status}, not paused: there is no pause to end.").format(
+                number=dossier.number, status=_(dossier.status)
+            )
+        )
     claim(session, dossier, expected_version, label(dossier))
     end_pause(ctx, dossier)
     return dossier

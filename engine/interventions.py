@@ -13,8 +13,10 @@ from engine.dossiers import check_day, find_dossier, lock_dossier, require_open
 from engine.effects import apply_step
 from engine.errors import NotFound, UserError
 from engine.i18n import _
+from engine.parsing import check_text
 from engine.planning import contact_name, earliest_allowed, plan_step
 from engine.scenarios import STEP_TYPES
+from engine.text_limits import field_limit
 from models.tables import Dossier, Intervention, ScenarioStep
 
 
@@ -104,6 +106,7 @@ def mark_done(
     outcome: str = "",
     expected_version: int | None = None,
 ) -> Intervention:
+    check_texts(note=note, outcome=outcome)
     return _finish(ctx, intervention_id, "done", day, note, outcome, expected_version)
 
 
@@ -114,7 +117,22 @@ def mark_skipped(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Intervention:
+    check_texts(note=note)
     return _finish(ctx, intervention_id, "skipped", day, note, "", expected_version)
+
+
+def check_texts(
+    *, note: str | None = None, outcome: str | None = None, contact: str | None = None
+) -> None:
+    """The texts a person gives an intervention, each within its column (see
+    engine.text_limits), refused before anything is read or written."""
+    for value, what, column in (
+        (note, _("note"), "note"),
+        (outcome, _("outcome"), "outcome"),
+        (contact, _("contact"), "contact"),
+    ):
+        if value is not None:
+            check_text(value, what, field_limit(Intervention, column))
 
 
 def check_type(value: str) -> str:
@@ -140,6 +158,7 @@ def add_manual(
     """A manual intervention to do; it does not move the scenario. The same one again (same
     dossier, type, date, note and promise) is not added twice."""
     check_type(type_)
+    check_texts(note=note, contact=contact)
     if promise_amount is not None and (not promise_amount.is_finite() or promise_amount <= 0):
         raise UserError(
             _("Promised amount {amount} is invalid: expected an amount above 0.").format(
@@ -199,6 +218,12 @@ def reschedule(
             _(
                 "Intervention {id} is {status}: only an intervention to do can be rescheduled."
             ).format(id=intervention.id, status=_(intervention.status))
+        )
+    if day < dossier.created:
+        raise UserError(
+            _("Date {day} is before the dossier was opened ({created}).").format(
+                day=day.isoformat(), created=dossier.created.isoformat()
+            )
         )
     planned = ctx.calendar.next_working_day(day)
     floor = earliest_allowed(ctx.calendar, dossier)

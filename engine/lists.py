@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from engine.filters import DossierFilter
+from engine.filters import LIKE_ESCAPE, DossierFilter, contains_pattern
 from models.tables import Customer, Dossier, Intervention, Scenario
 
 Row = dict[str, Any]
@@ -38,12 +38,12 @@ def _dossier_select(flt: DossierFilter, *columns: Any, rows: bool = False) -> Se
     if rows or flt.sort == "scenario":
         query = query.outerjoin(Scenario, Scenario.id == Dossier.scenario_id)
     if flt.text.strip():
-        pattern = f"%{flt.text.strip()}%"
+        pattern = contains_pattern(flt.text.strip())
         query = query.where(
             or_(
-                Dossier.number.ilike(pattern),  # type: ignore[attr-defined]
-                Customer.code.ilike(pattern),  # type: ignore[attr-defined]
-                Customer.name.ilike(pattern),  # type: ignore[attr-defined]
+                Dossier.number.ilike(pattern, escape=LIKE_ESCAPE),  # type: ignore[attr-defined]
+                Customer.code.ilike(pattern, escape=LIKE_ESCAPE),  # type: ignore[attr-defined]
+                Customer.name.ilike(pattern, escape=LIKE_ESCAPE),  # type: ignore[attr-defined]
             )
         )
     if flt.agent:

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlmodel import col
 
 from engine.dossiers import normalize_number
+from engine.filters import LIKE_ESCAPE, contains_pattern
 from models.tables import Customer, Dossier
 
 LIMIT = 8
@@ -15,7 +16,7 @@ LIMIT = 8
 
 def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
     """(kind, key, label) of dossiers and customers matching ``text`` (a few of each)."""
-    pattern = f"%{text.strip()}%"
+    pattern = contains_pattern(text.strip())
     number, code, name = col(Dossier.number), col(Customer.code), col(Customer.name)
     dossiers = session.execute(
         select(number, code, name)
@@ -23,9 +24,9 @@ def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
         .where(
             or_(
                 number == normalize_number(text),
-                number.ilike(pattern),
-                code.ilike(pattern),
-                name.ilike(pattern),
+                number.ilike(pattern, escape=LIKE_ESCAPE),
+                code.ilike(pattern, escape=LIKE_ESCAPE),
+                name.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
         .order_by(number.desc())
@@ -33,7 +34,9 @@ def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
     ).all()
     customers = session.execute(
         select(code, name)
-        .where(or_(code.ilike(pattern), name.ilike(pattern)))
+        .where(
+            or_(code.ilike(pattern, escape=LIKE_ESCAPE), name.ilike(pattern, escape=LIKE_ESCAPE))
+        )
         .order_by(code)
         .limit(LIMIT)
     ).all()

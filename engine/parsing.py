@@ -18,6 +18,12 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Money is stored as integer cents (BIGINT): stay far below its bound.
 MAX_AMOUNT = Decimal("999999999999.99")
 _SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # space, no-break, narrow no-break, thin
+# Digits grouped by three with a space as thousands separator: 1 234 or 12 345 678,90.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]*)?")
+# Every date a person or a file gives lies in this range: far enough for any real debt, and
+# dates computed from it (a step's delay, the next working day) stay far from year 9999.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2199, 12, 31)
 
 
 class InvalidNumber(UserError):
@@ -29,39 +35,112 @@ class InvalidNumber(UserError):
         self.expected = expected
 
 
+class InvalidDate(UserError):
+    """A date that cannot be read or is out of range; ``expected`` as for InvalidNumber."""
+
+    def __init__(self, message: str, expected: str) -> None:
+        super().__init__(message)
+        self.expected = expected
+
+
 def parse_date(value: str, what: str | None = None) -> dt.date:
-    """``YYYY-MM-DD`` or ``DD/MM/YYYY``."""
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``, from :data:`MIN_DATE` to :data:`MAX_DATE`."""
     text = value.strip()
     try:
         if "/" in text:
             day, month, year = text.split("/")
             if len(year) != 4:
                 raise ValueError
-            return dt.date(int(year), int(month), int(day))
-        import pendulum  # ~15 ms of import, paid only when a date is typed
+            parsed_date = dt.date(int(year), int(month), int(day))
+        else:
+            import pendulum  # ~15 ms of import, paid only when a date is typed
 
-        parsed = pendulum.parse(text, exact=True, strict=True)
-        if not isinstance(parsed, dt.date) or isinstance(parsed, dt.datetime) or len(text) != 10:
-            raise ValueError
-        return dt.date(parsed.year, parsed.month, parsed.day)
-    except (ValueError, TypeError):
-        raise UserError(
+            parsed = pendulum.parse(text, exact=True, strict=True)
+            if (
+                not isinstance(parsed, dt.date)
+                or isinstance(parsed, dt.datetime)
+                or len(text) != 10
+            ):
+                raise ValueError
+            parsed_date = dt.date(parsed.year, parsed.month, parsed.day)
+    except (ValueError, TypeError, OverflowError):
+        raise InvalidDate(
             _("Invalid {what} {value!r}: expected YYYY-MM-DD or DD/MM/YYYY.").format(
                 what=what or _("date"), value=value
+            ),
+            _("YYYY-MM-DD or DD/MM/YYYY"),
+        ) from None
+    check_date(parsed_date, what, value)
+    return parsed_date
+
+
+def date_range_text() -> str:
+    """What :func:`check_date` expects, for messages that word their own sentence."""
+    return _("a date from {first} to {last}").format(
+        first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat()
+    )
+
+
+def check_date(day: dt.date, what: str | None = None, value: object = None) -> dt.date:
+    """``day`` when it lies from :data:`MIN_DATE` to :data:`MAX_DATE`, else a UserError
+    naming the value and the range."""
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise InvalidDate(
+            _("Invalid {what} {value!r}: expected {expected}.").format(
+                what=what or _("date"),
+                value=day.isoformat() if value is None else value,
+                expected=date_range_text(),
+            ),
+            date_range_text(),
+        )
+    return day
+
+
+def check_text(value: str, what: str, limit: int | None) -> str:
+    """``value`` when it fits a text column of ``limit`` characters (None: no limit) and
+    holds no NUL character (PostgreSQL refuses NUL in any text, SQLite would store it) nor
+    an undecodable byte; else a UserError naming ``what`` and the limit. Other control
+    characters are kept as given (they are shown inert)."""
+    subject = what if "." in what else what[:1].upper() + what[1:]  # a column's name as is
+    if "\x00" in value:
+        raise UserError(
+            _("{what} contains a NUL character (\\0): expected text without it.").format(
+                what=subject
+            )
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            _("{what} holds a byte that is not UTF-8 text: expected UTF-8 text.").format(
+                what=subject
             )
         ) from None
+    if limit is not None and len(value) > limit:
+        raise UserError(
+            _("{what} is {length} characters long: expected at most {limit}.").format(
+                what=subject, length=len(value), limit=limit
+            )
+        )
+    return value
 
 
 def number_text(value: str) -> str:
     """Thousands separators out, one ``.`` decimal mark left.
 
-    ``.`` or ``,`` is the decimal mark; spaces (plain, no-break, narrow) separate thousands;
+    ``.`` or ``,`` is the decimal mark; spaces (plain, no-break, narrow) separate thousands,
+    and only them: ``1 234,56`` but not ``1 2 3`` (a number that is not readable so comes out
+    as text the number pattern refuses);
     when both ``.`` and ``,`` appear, the last one is the decimal mark (``1.234,56``,
     ``1,234.56``) and the others are thousands separators.
     """
     text = value.strip()
     for space in _SPACES:
-        text = text.replace(space, "")
+        text = text.replace(space, " ")
+    if " " in text:
+        if not _GROUPED.fullmatch(text):
+            return "invalid"  # spaces only separate groups of three digits: never "1 2 3"
+        text = text.replace(" ", "")
     if "," in text and "." in text:
         mark = max(text.rfind(","), text.rfind("."))
         text = text[:mark].replace(",", "").replace(".", "") + "." + text[mark + 1 :]

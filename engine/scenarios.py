@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,12 +15,17 @@ from sqlmodel import Session, col, select
 from engine.access import Actor, require_manager
 from engine.errors import NotFound, UserError
 from engine.i18n import _, ngettext
-from engine.parsing import InvalidNumber, parse_amount, parse_percent
+from engine.parsing import InvalidNumber, check_text, parse_amount, parse_percent
 from models.tables import Dossier, Intervention, RiskCode, Scenario, ScenarioStep
 
-MAX_DESCRIPTION = 400  # column widths of Scenario and ScenarioStep
+MAX_NAME = 120  # column widths of Scenario and ScenarioStep
+MAX_DESCRIPTION = 400
 MAX_STEP_NAME = 120
 MAX_TEMPLATE = 80
+MAX_DELAY = 3650  # days (ten years): a step's date stays a date
+# What a scenario file may hold, at the top and in each [[steps]] table.
+SCENARIO_KEYS = ("name", "description", "steps")
+STEP_KEYS = ("name", "delay", "type", "risk", "loss_percent", "penalties", "fees", "template")
 STEP_TYPES = ("phone", "letter", "email", "registered_letter", "visit", "legal", "other")
 BUILTIN_NAME = "Absence paiement - Recouv. amiable"
 DEFAULT_RISK_CODES = (
@@ -102,23 +108,45 @@ def validate_step(session: Session, scenario: str, index: int, raw: dict[str, An
             )
         )
 
-    name = str(raw.get("name", "")).strip()
+    def text(field_name: str, value: str, limit: int) -> str:
+        if len(value) > limit:
+            raise fail(field_name, value[:40] + "…", _("at most {n} characters").format(n=limit))
+        try:
+            return check_text(value, field_name, limit)
+        except UserError as exc:
+            raise UserError(f"{where}: {exc.message}") from None
+
+    for key, value in raw.items():
+        if isinstance(value, float) and math.isfinite(value) and key in ("fees", "loss_percent"):
+            raise UserError(
+                _(
+                    "{where}: {field} = {value!r} is a TOML float, which is not exact: expected "
+                    'the number in quotes, such as {field} = "{text}".'
+                ).format(where=where, field=key, value=value, text=f"{value:.2f}")
+            )
+    name = text("name", str(raw.get("name", "")).strip(), MAX_STEP_NAME)
     if not name:
         raise UserError(_("{where}: a step needs a name.").format(where=where))
-    if len(name) > MAX_STEP_NAME:
-        raise fail("name", name, _("at most {n} characters").format(n=MAX_STEP_NAME))
     delay = raw.get("delay", 0)
     try:
+        if isinstance(delay, bool | float):
+            raise ValueError
         delay_int = int(str(delay).strip())
-        if str(delay_int) != str(delay).strip() or delay_int < 0:
+        if str(delay_int) != str(delay).strip() or not 0 <= delay_int <= MAX_DELAY:
             raise ValueError
     except ValueError:
-        raise fail("delay", delay, _("a whole number of days, 0 or more")) from None
+        raise fail(
+            "delay", delay, _("a whole number of days from 0 to {n}").format(n=MAX_DELAY)
+        ) from None
     step_type = str(raw.get("type", "other")).strip() or "other"
     if step_type not in STEP_TYPES:
         raise fail("type", step_type, ", ".join(STEP_TYPES))
     risk = raw.get("risk") or None
-    if risk is not None and session.get(RiskCode, str(risk)) is None:
+    if risk is not None and not isinstance(risk, str):
+        raise fail("risk", risk, _("a risk code as text"))
+    if risk is not None:
+        risk = text("risk", risk, 40)
+    if risk is not None and session.get(RiskCode, risk) is None:
         known = ", ".join(session.exec(select(RiskCode.code).order_by(col(RiskCode.position))))
         raise fail("risk", risk, _("a known risk code ({codes})").format(codes=known))
     loss: Decimal | None = None
@@ -136,9 +164,7 @@ def validate_step(session: Session, scenario: str, index: int, raw: dict[str, An
     penalties = raw.get("penalties", False)
     if not isinstance(penalties, bool):
         raise fail("penalties", penalties, _("true or false"))
-    template = str(raw.get("template") or "").strip() or None
-    if template is not None and len(template) > MAX_TEMPLATE:
-        raise fail("template", template, _("at most {n} characters").format(n=MAX_TEMPLATE))
+    template = text("template", str(raw.get("template") or "").strip(), MAX_TEMPLATE) or None
     return StepSpec(name, delay_int, step_type, risk, loss, penalties, fees, template)
 
 
@@ -255,6 +281,7 @@ def _save(
         require_manager(actor)
     if not spec.name.strip():
         raise UserError(_("A scenario needs a name."))
+    check_text(spec.name, _("scenario name"), MAX_NAME)
     if not spec.steps:
         raise UserError(_("Scenario {name!r} has no steps.").format(name=spec.name))
     if len(spec.description) > MAX_DESCRIPTION:
@@ -263,6 +290,7 @@ def _save(
                 name=spec.name, n=MAX_DESCRIPTION
             )
         )
+    check_text(spec.description, _("scenario description"), MAX_DESCRIPTION)
     scenario = session.exec(select(Scenario).where(Scenario.name == spec.name)).first()
     if scenario is None:
         scenario = Scenario(name=spec.name, description=spec.description, builtin=builtin)
@@ -316,14 +344,56 @@ def parse_toml(session: Session, text: str, source: str = "TOML") -> ScenarioSpe
         raise UserError(
             _("{source} is not valid TOML: {error}.").format(source=source, error=exc)
         ) from exc
-    name = str(data.get("name", "")).strip()
+    _known_keys(source, data, SCENARIO_KEYS, None)
+    name = data.get("name", "")
+    description = data.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            raise UserError(
+                _("{source}: {key} {value!r} is invalid: expected text in quotes.").format(
+                    source=source, key=key, value=value
+                )
+            )
+    name = name.strip()
     if not name:
         raise UserError(_('{source}: the scenario needs a name = "…" line.').format(source=source))
+    if len(name) > MAX_NAME:
+        raise UserError(
+            _(
+                "{source}: the scenario name is {length} characters long: expected at most {n}."
+            ).format(source=source, length=len(name), n=MAX_NAME)
+        )
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise UserError(_("{source}: expected at least one [[steps]] table.").format(source=source))
+    for index, raw in enumerate(raw_steps, start=1):
+        if not isinstance(raw, dict):
+            raise UserError(
+                _("{source}: step {no} is not a table: expected [[steps]] tables.").format(
+                    source=source, no=index
+                )
+            )
+        _known_keys(source, raw, STEP_KEYS, index)
     steps = [validate_step(session, name, i, raw) for i, raw in enumerate(raw_steps, start=1)]
-    return ScenarioSpec(name, str(data.get("description", "")), steps)
+    return ScenarioSpec(name, description, steps)
+
+
+def _known_keys(
+    source: str, data: dict[str, Any], known: tuple[str, ...], step: int | None
+) -> None:
+    """Refuse keys a scenario file may not hold: a typo (``fee`` for ``fees``) would
+    otherwise be dropped without a word."""
+    unknown = [key for key in data if key not in known]
+    if not unknown:
+        return
+    where = source if step is None else _("{source}, step {no}").format(source=source, no=step)
+    raise UserError(
+        ngettext(
+            "{where}: unknown key {keys}: expected {known}.",
+            "{where}: unknown keys {keys}: expected {known}.",
+            len(unknown),
+        ).format(where=where, keys=", ".join(unknown), known=", ".join(known))
+    )
 
 
 def export_toml(session: Session, name: str) -> str:

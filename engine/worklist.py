@@ -21,8 +21,11 @@ from engine.access import require_dossier_write
 from engine.context import Ctx, claim
 from engine.dossiers import OPEN_STATES, require_open
 from engine.errors import UserError
+from engine.filters import LIKE_ESCAPE, contains_pattern
 from engine.i18n import _
 from engine.interventions import check_type, find_intervention, label
+from engine.parsing import check_text
+from engine.text_limits import field_limit
 from models.tables import Customer, Dossier, Intervention, Scenario
 
 Row = dict[str, Any]
@@ -46,12 +49,12 @@ def group_of(planned: dt.date, today: dt.date) -> str:
 
 def _matching(flt: WorklistFilter) -> Any:
     """The condition on the dossier and customer: number, code, name or agent login."""
-    pattern = f"%{flt.text.strip()}%"
+    pattern = contains_pattern(flt.text.strip())
     return or_(
-        col(Dossier.number).ilike(pattern),
-        col(Customer.code).ilike(pattern),
-        col(Customer.name).ilike(pattern),
-        col(Dossier.agent).ilike(pattern),
+        col(Dossier.number).ilike(pattern, escape=LIKE_ESCAPE),
+        col(Customer.code).ilike(pattern, escape=LIKE_ESCAPE),
+        col(Customer.name).ilike(pattern, escape=LIKE_ESCAPE),
+        col(Dossier.agent).ilike(pattern, escape=LIKE_ESCAPE),
     )
 
 
@@ -236,6 +239,7 @@ def add_note(
     text = note.strip()
     if not text:
         raise UserError(_("A note cannot be empty: expected some text."))
+    check_text(text, _("note"), field_limit(Intervention, "note"))
     intervention, dossier = find_intervention(ctx, intervention_id)
     require_dossier_write(ctx.actor, dossier.agent)
     require_open(dossier)

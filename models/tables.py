@@ -253,7 +253,11 @@ class Intervention(SQLModel, table=True):
     done: dt.date | None = None
     type: str = Field(default="other", max_length=30)
     contact: str = Field(default="", max_length=200)
-    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # TEXT, but people write it: engine.text_limits holds it to ``info["max_length"]``.
+    note: str = Field(
+        default="",
+        sa_column=Column(Text, nullable=False, server_default="", info={"max_length": 10_000}),
+    )
     outcome: str = Field(default="", max_length=200)
     promise_date: dt.date | None = None
     promise_amount: Decimal | None = Field(default=None, sa_type=Money)

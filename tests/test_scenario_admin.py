@@ -275,7 +275,9 @@ def test_save_steps_edits_and_bumps_the_version(db: TestDB) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
-        ("delay", "-1", "delay '-1' is invalid: expected a whole number of days, 0 or more"),
+        ("delay", "-1", "delay '-1' is invalid: expected a whole number of days from 0 to 3650"),
+        ("delay", "3651", "delay '3651' is invalid: expected a whole number of days from 0 to"),
+        ("delay", "3000000", "delay '3000000' is invalid"),
         ("delay", "abc", "delay 'abc' is invalid: expected a whole number of days"),
         ("delay", "1.5", "delay '1.5' is invalid"),
         ("loss_percent", "120", "loss_percent '120' is invalid: expected a percentage from 0"),
