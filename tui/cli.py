@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from engine.errors import UserError
 from engine.i18n import _, ngettext, pgettext, set_language
 from engine.parsing import parse_amount, parse_date
+from tui import cli_customers
 
 EXIT_BAD_INPUT = 2
 
@@ -836,6 +837,7 @@ def build_parser() -> Parser:
 
     g = group("customers", _("customers"))
     json_flag(command(g, "list", cmd_customers_list, _("customers with outstanding and risk")))
+    cli_customers.register(g, group, command, json_flag)
 
     g = group("dossier", _("collection dossiers"))
     p = command(g, "open", cmd_dossier_open, _("open a dossier for a customer"))
