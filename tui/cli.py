@@ -301,6 +301,7 @@ def cmd_import_csv(rt: Runtime) -> None:
                 n=report.due_dates_computed
             )
         )
+    cli_customers.import_notes(report)
     for label, numbers in (
         (pgettext("dossiers", "closed"), report.closed),
         (pgettext("dossiers", "reopened"), report.reopened),
