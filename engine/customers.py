@@ -75,14 +75,23 @@ def parse_yes_no(value: str, what: str) -> bool:
     )
 
 
+# Bidi embeddings, overrides, isolates and marks reorder what follows them on screen; the
+# Unicode line and paragraph separators break a line: refused like control characters.
+_INVISIBLE = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e")
+_INVISIBLE |= frozenset("\u2066\u2067\u2068\u2069")
+
+
 def _control(text: str, multiline: bool) -> str | None:
-    """The first control character of ``text`` (C0, DEL, C1; tab and, where allowed, line
-    breaks aside), as it would be escaped, or None."""
+    """The first control character of ``text`` (C0, DEL, C1, bidi controls, line
+    separators; tab and, where allowed, line breaks aside), as it would be escaped, or
+    None."""
     for char in text:
         if char == "\t" or (multiline and char == "\n"):
             continue
         if unicodedata.category(char) == "Cc":
-            return repr(char)[1:-1]
+            return repr(char)[1:-1]  # \x1b, \r, \x9b
+        if char in _INVISIBLE:
+            return f"\\u{ord(char):04x}"
     return None
 
 

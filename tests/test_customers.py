@@ -232,6 +232,8 @@ def test_edit_changes_every_field_and_the_history_says_so(cli: Cli) -> None:
         (("--name", "Evil\x1b[2J"), "--name contains a control character (\\x1b)"),
         (("--note", "a\x00b"), "--note contains a control character (\\x00)"),
         (("--address", "x\ry"), "--address contains a control character (\\r)"),
+        (("--name", "Abc\u202edef"), "--name contains a control character (\\u202e)"),
+        (("--phone", "01\u2028 02"), "--phone contains a control character (\\u2028)"),
         ((), "Nothing to change for customer CDUPONT: expected at least one of --name"),
     ],
 )

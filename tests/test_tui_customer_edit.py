@@ -105,6 +105,26 @@ async def test_edit_a_customer_and_save(sqlite_db: TestDB) -> None:
     assert change.login == "alice"
 
 
+async def test_the_palette_opens_the_form_too(sqlite_db: TestDB) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_customer(app, pilot, "CNEUF")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"Edit customer")
+        hits = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: hits.option_count == 1)
+        assert "Edit customer" in str(hits.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerForm))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
+        await pilot.press("q")
+
+
 async def test_a_bad_siren_is_refused_inside_the_form(sqlite_db: TestDB) -> None:
     seed_tui(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
