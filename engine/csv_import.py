@@ -5,8 +5,9 @@ The file
     ``,`` (whichever the header line uses most; a tab works too). Names match whatever their
     case and surrounding spaces: ``customer_code, customer_name, journal, date, piece,
     invoice, reference, account, label, due_date, debit, credit, lettering`` and an optional
-    ``kind``. Required: ``customer_code``, ``date`` and at least one of ``debit`` /
-    ``credit``; a missing optional column reads as empty cells. Blank lines are skipped.
+    ``kind`` and ``consumer``. Required: ``customer_code``, ``date`` and at least one of
+    ``debit`` / ``credit``; a missing optional column reads as empty cells. Blank lines are
+    skipped.
 
 Values
     Dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``, 1900-01-01 to 2199-12-31. Amounts
@@ -15,7 +16,13 @@ Values
     both ``.`` and ``,`` appear the last one is the decimal mark (``1.234,56``,
     ``1,234.56``). Amounts are 0 or more and exactly one of debit / credit is above 0. An
     empty account is the company's customer account prefix (setting
-    ``customer_account_prefix``). An empty lettering means unlettered.
+    ``customer_account_prefix``). An empty lettering means unlettered. ``consumer``:
+    ``yes``/``no``, ``1``/``0``, ``oui``/``non``, ``true``/``false``, or empty.
+
+Accounts
+    A line whose account does not start with the customer account prefix (``706000``, the
+    sales account of a double entry) is not a customer entry: it is checked like every line,
+    then skipped and counted (``skipped_accounts``), as the FEC import does.
 
 Kind (when there is no ``kind`` cell: invoice|credit_note|deposit|payment|fee|penalty|
 indemnity)
@@ -29,7 +36,10 @@ Due date (when the cell is empty)
 
 Customers
     An unknown code creates the customer, named from ``customer_name`` (else the code),
-    with the company's default payment terms. An existing customer is never renamed.
+    with the company's default payment terms. An existing customer is never renamed. A
+    ``consumer`` cell marks the customer as a consumer (no recovery indemnity) or not; an
+    empty one leaves the flag as it is; two different values for one customer refuse the
+    file.
 
 Idempotence
     Each line's identity (``Entry.source_key``) is ``csv:`` + the SHA-1 of customer_code,
@@ -81,6 +91,7 @@ from engine.balances import (
     refresh_open_amounts,
 )
 from engine.context import Ctx
+from engine.customers import parse_yes_no
 from engine.dossiers import settle_and_reopen
 from engine.errors import UserError
 from engine.history import now, record
@@ -106,6 +117,7 @@ FIELDS = (
     "credit",
     "lettering",
     "kind",
+    "consumer",
 )
 KINDS = ("invoice", "credit_note", "deposit", "payment", "fee", "penalty", "indemnity")
 DUE_KINDS = ("invoice", "fee", "penalty", "indemnity")  # kinds that fall due
@@ -135,6 +147,8 @@ class ImportReport:
     unchanged: int = 0
     customers_created: int = 0
     due_dates_computed: int = 0  # new entries whose due date came from payment terms
+    skipped_accounts: int = 0  # lines on another account than the customers' (706…)
+    customers_updated: int = 0  # existing customers whose consumer flag the file changed
     dossiers_touched: list[str] = field(default_factory=list)  # principal recomputed
     closed: list[str] = field(default_factory=list)  # settled by this import
     reopened: list[str] = field(default_factory=list)  # owed again after unlettering
@@ -160,6 +174,7 @@ class _Line:
     lettering: str | None
     kind: str
     source_key: str = ""
+    consumer: bool | None = None  # the ``consumer`` cell; None when empty
 
 
 @dataclass
@@ -484,6 +499,12 @@ class _Checker:
         kind = cell("kind").lower()
         if kind and kind not in KINDS:
             self.fail(line, "kind", cell("kind"), _("one of {kinds}").format(kinds="|".join(KINDS)))
+        consumer = None
+        if cell("consumer"):
+            try:
+                consumer = parse_yes_no(cell("consumer"), "consumer")
+            except UserError:
+                self.fail(line, "consumer", cell("consumer"), _("yes or no (1/0, oui/non)"))
         if len(self.errors) != errors_before:
             return None
         assert date is not None and debit is not None and credit is not None
@@ -504,6 +525,7 @@ class _Checker:
             credit=credit,
             lettering=cell("lettering") or None,
             kind=kind or _infer_kind(journal, debit),
+            consumer=consumer,
         )
 
 
@@ -566,28 +588,84 @@ def _parse(ctx: Ctx, path: Path, mapping: _Mapping) -> tuple[list[_Line], int]:
     return lines, count
 
 
+def _consumers(path: Path, lines: list[_Line]) -> dict[str, bool]:
+    """Customer code -> the file's ``consumer`` value; two different values for one
+    customer refuse the file, naming the lines."""
+    flags: dict[str, tuple[bool, int]] = {}
+    errors: list[str] = []
+    for item in lines:
+        if item.consumer is None:
+            continue
+        first = flags.setdefault(item.customer_code, (item.consumer, item.line))
+        if first[0] != item.consumer:
+            errors.append(
+                _(
+                    "line {line}: consumer {value!r}: expected {first} as on line {first_line} "
+                    "for customer {code}"
+                ).format(
+                    line=item.line,
+                    value="yes" if item.consumer else "no",
+                    first="yes" if first[0] else "no",
+                    first_line=first[1],
+                    code=item.customer_code,
+                )
+            )
+    if errors:
+        raise UserError(
+            ngettext(
+                "Nothing was imported from {path}: {count} invalid line.",
+                "Nothing was imported from {path}: {count} invalid lines.",
+                len(errors),
+            ).format(path=str(path), count=len(errors))
+            + "\n"
+            + "\n".join(errors)
+        )
+    return {code: value for code, (value, _line) in flags.items()}
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
-def _customers(ctx: Ctx, lines: list[_Line], report: ImportReport) -> dict[str, tuple[int, int]]:
-    """Customer code -> (id, payment terms), creating the unknown ones."""
+def _customers(
+    ctx: Ctx, lines: list[_Line], report: ImportReport, consumers: dict[str, bool]
+) -> dict[str, tuple[int, int]]:
+    """Customer code -> (id, payment terms), creating the unknown ones; the ``consumer``
+    column sets the flag of new and existing customers."""
     session = ctx.session
     names: dict[str, str] = {}
     for item in lines:
         if not names.get(item.customer_code):
             names[item.customer_code] = item.customer_name
     known: dict[str, tuple[int, int]] = {}
+    changed: list[str] = []
     for chunk in _chunks(sorted(names)):
         for row in session.execute(
-            select(col(Customer.code), col(Customer.id), col(Customer.payment_terms_days)).where(
-                col(Customer.code).in_(chunk)
-            )
+            select(
+                col(Customer.code),
+                col(Customer.id),
+                col(Customer.payment_terms_days),
+                col(Customer.consumer),
+            ).where(col(Customer.code).in_(chunk))
         ):
             known[row.code] = (row.id, row.payment_terms_days)
+            if consumers.get(row.code, row.consumer) != row.consumer:
+                changed.append(row.code)
+    for chunk in _chunks(changed):
+        # Through the ORM: each change gets its history row; the version moves, so a form
+        # opened before the import cannot save over it.
+        for customer in session.scalars(select(Customer).where(col(Customer.code).in_(chunk))):
+            customer.consumer = consumers[customer.code]
+            customer.version += 1
+    report.customers_updated = len(changed)
     terms = int(ctx.settings.payment_terms_days)
     # Through the ORM on purpose: each new customer gets its own history row.
     created = [
-        Customer(code=code, name=names[code] or code, payment_terms_days=terms)
+        Customer(
+            code=code,
+            name=names[code] or code,
+            payment_terms_days=terms,
+            consumer=consumers.get(code, False),
+        )
         for code in sorted(set(names) - set(known))
     ]
     if created:
@@ -696,7 +774,12 @@ def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportRepor
     lines, count = _parse(ctx, path, _load_mapping(Path(mapping)) if mapping else _Mapping())
     wait_turn(session, IMPORTS)  # another import of these lines ends first (PostgreSQL)
     report = ImportReport(file=str(path), lines=count)
-    customers = _customers(ctx, lines, report)
+    # Lines on another account (706…: the other side of a double entry) are no debt.
+    prefix = ctx.settings.customer_account_prefix
+    kept = [item for item in lines if item.account.startswith(prefix)]
+    report.skipped_accounts = len(lines) - len(kept)
+    lines = kept
+    customers = _customers(ctx, lines, report, _consumers(path, lines))
     existing = _existing(ctx, [item.source_key for item in lines])
 
     new_rows: list[dict[str, Any]] = []
@@ -810,6 +893,8 @@ def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportRepor
             "updated": report.updated,
             "unchanged": report.unchanged,
             "customers_created": report.customers_created,
+            "customers_updated": report.customers_updated,
+            "skipped_accounts": report.skipped_accounts,
             "due_dates_computed": report.due_dates_computed,
             "dossiers_touched": report.dossiers_touched,
             "closed": report.closed,

@@ -226,6 +226,7 @@ def customer_detail(session: Session, code: str, today: dt.date) -> Row:
         "risk_code": customer.risk_code,
         "consumer": customer.consumer,
         "excluded_from_reminders": customer.excluded_from_reminders,
+        "note": customer.note,
         "version": customer.version,
         "outstanding": sum((r["open_amount"] for r in rows), ZERO),
         "overdue": sum((r["open_amount"] for r in rows if is_overdue(r, today)), ZERO),
@@ -244,6 +245,33 @@ def customer_detail(session: Session, code: str, today: dt.date) -> Row:
             }
             for d in dossiers
         ],
+    }
+
+
+def customer_card(session: Session, code: str, today: dt.date) -> Row:
+    """``customers show``: CLI.md's keys (code, name, address, email, phone, siren, consumer,
+    no_reminders, risk, outstanding, overdue, contacts, entries, dossiers), then note,
+    payment terms and version. ``entries``: the open entries, each with its ``open_amount``,
+    ``excluded`` flag and ``days_late``."""
+    detail = customer_detail(session, code, today)
+    return {
+        "code": detail["code"],
+        "name": detail["name"],
+        "address": detail["address"],
+        "email": detail["email"],
+        "phone": detail["phone"],
+        "siren": detail["siren"],
+        "consumer": detail["consumer"],
+        "no_reminders": detail["excluded_from_reminders"],
+        "risk": detail["risk_code"],
+        "outstanding": detail["outstanding"],
+        "overdue": detail["overdue"],
+        "contacts": detail["contacts"],
+        "entries": detail["open_entries"],
+        "dossiers": detail["dossiers"],
+        "note": detail["note"],
+        "payment_terms_days": detail["payment_terms_days"],
+        "version": detail["version"],
     }
 
 

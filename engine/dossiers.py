@@ -145,11 +145,16 @@ def _held_entry_ids(session: Session, customer_id: int) -> set[int]:
 
 
 def collectible_entries(session: Session, customer_id: int, day: dt.date) -> list[Entry]:
-    """What a dossier opened on ``day`` takes: overdue invoices and open credits (§3)."""
+    """What a dossier opened on ``day`` takes: overdue invoices and open credits (§3),
+    except excluded entries (disputed: engine.customers.exclude_entry)."""
     held = _held_entry_ids(session, customer_id)
     rows = session.exec(
         select(Entry)
-        .where(Entry.customer_id == customer_id, Entry.open_amount != 0)
+        .where(
+            Entry.customer_id == customer_id,
+            Entry.open_amount != 0,
+            Entry.excluded == False,  # noqa: E712  (SQL: excluded = false)
+        )
         .order_by(Entry.due_date, Entry.id)
     )
     picked = []

@@ -74,6 +74,7 @@ class Customer(SQLModel, table=True):
     risk_code: str | None = Field(default=None, foreign_key="risk_code.code", max_length=40)
     consumer: bool = False
     excluded_from_reminders: bool = False
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     version: int = 1
 
 

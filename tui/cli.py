@@ -23,6 +23,7 @@ from engine.errors import UserError
 from engine.i18n import _, ngettext, pgettext, set_language
 from engine.inert import inert, inert_escaped
 from engine.parsing import parse_amount, parse_date
+from tui import cli_customers
 
 EXIT_BAD_INPUT = 2
 
@@ -309,6 +310,7 @@ def cmd_import_csv(rt: Runtime) -> None:
                 n=report.due_dates_computed
             )
         )
+    cli_customers.import_notes(report)
     for label, numbers in (
         (pgettext("dossiers", "closed"), report.closed),
         (pgettext("dossiers", "reopened"), report.reopened),
@@ -846,6 +848,7 @@ def build_parser() -> Parser:
 
     g = group("customers", _("customers"))
     json_flag(command(g, "list", cmd_customers_list, _("customers with outstanding and risk")))
+    cli_customers.register(g, group, command, json_flag)
 
     g = group("dossier", _("collection dossiers"))
     p = command(g, "open", cmd_dossier_open, _("open a dossier for a customer"))

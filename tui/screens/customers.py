@@ -162,6 +162,7 @@ class CustomerDetailScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="customer.back"),
         Binding("n", "new", N_("New dossier"), id="customer.new"),
+        Binding("e", "edit", N_("Edit customer"), id="customer.edit"),
         Binding("left_square_bracket", "tab(-1)", N_("Previous tab"), id="customer.previous_tab"),
         Binding("right_square_bracket", "tab(1)", N_("Next tab"), id="customer.next_tab"),
     ]
@@ -200,6 +201,7 @@ class CustomerDetailScreen(BaseScreen):
             _("Label"),
             _("Kind"),
             pgettext("column", "Open amount"),
+            pgettext("column", "Excluded"),
         )
         self.query_one("#contacts-table", DataTable).add_columns(
             _("Name"), _("Role"), _("Email"), _("Phone")
@@ -237,6 +239,7 @@ class CustomerDetailScreen(BaseScreen):
                 cell(e["label"]),
                 cell(kind_label(e["kind"])),
                 _money(e["open_amount"]),
+                _("yes") if e["excluded"] else "",
                 key=str(e["id"]),
             )
         contacts = self.query_one("#contacts-table", DataTable)
@@ -287,6 +290,21 @@ class CustomerDetailScreen(BaseScreen):
         if number:
             open_dossier_detail(self, number)
 
+    def action_edit(self) -> None:
+        """Name, identity, consumer, reminders, note: the form saves itself and stays open
+        on a refusal (a bad SIREN, someone else's save since the detail was read)."""
+        from tui.screens.customer_form import CustomerForm
+
+        if self.detail is None:
+            return
+        code = self.code
+
+        def saved(_changed: bool) -> None:
+            self.notify(_("Customer {code} saved.").format(code=code))
+            self.load()
+
+        self.ask(CustomerForm(self.detail), saved)
+
     @on(DataTable.RowSelected, "#dossiers-table")
     def dossier_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
@@ -335,4 +353,6 @@ def summary_text(c: Row) -> str:
             ]
         ),
     ]
+    if c.get("note"):
+        lines.append(pair(_("Note"), c["note"]))
     return "\n".join(lines)

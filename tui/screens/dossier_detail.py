@@ -82,6 +82,10 @@ def _type(value: Any) -> str:
     return type_label(value) if value else ""
 
 
+def _excluded(value: Any) -> str:
+    return _("yes") if value else ""
+
+
 def _on_dossier(value: Any) -> str:
     if value == "main":
         return _("main")
@@ -202,6 +206,7 @@ def entry_columns(width: int) -> list[Column]:
             (2, Column("debit", _("Debit"), 10, right=True, show=_money)),
             (2, Column("credit", _("Credit"), 10, right=True, show=_money)),
             (1, Column("open_amount", pgettext("column", "Open"), 10, right=True, show=_money)),
+            (1, Column("excluded", pgettext("column", "Excl."), 5, show=_excluded)),
             (3, Column("kind", _("Kind"), 9, show=_kind)),
         ],
         "label",
@@ -390,6 +395,7 @@ class DossierDetailScreen(BaseScreen):
         Binding("u", "resume", N_("Resume"), id="detail.resume"),
         Binding("t", "move", N_("Move"), id="detail.move"),
         Binding("e", "edit", N_("Edit"), id="detail.edit"),
+        Binding("x", "exclude", N_("Exclude / include"), id="detail.exclude"),
         Binding("left_square_bracket", "tab(-1)", N_("Prev. tab"), id="detail.previous_tab"),
         Binding("right_square_bracket", "tab(1)", N_("Next tab"), id="detail.next_tab"),
         Binding("r", "reload", N_("Reload"), show=False, id="detail.reload"),
@@ -599,6 +605,9 @@ class DossierDetailScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "resume":
             return self.data is not None and self.data["status"] == "paused"
+        if action == "exclude":  # the entry under the cursor: on the Entries tab only
+            tabs = self.query("#tabs")
+            return bool(tabs) and tabs.first(TabbedContent).active == "entries"
         return True
 
     def action_back(self) -> None:
@@ -767,3 +776,23 @@ class DossierDetailScreen(BaseScreen):
         data = self.ready(change_plan=False)
         if data is not None:
             ask_edit(self, data, self.run_change)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def offer_exclude(self) -> None:
+        self.refresh_bindings()  # `x` applies on the Entries tab only
+
+    def action_exclude(self) -> None:
+        """Exclude the entry under the cursor from reminders and new dossiers (a disputed
+        invoice), or bring it back: it stays in this dossier either way."""
+        from engine.customers import exclude_entry
+
+        row = self.tables["entries"].body.current if self.active_tab() == "entries" else None
+        if self.data is None or row is None:
+            return
+        ident, excluded = row["id"], not row["excluded"]
+        done = (
+            _("Entry {id} excluded from reminders and new dossiers.")
+            if excluded
+            else _("Entry {id} is back in reminders and new dossiers.")
+        )
+        self.run_change(lambda ctx: exclude_entry(ctx, ident, excluded), done.format(id=ident))

@@ -1,0 +1,221 @@
+"""Commands on one customer and its entries (CLI.md): ``customers show``, ``customers edit``
+and ``entry exclude``. ``register`` adds them to the parser of tui.cli."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import UserError
+from engine.i18n import _, ngettext, pgettext
+
+if TYPE_CHECKING:
+    from tui.cli import Runtime
+
+# The options of `customers edit`, by engine field: messages name the option typed.
+EDIT_OPTIONS = {
+    "name": "--name",
+    "address": "--address",
+    "email": "--email",
+    "phone": "--phone",
+    "siren": "--siren",
+    "consumer": "--consumer",
+    "no_reminders": "--no-reminders",
+    "note": "--note",
+}
+
+
+def _yes_no(flag: bool) -> str:
+    return _("yes") if flag else _("no")
+
+
+def cmd_customers_show(rt: Runtime) -> None:
+    from engine.customer_lists import customer_card
+    from tui.cli import out, out_json, table
+
+    with rt.ctx(write=False) as ctx:
+        card = customer_card(ctx.session, rt.args.code, ctx.today)
+    if rt.args.json:
+        out_json(card)
+        return
+
+    def pair(label: str, value: Any) -> str:
+        return _("{label}: {value}").format(label=label, value=value or "—")
+
+    out(f"{card['code']} · {card['name']}")
+    out(pair(_("Address"), card["address"]))
+    out(
+        " · ".join(
+            [
+                pair(_("SIREN"), card["siren"]),
+                pair(_("Email"), card["email"]),
+                pair(_("Phone"), card["phone"]),
+            ]
+        )
+    )
+    out(
+        " · ".join(
+            [
+                pair(_("Risk"), card["risk"]),
+                pair(_("Consumer"), _yes_no(card["consumer"])),
+                pair(_("No reminders"), _yes_no(card["no_reminders"])),
+            ]
+        )
+    )
+    out(
+        " · ".join(
+            [
+                pair(pgettext("column", "Outstanding"), card["outstanding"]),
+                pair(pgettext("column", "Overdue"), card["overdue"]),
+            ]
+        )
+    )
+    if card["note"]:
+        out(pair(_("Note"), card["note"]))
+    out("")
+    out(_("Contacts"))
+    table(
+        [(c["id"], c["name"], c["role"], c["email"], c["phone"]) for c in card["contacts"]],
+        [_("id"), _("name"), _("role"), _("email"), _("phone")],
+    )
+    out("")
+    out(_("Open entries"))
+    table(
+        [
+            (
+                e["id"],
+                e["kind"],
+                e["date"],
+                e["invoice"] or e["piece"],
+                e["label"],
+                e["due_date"],
+                e["debit"],
+                e["credit"],
+                e["open_amount"],
+                _("excluded") if e["excluded"] else "",
+            )
+            for e in card["entries"]
+        ],
+        [
+            _("id"),
+            _("kind"),
+            _("date"),
+            _("piece"),
+            _("label"),
+            _("due"),
+            _("debit"),
+            _("credit"),
+            pgettext("column", "open"),
+            _("flags"),
+        ],
+    )
+    out("")
+    out(_("Dossiers"))
+    table(
+        [
+            (d["number"], _(d["status"]), d["created"], d["agent"], d["balance"])
+            for d in card["dossiers"]
+        ],
+        [_("number"), _("status"), _("opened"), pgettext("column", "agent"), _("balance")],
+    )
+
+
+def cmd_customers_edit(rt: Runtime) -> None:
+    from engine.customers import edit_customer, parse_yes_no
+    from tui.cli import out
+
+    a = rt.args
+    given = {field: getattr(a, field) for field in EDIT_OPTIONS}
+    if all(value is None for value in given.values()):
+        raise UserError(
+            _("Nothing to change for customer {code}: expected at least one of {options}.").format(
+                code=a.code, options=", ".join(EDIT_OPTIONS.values())
+            )
+        )
+    for flag in ("consumer", "no_reminders"):
+        if given[flag] is not None:
+            given[flag] = parse_yes_no(given[flag], EDIT_OPTIONS[flag])
+    with rt.ctx() as ctx:
+        customer, changed = edit_customer(ctx, a.code, labels=EDIT_OPTIONS, **given)
+        code = customer.code
+    if changed:
+        out(_("Customer {code} saved.").format(code=code))
+    else:
+        out(_("Customer {code} already has these values: nothing changed.").format(code=code))
+
+
+def cmd_entry_exclude(rt: Runtime) -> None:
+    from engine.customers import exclude_entry
+    from tui.cli import out
+
+    a = rt.args
+    with rt.ctx() as ctx:
+        result = exclude_entry(ctx, a.id, not a.undo)
+    ident = result["id"]
+    if not result["changed"]:
+        message = (
+            _("Entry {id} is already excluded: nothing changed.")
+            if result["excluded"]
+            else _("Entry {id} is not excluded: nothing changed.")
+        )
+        out(message.format(id=ident))
+    elif result["excluded"]:
+        out(_("Entry {id} excluded from reminders and new dossiers.").format(id=ident))
+    else:
+        out(_("Entry {id} is back in reminders and new dossiers.").format(id=ident))
+    if result["dossier"] and result["excluded"]:
+        out(
+            _("It stays in dossier {number}, shown there as excluded.").format(
+                number=result["dossier"]
+            )
+        )
+
+
+def import_notes(report: Any) -> None:
+    """What ``import csv`` says about the lines it skipped and the customers it changed."""
+    from tui.cli import out
+
+    if report.skipped_accounts:
+        out(
+            ngettext(
+                "{n} line skipped: its account is not a customer account.",
+                "{n} lines skipped: their account is not a customer account.",
+                report.skipped_accounts,
+            ).format(n=report.skipped_accounts)
+        )
+    if report.customers_updated:
+        out(
+            ngettext(
+                "{n} customer's consumer flag changed.",
+                "{n} customers' consumer flag changed.",
+                report.customers_updated,
+            ).format(n=report.customers_updated)
+        )
+
+
+def register(
+    customers: Any,
+    group: Callable[[str, str], Any],
+    command: Callable[[Any, str, Callable[[Runtime], None], str], Any],
+    json_flag: Callable[[Any], None],
+) -> None:
+    """Add ``customers show|edit`` to the ``customers`` subcommands and the ``entry`` group."""
+    p = command(customers, "show", cmd_customers_show, _("one customer: identity, flags, entries"))
+    p.add_argument("code")
+    json_flag(p)
+    p = command(customers, "edit", cmd_customers_edit, _("change a customer (agents, managers)"))
+    p.add_argument("code")
+    p.add_argument("--name")
+    p.add_argument("--address")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--siren", help=_("9 digits; empty to clear"))
+    p.add_argument("--consumer", metavar="yes|no", help=_("no recovery indemnity"))
+    p.add_argument("--no-reminders", metavar="yes|no", help=_("excluded from preventive reminders"))
+    p.add_argument("--note")
+    g = group("entry", _("accounting entries"))
+    p = command(
+        g, "exclude", cmd_entry_exclude, _("exclude an entry from reminders and new dossiers")
+    )
+    p.add_argument("id", type=int)
+    p.add_argument("--undo", action="store_true", help=_("bring the entry back"))

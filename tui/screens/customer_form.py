@@ -1,0 +1,102 @@
+"""The customer's edit form: name, identity (address, e-mail, phone, SIREN), consumer,
+excluded from reminders, note.
+
+Unlike the other forms, this one saves itself: the engine checks the values (a SIREN's
+check digit, an e-mail's shape) and the version the form was opened on, and a refusal is
+shown inside the form, which stays open with what was typed. It closes once saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, Input
+
+from engine.errors import UserError
+from engine.i18n import _
+from tui.screens.forms import FieldError, FormModal
+
+Row = dict[str, Any]
+
+TEXT_FIELDS = ("name", "address", "email", "phone", "siren", "note")
+FLAGS = ("consumer", "no_reminders")
+
+
+class CustomerForm(FormModal):
+    """``detail``: engine.customer_lists.customer_detail's dict (with ``version``).
+    Dismisses with True once saved (whether anything changed or not)."""
+
+    DEFAULT_CSS = """
+    CustomerForm Checkbox { width: 1fr; background: $boost; border: none; padding: 0; }
+    CustomerForm Checkbox:focus { background: $accent 40%; }
+    """
+
+    def __init__(self, detail: Row) -> None:
+        super().__init__(_("Edit customer {code}").format(code=detail["code"]))
+        self.detail = detail
+        self.saving = False
+
+    def fields(self) -> ComposeResult:
+        c = self.detail
+
+        def text(field: str, value: str, limit: int, placeholder: str = "") -> Input:
+            return Input(value, id=field, max_length=limit, placeholder=placeholder, compact=True)
+
+        yield self.row(_("Name"), text("name", c["name"], 200))
+        yield self.row(_("Address"), text("address", c["address"], 400))
+        yield self.row(_("Email"), text("email", c["email"], 200, "compta@dupont.fr"))
+        yield self.row(_("Phone"), text("phone", c["phone"], 40, "+33 1 23 45 67 89"))
+        yield self.row(_("SIREN"), text("siren", c["siren"], 20, "732 829 320"))
+        yield self.row(
+            _("Consumer"),
+            Checkbox(_("no recovery indemnity"), c["consumer"], id="consumer", compact=True),
+        )
+        yield self.row(
+            _("No reminders"),
+            Checkbox(
+                _("no preventive reminder"),
+                c["excluded_from_reminders"],
+                id="no_reminders",
+                compact=True,
+            ),
+        )
+        yield self.row(_("Note"), text("note", c["note"], 2000))
+
+    def collect(self) -> Row:
+        values: Row = {field: self.text(field) for field in TEXT_FIELDS}
+        for flag in FLAGS:
+            values[flag] = self.query_one(f"#{flag}", Checkbox).value
+        return values
+
+    def action_submit(self) -> None:
+        if self.saving:
+            return
+        try:
+            values = self.collect()
+        except FieldError as exc:  # pragma: no cover - every field is free text or a box
+            self.show_error(exc.message)
+            return
+        self.saving = True
+        self.show_error("")
+        self.save(self.detail["code"], self.detail["version"], values)
+
+    @work(thread=True, exclusive=True, group="customer-save", exit_on_error=False)
+    def save(self, code: str, version: int, values: Row) -> None:
+        from engine.customers import edit_customer
+
+        try:
+            self.rcv.backend.write(lambda ctx: edit_customer(ctx, code, version, **values)[1])
+        except UserError as exc:
+            self.rcv.call_from_thread(self.refused, exc.message)
+            return
+        except Exception:
+            # The app reports it (crash log); the form stays usable for another try.
+            self.rcv.call_from_thread(self.refused, "")
+            raise
+        self.rcv.call_from_thread(self.dismiss, True)
+
+    def refused(self, message: str) -> None:
+        self.saving = False
+        self.show_error(message)
