@@ -128,7 +128,7 @@ def remove_withdrawn_row(session: Session) -> bool:
 
 
 def _starts(session: Session) -> set[dt.date]:
-    return set(session.exec(select(PenaltyRate.start)))
+    return set(session.exec(select(col(PenaltyRate.start))))
 
 
 def rate_warnings(ctx: Ctx) -> list[str]:
