@@ -49,7 +49,7 @@ async def test_a_manager_adds_changes_and_removes_a_rate(sqlite_db: TestDB) -> N
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reference(pilot)
-        assert cells(screen, "rates")[-1] == ["2026-01-01", "12.15 %", "BCE 2,15 % + 10"]
+        assert cells(screen, "rates")[-1] == ["2026-01-01", "12.15\u00a0%", "BCE 2,15 % + 10"]
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptModal))
         await type_text(pilot, "2026-07-01")
@@ -77,7 +77,7 @@ async def test_a_manager_adds_changes_and_removes_a_rate(sqlite_db: TestDB) -> N
         await wait_for(pilot, lambda: app.screen is screen)
         assert rates(sqlite_db)["2026-07-01"] == (Decimal("12.65"), "BCE 2,40 % + 10")
         # x then y removes it
-        await wait_for(pilot, lambda: cells(screen, "rates")[-1][1] == "12.65 %")
+        await wait_for(pilot, lambda: cells(screen, "rates")[-1][1] == "12.65\u00a0%")
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")

@@ -7,8 +7,11 @@ else reads. The rules are engine.rates and engine.risks; this screen shows plain
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
+from babel.numbers import format_decimal
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -17,7 +20,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
 from engine.context import Ctx
-from engine.i18n import N_, _
+from engine.i18n import N_, _, current_language
+from tui import format as fmt
 from tui.screens.base import BaseScreen
 from tui.screens.scenarios import ConfirmModal, PromptModal
 from tui.widgets.key_bar import KeyBar
@@ -38,6 +42,16 @@ def read_reference(ctx: Ctx) -> Row:
         "risks": risk_rows(ctx.session),
         "warnings": rate_warnings(ctx),
     }
+
+
+def _day(iso: str) -> str:
+    return fmt.date(dt.date.fromisoformat(iso))
+
+
+def _percent(rate: str) -> str:
+    """``12,15 %`` in French; every digit kept (a rate may have more than two)."""
+    locale = fmt.LOCALES.get(current_language(), "en_GB")
+    return format_decimal(Decimal(rate), format="0.00##", locale=locale) + "\u00a0%"
 
 
 class ReferenceScreen(BaseScreen):
@@ -97,7 +111,7 @@ class ReferenceScreen(BaseScreen):
         self.query_one("#warning", Static).update("\n".join(data["warnings"]))
         self._fill(
             "rates",
-            [(r["start"], r["rate"] + " %", r["note"]) for r in data["rates"]],
+            [(_day(r["start"]), _percent(r["rate"]), r["note"]) for r in data["rates"]],
             [r["start"] for r in data["rates"]],
             focus,
         )
