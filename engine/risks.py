@@ -55,6 +55,7 @@ def _plain(value: str, what: str) -> None:
 def add_risk(ctx: Ctx, code: str, label: str = "") -> Row:
     """A new code at the end of the list (managers); a code already there in any case is
     refused."""
+    require_manager(ctx.actor)  # before anything else: no hint about the codes to others
     _plain(code, _("risk code"))
     _plain(label, _("label"))
     row = add_risk_code(ctx, code, label)

@@ -114,7 +114,9 @@ def test_bad_input_is_refused_with_one_line_and_nothing_written(
         ("rates", "add", "2026-07-01", "12"),
         ("rates", "remove", "2026-01-01"),
         ("risks", "add", "Redressement"),
+        ("risks", "add", "Bad\x07"),
         ("risks", "remove", "Normal"),
+        ("rates", "add", "2026-07-01", "abc"),
     ],
 )
 @pytest.mark.parametrize("user", ["alice", "audrey"])
