@@ -31,10 +31,10 @@ from engine.access import require_manager
 from engine.context import Ctx
 from engine.errors import UserError
 from engine.i18n import N_, _, current_language, ngettext
+from engine.risks import add_risk
 from engine.scenario_admin import (
     ScenarioInUse,
     StepInvalid,
-    add_risk_code,
     create_scenario,
     delete_scenario,
     duplicate_scenario,
@@ -1020,7 +1020,7 @@ class ScenariosScreen(BaseScreen):
             PromptModal(
                 _("New risk code"),
                 [("code", _("Code"), ""), ("label", _("Label"), "")],
-                lambda ctx, data: add_risk_code(ctx, data["code"], data["label"]),
+                lambda ctx, data: add_risk(ctx, data["code"], data["label"]),
             ),
             callback=self._risk_added,
         )
