@@ -97,6 +97,77 @@ def refresh_open_amounts(
         )
 
 
+def allocate_group_on(lines: Iterable[tuple[Line, dt.date]], day: dt.date) -> dict[int, Decimal]:
+    """Open amount on ``day`` of each entry of one lettering group dated on or before it.
+
+    "The amount on day D" (DOMAIN.md §5) is what the entries dated on or before D leave
+    open: the group is cut to those entries and allocated as :func:`allocate_group` does.
+    Entries dated after ``day`` did not exist yet and are left out of the result.
+    """
+    return allocate_group(line for line, date in lines if date <= day)
+
+
+def open_amounts_on(session: Session, entry_ids: Iterable[int], day: dt.date) -> dict[int, Decimal]:
+    """Open amount on ``day`` of each entry (0 for an entry dated after ``day``)."""
+    ids = sorted(set(entry_ids))
+    result: dict[int, Decimal] = dict.fromkeys(ids, ZERO)
+    groups: set[tuple[int, str, str]] = set()
+    singles: list[int] = []
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(Entry.id, Entry.customer_id, Entry.account, Entry.lettering).where(
+                Entry.id.in_(ids[start : start + CHUNK])  # type: ignore[attr-defined]
+            )
+        )
+        for row in rows:
+            if row.lettering:
+                groups.add((row.customer_id, row.account, row.lettering))
+            else:
+                singles.append(row.id)
+    columns = (Entry.id, Entry.debit, Entry.credit, Entry.due_date, Entry.date)
+    members: dict[tuple[int, str, str] | int, list[tuple[Line, dt.date]]] = defaultdict(list)
+    for start in range(0, len(singles), CHUNK):
+        for row in session.execute(
+            select(*columns).where(Entry.id.in_(singles[start : start + CHUNK]))  # type: ignore[attr-defined]
+        ):
+            members[row.id].append(_dated_line(row))
+    for customer_id, account, lettering in sorted(groups):
+        for row in session.execute(
+            select(*columns).where(
+                Entry.customer_id == customer_id,
+                Entry.account == account,
+                Entry.lettering == lettering,
+            )
+        ):
+            members[(customer_id, account, lettering)].append(_dated_line(row))
+    for lines in members.values():
+        for entry_id, amount in allocate_group_on(lines, day).items():
+            if entry_id in result:
+                result[entry_id] = amount
+    return result
+
+
+def _dated_line(row: Any) -> tuple[Line, dt.date]:
+    date = _as_date(row.date)
+    assert date is not None
+    return Line(row.id, row.debit, row.credit, (_as_date(row.due_date) or date, row.id)), date
+
+
+def principal_on(session: Session, dossier_id: int, day: dt.date) -> Decimal:
+    """A dossier's principal on ``day``: the open amounts on that day of its invoices,
+    credit notes, deposits and payments dated on or before it."""
+    ids = session.execute(
+        select(Entry.id)
+        .join(DossierEntry, DossierEntry.entry_id == Entry.id)
+        .where(
+            DossierEntry.dossier_id == dossier_id,
+            Entry.kind.in_(PRINCIPAL_KINDS),  # type: ignore[attr-defined]
+            Entry.date <= day,
+        )
+    ).scalars()
+    return sum(open_amounts_on(session, ids, day).values(), ZERO)
+
+
 def refresh_dossiers(session: Session, dossier_ids: Iterable[int] | None = None) -> None:
     """Recompute principal and charges (``dossier_ids`` None: every dossier, closed ones too,
     since their unpaid charges stay visible). Only rows whose totals changed are written,

@@ -9,6 +9,7 @@ from engine import history as _history  # noqa: F401  (registers the flush liste
 from engine import summary as _summary  # noqa: F401
 from engine.access import add_user
 from engine.penalties import ECB_PLUS_TEN
+from engine.rates import remove_withdrawn_row
 from engine.scenarios import install_defaults
 from models.db import refresh_statistics, session_factory, transaction, upgrade
 from models.tables import PenaltyRate, Sequence, User
@@ -26,6 +27,7 @@ def initialize(engine: Engine, login: str) -> bool:
         if session.exec(select(PenaltyRate).limit(1)).first() is None:
             for start, rate, note in ECB_PLUS_TEN:
                 session.add(PenaltyRate(start=start, rate=rate, note=note))
+        remove_withdrawn_row(session)  # a guessed rate earlier versions shipped
         if session.get(Sequence, "dossier") is None:
             session.add(Sequence(name="dossier", value=0))
         install_defaults(session)

@@ -45,7 +45,7 @@ class Ctx:
         if flat is not None:
             return RateTable.flat(flat)
         rows = self.session.exec(select(PenaltyRate.start, PenaltyRate.rate)).all()
-        return RateTable(tuple((start, rate) for start, rate in rows))
+        return RateTable(tuple((start, rate) for start, rate in rows), per_half_year=True)
 
 
 def claim(session: Session, record: object, expected_version: int | None, label: str) -> None:

@@ -13,6 +13,7 @@ from engine.access import require_write
 from engine.balances import refresh_dossiers
 from engine.context import Ctx
 from engine.dossiers import end_pause, settle_and_reopen
+from engine.rates import rate_warnings
 from engine.summary import refresh_next_actions
 from engine.views import action_rows
 from models.db import refresh_statistics
@@ -28,6 +29,7 @@ class DailyReport:
     due: int = 0  # interventions to do planned on or before the day
     overdue: int = 0  # of which planned before the day
     due_today: list[dict[str, Any]] = field(default_factory=list)  # what falls due that day
+    warnings: list[str] = field(default_factory=list)  # e.g. a half-year without its rate
 
 
 def run_daily(ctx: Ctx) -> DailyReport:
@@ -60,6 +62,7 @@ def run_daily(ctx: Ctx) -> DailyReport:
     report.due_today = [
         row for row in action_rows(session, day=ctx.today) if row["dossier_status"] == "open"
     ]
+    report.warnings = rate_warnings(ctx)
     # Once a day, so that imports growing the tables never leave the planner guessing.
     refresh_statistics(session.connection())
     return report

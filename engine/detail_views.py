@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from engine.context import Ctx
 from engine.dossiers import find_dossier
 from engine.planning import current_todo, forecast
+from engine.rates import penalty_warning
 from engine.views import dossier_detail
 from models.tables import (
     Contact,
@@ -93,6 +94,8 @@ def dossier_page(ctx: Ctx, number: str) -> Row:
                 for f in forecast(ctx, dossier)
             ],
             "agents": agents,
+            # The step to do charges penalties and a half-year has no rate of its own.
+            "rate_warning": penalty_warning(ctx, dossier.id),
         }
     )
     return detail

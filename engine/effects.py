@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from engine.balances import refresh_dossiers
+from engine.balances import open_amounts_on, principal_on, refresh_dossiers
 from engine.context import Ctx
 from engine.i18n import _
 from engine.penalties import penalty_increment
@@ -80,8 +80,13 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
     assert dossier.id is not None
     customer = ctx.session.get(Customer, dossier.customer_id)
     rates = ctx.rates()
-    for invoice in dossier_entries(ctx.session, dossier.id, ("invoice",)):
-        if invoice.due_date is None or invoice.due_date >= day or invoice.open_amount <= 0:
+    invoices = dossier_entries(ctx.session, dossier.id, ("invoice",))
+    # The amount on day D (DOMAIN.md §5): a payment dated after D does not lower D's interest.
+    open_on_day = open_amounts_on(ctx.session, [i.id for i in invoices if i.id is not None], day)
+    for invoice in invoices:
+        assert invoice.id is not None
+        open_amount = open_on_day[invoice.id]
+        if invoice.due_date is None or invoice.due_date >= day or open_amount <= 0:
             continue
         previous = list(
             ctx.session.exec(
@@ -92,7 +97,7 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
         )
         last = previous[-1] if previous else None
         increment = penalty_increment(
-            invoice.open_amount,
+            open_amount,
             invoice.due_date,
             day,
             rates,
@@ -162,6 +167,8 @@ def apply_step(ctx: Ctx, dossier: Dossier, step: ScenarioStep, intervention: Int
     refresh_dossiers(ctx.session, [dossier.id])
     ctx.session.refresh(dossier)
     if step.loss_percent is not None:
-        # The provision replaces the previous one; it is a share of the principal that day.
-        dossier.provision = to_money(dossier.principal * step.loss_percent / 100)
+        # The provision replaces the previous one; it is a share of the principal on the
+        # done date, not of today's (a payment dated later is already imported).
+        principal = principal_on(ctx.session, dossier.id, day)
+        dossier.provision = to_money(principal * step.loss_percent / 100)
     ctx.session.flush()

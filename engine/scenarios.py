@@ -421,10 +421,16 @@ def export_toml(session: Session, name: str) -> str:
 
 
 def install_defaults(session: Session) -> None:
-    """Risk codes and the built-in scenario, when missing (``init`` runs it every time)."""
-    for position, (code, label) in enumerate(DEFAULT_RISK_CODES):
-        if session.get(RiskCode, code) is None:
+    """The default risk codes on a new database, and the built-in scenario when missing
+    (``init`` runs it every time; a risk code a manager removed stays removed)."""
+    if session.exec(select(RiskCode.code).limit(1)).first() is None:
+        for position, (code, label) in enumerate(DEFAULT_RISK_CODES):
             session.add(RiskCode(code=code, label=label, position=position))
     session.flush()
     if session.exec(select(Scenario).where(Scenario.name == BUILTIN_NAME)).first() is None:
+        labels = dict(DEFAULT_RISK_CODES)
+        for step in BUILTIN.steps:  # the codes it gives back, if a manager removed them
+            if step.risk and session.get(RiskCode, step.risk) is None:
+                session.add(RiskCode(code=step.risk, label=labels.get(step.risk, step.risk)))
+        session.flush()
         save_scenario(session, BUILTIN, actor=None, builtin=True)

@@ -21,6 +21,7 @@ from engine.daily import run_daily
 from engine.demo import COURTESY, build_demo, parse_size
 from engine.dossiers import open_dossier
 from engine.errors import UserError
+from engine.rates import DEMO_NOTE
 from engine.scenarios import BUILTIN_NAME
 from engine.settings import Settings
 from models.db import make_engine, session_factory, transaction
@@ -30,6 +31,7 @@ from models.tables import (
     DossierEntry,
     Entry,
     Intervention,
+    PenaltyRate,
     Scenario,
     ScenarioStep,
     Sequence,
@@ -382,3 +384,25 @@ def test_bulk_flavour_is_deterministic(tmp_path: Path, sqlite_template: Path) ->
         dumps.append(snapshot(engine))
         engine.dispose()
     assert dumps[0] == dumps[1]
+
+
+@pytest.mark.parametrize("size", [20, "small"])
+def test_the_demo_builds_after_the_last_published_rate(sqlite_db: TestDB, size: int | str) -> None:
+    """The demo runs on any day: half-years the shipped table lacks get a row marked as a
+    demo value, so penalties are computed and nobody takes it for a published rate."""
+    late = dt.date(2027, 2, 15)
+    build_demo(sqlite_db.engine, MANAGER, late, size, scale=0.1)
+    with sqlite_db.session() as session:
+        added = session.exec(
+            select(PenaltyRate.start, PenaltyRate.note).where(PenaltyRate.start > TODAY)
+        ).all()
+    assert [(start.isoformat(), note) for start, note in added] == [
+        ("2026-07-01", DEMO_NOTE),
+        ("2027-01-01", DEMO_NOTE),
+    ]
+    with sqlite_db.session() as session:
+        check_charges(session)
+        late_penalties = session.execute(
+            select(func.count()).where(Entry.kind == "penalty", Entry.period_end > TODAY)
+        ).scalar_one()
+    assert late_penalties > 0  # computed over the half-years the demo rows cover

@@ -13,7 +13,15 @@ from engine.balances import Line, allocate_group
 from engine.calendar import WorkCalendar
 from engine.errors import UserError
 from engine.parsing import InvalidNumber, parse_amount, parse_percent
-from engine.penalties import ECB_PLUS_TEN, RateTable, interest, penalty_increment
+from engine.penalties import (
+    ECB_PLUS_TEN,
+    MissingRate,
+    RateTable,
+    half_year_of,
+    half_years,
+    interest,
+    penalty_increment,
+)
 from models.types import to_money
 
 FR = WorkCalendar("FR", True)
@@ -211,3 +219,31 @@ def test_percent_parser_returns_0_to_100_or_a_named_refusal(text: str) -> None:
         assert repr(text) in exc.message
         return
     assert percent.is_finite() and Decimal(0) <= percent <= Decimal(100)
+
+
+def test_a_half_year_without_its_own_row_is_refused_not_guessed() -> None:
+    rows = tuple((start, rate) for start, rate, _ in ECB_PLUS_TEN)
+    strict = RateTable(rows, per_half_year=True)
+    assert strict.missing(dt.date(2026, 1, 31), dt.date(2026, 6, 30)) == []
+    assert strict.missing(dt.date(2026, 1, 31), dt.date(2027, 1, 1)) == [
+        dt.date(2026, 7, 1),
+        dt.date(2027, 1, 1),
+    ]
+    with pytest.raises(MissingRate, match=r"half-year starting 2026-07-01: .*rates add 2026-07-01"):
+        interest(Decimal(1000), dt.date(2026, 5, 31), dt.date(2026, 7, 1), strict)
+    # the same days inside the table are computed as before
+    assert interest(Decimal(1000), dt.date(2026, 5, 31), dt.date(2026, 6, 30), strict) == interest(
+        Decimal(1000), dt.date(2026, 5, 31), dt.date(2026, 6, 30), RateTable(rows)
+    )
+
+
+@given(dates, dates)
+def test_half_years_cover_the_period(start: dt.date, end: dt.date) -> None:
+    found = half_years(start, end)
+    if end <= start:
+        assert found == []
+        return
+    assert found[0] == half_year_of(start + dt.timedelta(days=1))
+    assert found[-1] == half_year_of(end)
+    assert all(day.day == 1 and day.month in (1, 7) for day in found)
+    assert found == sorted(set(found))

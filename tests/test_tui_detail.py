@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Input, OptionList, Select, SelectionList, Static, TabbedContent
 
-from engine.dossiers import close, find_dossier, update_dossier
+from engine.dossiers import close, find_dossier, move_to_step, update_dossier
 from engine.scenarios import BUILTIN_NAME, COURTESY
 from models.tables import Contact, Customer, Dossier, Intervention
 from tests.conftest import TestDB
@@ -516,3 +516,23 @@ async def test_closed_dossier_refuses_plan_changes(sqlite_db: TestDB) -> None:
             await pilot.press(key)
             await wait_for(pilot, lambda: notified(app, "D000004 is closed"))
             assert app.screen is screen
+
+
+async def test_a_penalty_step_to_do_warns_of_a_half_year_without_its_rate(
+    sqlite_db: TestDB,
+) -> None:
+    seed(sqlite_db)
+    july = dt.date(2026, 7, 10)
+    with sqlite_db.ctx(july) as ctx:
+        move_to_step(ctx, "D000001", 7, july)  # Courrier LRAR: penalties
+        move_to_step(ctx, "D000002", 6, july)  # no penalties
+    app = RecouvrementApp(sqlite_db.engine, "boss", july)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(app, pilot, "D000001")
+        assert (
+            "⚠ Step 7 charges penalties but the rate table has no row for the half-year "
+            "starting 2026-07-01: a manager adds it with `rates add 2026-07-01 RATE`."
+        ) in fields(screen)
+        await pilot.press("escape")
+        other = await open_detail(app, pilot, "D000002")
+        assert "⚠" not in fields(other)

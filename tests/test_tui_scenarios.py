@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlmodel import select
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList, Select, Static
 
 from engine.dossiers import find_dossier, open_dossier
 from engine.interventions import mark_done
 from engine.planning import current_todo
+from engine.risks import add_risk, remove_risk
 from engine.scenario_admin import save_steps, scenario_detail
 from engine.scenarios import BUILTIN_NAME, COURTESY
 from models.tables import Dossier, Intervention, Scenario
@@ -97,6 +98,28 @@ async def edit_cell(pilot: Pilot[None], grid: StepGrid, row: int, col: int, text
     await type_text(pilot, text)
     await pilot.press("enter")
     await wait_for(pilot, lambda: not grid.editing)
+
+
+def risk_choices(pilot: Pilot[None]) -> list[str]:
+    editor = pilot.app.focused
+    while editor is not None and not isinstance(editor, Select):
+        editor = editor.parent  # type: ignore[assignment]
+    assert isinstance(editor, Select)
+    return [str(value) for _prompt, value in editor._options]
+
+
+async def choose_risk(pilot: Pilot[None], grid: StepGrid, row: int, code: str) -> list[str]:
+    """Enter on a step's risk opens the list of the company's codes; pick ``code`` ("" for
+    none) with the arrows and Enter. Returns the codes offered."""
+    await goto(pilot, grid, row, RISK)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: grid.editing)
+    offered = risk_choices(pilot)
+    moves = offered.index(code) - offered.index(grid.rows[row]["risk"])
+    await pilot.press(*(["down"] * moves if moves > 0 else ["up"] * -moves), "enter")
+    await wait_for(pilot, lambda: not grid.editing)
+    assert grid.rows[row]["risk"] == code
+    return offered
 
 
 async def save(pilot: Pilot[None], screen: ScenariosScreen) -> None:
@@ -222,7 +245,6 @@ async def test_each_validation_error_is_named_and_nothing_is_written(sqlite_db: 
         (4, DELAY, "abc", "step 5: delay 'abc' is invalid"),
         (7, LOSS, "120", "step 8: loss_percent '120' is invalid: expected a percentage from 0"),
         (1, FEES, "-5", "step 2: fees '-5' is invalid: expected an amount of 0 or more"),
-        (8, RISK, "Ruine", "step 9: risk 'Ruine' is invalid: expected a known risk code (Normal"),
     ]
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -282,8 +304,7 @@ async def test_insert_delete_move_up_and_down_then_save(sqlite_db: TestDB) -> No
         await pilot.press("enter")  # yes/no flips
         assert grid.rows[2]["penalties"] is True
         await edit_cell(pilot, grid, 2, FEES, "12,50")
-        await edit_cell(pilot, grid, 2, RISK, "douteux")  # the known code, in its own case
-        assert grid.rows[2]["risk"] == "Douteux"
+        await choose_risk(pilot, grid, 2, "Douteux")
         await save(pilot, screen)
         await wait_for(pilot, lambda: not screen.unsaved_changes())
     stored = detail(sqlite_db, COURTESY_NAME)
@@ -435,7 +456,27 @@ async def test_a_new_risk_code_can_be_given_by_a_step(sqlite_db: TestDB) -> None
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ScenariosScreen))
         assert "Redressement" in screen.risk_codes
-        await edit_cell(pilot, screen.grid, 2, RISK, "Redressement")
+        offered = await choose_risk(pilot, screen.grid, 2, "Redressement")
+        assert offered[0] == "" and offered[-1] == "Redressement"
         await save(pilot, screen)
         await wait_for(pilot, lambda: not screen.unsaved_changes())
     assert detail(sqlite_db, COURTESY_NAME)["steps"][2]["risk"] == "Redressement"
+
+
+async def test_a_steps_risk_is_chosen_from_the_companys_codes(sqlite_db: TestDB) -> None:
+    """The codes a manager keeps (key 5, `risks add`) are the choices, and none."""
+    seed_tui(sqlite_db)
+    with sqlite_db.ctx(TODAY) as ctx:
+        add_risk(ctx, "Redressement", "Redressement judiciaire")
+        remove_risk(ctx, "Surveillé")
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, BUILTIN_NAME)
+        offered = await choose_risk(pilot, screen.grid, 6, "Redressement")  # was Insolvable
+        assert offered == ["", "Normal", "Douteux", "Insolvable", "Contentieux", "Redressement"]
+        await choose_risk(pilot, screen.grid, 5, "")  # none stays none
+        await choose_risk(pilot, screen.grid, 4, "Contentieux")
+        await save(pilot, screen)
+        await wait_for(pilot, lambda: not screen.unsaved_changes())
+    steps = detail(sqlite_db, BUILTIN_NAME)["steps"]
+    assert [s["risk"] for s in steps[4:7]] == ["Contentieux", None, "Redressement"]

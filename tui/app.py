@@ -1,8 +1,8 @@
-"""The Textual application: four screens a key apart, everything by keyboard.
+"""The Textual application: five screens a key apart, everything by keyboard.
 
-`1` Dossiers, `2` Actions, `3` Customers, `4` Scenarios (each a mode with its own stack of
-screens), `?` help, `ctrl+p` palette, `q` quit. Database work happens in worker threads
-through ``tui.backend.Backend``; screens get plain dicts.
+`1` Dossiers, `2` Actions, `3` Customers, `4` Scenarios, `5` Rates and risks (each a mode
+with its own stack of screens), `?` help, `ctrl+p` palette, `q` quit. Database work happens
+in worker threads through ``tui.backend.Backend``; screens get plain dicts.
 """
 
 from __future__ import annotations
@@ -89,6 +89,12 @@ def _scenarios() -> Screen[Any]:
     return ScenariosScreen()
 
 
+def _reference() -> Screen[Any]:
+    from tui.screens.reference import ReferenceScreen
+
+    return ReferenceScreen()
+
+
 class RecouvrementApp(App[None]):
     TITLE = "Recouvrement"
     ENABLE_COMMAND_PALETTE = True
@@ -98,12 +104,15 @@ class RecouvrementApp(App[None]):
         "actions": _actions,
         "customers": _customers,
         "scenarios": _scenarios,
+        "reference": _reference,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "mode('dossiers')", N_("Dossiers"), id="app.dossiers"),
         Binding("2", "mode('actions')", N_("Actions"), id="app.actions"),
         Binding("3", "mode('customers')", N_("Customers"), id="app.customers"),
         Binding("4", "mode('scenarios')", N_("Scenarios"), id="app.scenarios"),
+        # Not in the key bar (a screen of rare use): in the help and the palette.
+        Binding("5", "mode('reference')", N_("Rates and risks"), id="app.reference", show=False),
         Binding("question_mark", "help", N_("Help"), id="app.help"),
         Binding("q", "quit", N_("Quit"), id="app.quit"),
     ]

@@ -656,6 +656,8 @@ def cmd_run(rt: Runtime) -> None:
         out(_("closed: {number}").format(number=number))
     for number in report.reopened:
         out(_("reopened: {number}").format(number=number))
+    for warning in report.warnings:
+        out(_("Warning: {message}").format(message=warning))
     due_today: list[dict[str, Any]] = getattr(report, "due_today", [])
     if due_today:
         out("")
@@ -916,6 +918,9 @@ def build_parser() -> Parser:
     p.add_argument("name")
     p = command(g, "import", cmd_scenario_import, _("create or replace a scenario from TOML"))
     p.add_argument("file")
+    from tui import cli_reference  # here: it imports this module
+
+    cli_reference.register(group, command, json_flag)
     return parser
 
 

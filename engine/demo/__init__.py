@@ -93,7 +93,7 @@ def build_demo(
             SmallDemo(session, login, today, scale, random.Random(seed), say).run()
     else:
         with transaction(factory) as session:
-            prepare(session, login)
+            prepare(session, login, today)
         LargeDemo(engine, login, today, dossiers, seed, say).run()
         with transaction(factory) as session:
             # The list columns the services keep (days late, next action, current step).

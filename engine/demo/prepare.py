@@ -4,6 +4,7 @@ progress."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from sqlmodel import Session, select
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 from engine.access import Actor, add_user, authenticate, require_manager
 from engine.errors import UserError
 from engine.i18n import _
+from engine.rates import add_demo_rates
 from engine.scenarios import COURTESY, save_scenario
 from engine.settings import set_setting
 from models.tables import Customer
@@ -26,8 +28,9 @@ AUDITOR = ("cmoreau", "Claire Moreau")
 COMPANY_NAME = "Morel Distribution SAS"
 
 
-def prepare(session: Session, login: str) -> dict[str, Actor]:
-    """Settings, people and the second scenario; refuses a database that already has data."""
+def prepare(session: Session, login: str, today: dt.date) -> dict[str, Actor]:
+    """Settings, people, the second scenario, and a rate for each half-year up to ``today``
+    the table lacks (marked as a demo value); refuses a database that already has data."""
     session.info["login"] = login
     actor = authenticate(session, login)
     require_manager(actor)
@@ -46,4 +49,5 @@ def prepare(session: Session, login: str) -> dict[str, Actor]:
     if AUDITOR[0] != login:
         add_user(session, actor, AUDITOR[0], "auditor", AUDITOR[1])
     save_scenario(session, COURTESY, actor=actor)
+    add_demo_rates(session, today)
     return {user: authenticate(session, user) for user in (login, *(a for a, _n in AGENTS))}

@@ -103,7 +103,7 @@ class SmallDemo:
 
     def run(self) -> None:
         self.say(_("Settings, users and scenarios…"))
-        self.actors = prepare(self.session, self.login)
+        self.actors = prepare(self.session, self.login, self.today)
         self.settings = Settings.load(self.session)
         self.days = Days.of(self.settings)
         self.account = customer_account(self.settings)

@@ -570,6 +570,8 @@ class DossierDetailScreen(BaseScreen):
                 ]
             )
         )
+        if data.get("rate_warning"):  # a penalty step to do over a half-year without rate
+            lines.append("⚠ " + data["rate_warning"])
         return "\n".join(lines)
 
     # -- running changes

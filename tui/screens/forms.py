@@ -62,7 +62,7 @@ class FormModal(BaseModal):
         Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
         # Screen switching under an open form would leave it behind: keys 1–4 do nothing
         # here (typed into a text field they are text, as always).
-        *(Binding(k, "nothing", show=False) for k in "1234"),
+        *(Binding(k, "nothing", show=False) for k in "12345"),
     ]
     DEFAULT_CSS = """
     FormModal { align: center middle; }

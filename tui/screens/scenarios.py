@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.events import DescendantBlur, Resize
-from textual.suggester import SuggestFromList
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -33,10 +32,10 @@ from engine.context import Ctx
 from engine.errors import UserError
 from engine.i18n import N_, _, current_language, ngettext
 from engine.inert import inert
+from engine.risks import add_risk
 from engine.scenario_admin import (
     ScenarioInUse,
     StepInvalid,
-    add_risk_code,
     create_scenario,
     delete_scenario,
     duplicate_scenario,
@@ -310,6 +309,18 @@ class StepGrid(ScrollableContainer, can_focus=True):
                 id="cell-editor",
             )
             editor.styles.width = max(EDITABLE[self.col].width, 22)
+        elif key == "risk":  # the company's risk codes (managed with key 5), or none
+            codes = list(self.screen_.risk_codes)
+            if row["risk"] and row["risk"] not in codes:
+                codes.append(row["risk"])
+            editor = Select(
+                [("—", ""), *((code, code) for code in codes)],
+                value=row["risk"] or "",
+                allow_blank=False,
+                compact=True,
+                id="cell-editor",
+            )
+            editor.styles.width = max(EDITABLE[self.col].width, 20)
         else:
             text = str(row[key])
             if key in ("loss_percent", "fees") and text:
@@ -318,11 +329,6 @@ class StepGrid(ScrollableContainer, can_focus=True):
                 text,
                 compact=True,
                 id="cell-editor",
-                suggester=(
-                    SuggestFromList(self.screen_.risk_codes, case_sensitive=False)
-                    if key == "risk"
-                    else None
-                ),
             )
             editor.styles.width = EDITABLE[self.col].width
         self.editor = editor
@@ -362,9 +368,6 @@ class StepGrid(ScrollableContainer, can_focus=True):
         else:
             assert isinstance(editor, Input)
             value = editor.value.strip() if key != "name" else editor.value
-            if key == "risk":  # a code typed in another case is that code
-                known = {code.lower(): code for code in self.screen_.risk_codes}
-                value = known.get(value.lower(), value)
         if self.rows[self.row][key] != value:
             self.rows[self.row][key] = value
         self.close_editor()
@@ -439,7 +442,7 @@ class _Modal(BaseModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="scenarios.modal.cancel"),
         # Switching screens under an open box would leave it behind.
-        *(Binding(k, "nothing", show=False) for k in "1234"),
+        *(Binding(k, "nothing", show=False) for k in "12345"),
     ]
     DEFAULT_CSS = """
     _Modal { align: center middle; }
@@ -1018,7 +1021,7 @@ class ScenariosScreen(BaseScreen):
             PromptModal(
                 _("New risk code"),
                 [("code", _("Code"), ""), ("label", _("Label"), "")],
-                lambda ctx, data: add_risk_code(ctx, data["code"], data["label"]),
+                lambda ctx, data: add_risk(ctx, data["code"], data["label"]),
             ),
             callback=self._risk_added,
         )

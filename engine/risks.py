@@ -1,0 +1,114 @@
+"""Customer risk codes (DOMAIN.md §4): the company's own list, which scenario steps give to
+customers. Managers add and remove codes; a code still given to a customer or by a scenario
+step cannot be removed (the refusal names who uses it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from engine.access import require_manager
+from engine.context import Ctx
+from engine.errors import NotFound, UserError
+from engine.i18n import _, ngettext
+from engine.scenario_admin import add_risk_code
+from models.tables import Customer, RiskCode, Scenario, ScenarioStep
+
+Row = dict[str, Any]
+SHOWN = 5  # customers named in a refusal; the rest are counted
+
+
+def risk_rows(session: Session) -> list[Row]:
+    """The codes in their order: ``code, label, used`` (customers holding the code plus
+    scenario steps giving it)."""
+    customers = dict(
+        session.execute(
+            select(Customer.risk_code, func.count())
+            .where(col(Customer.risk_code).is_not(None))
+            .group_by(Customer.risk_code)
+        ).all()
+    )
+    steps = dict(
+        session.execute(
+            select(ScenarioStep.risk, func.count())
+            .where(col(ScenarioStep.risk).is_not(None))
+            .group_by(ScenarioStep.risk)
+        ).all()
+    )
+    return [
+        {"code": r.code, "label": r.label, "used": customers.get(r.code, 0) + steps.get(r.code, 0)}
+        for r in session.exec(select(RiskCode).order_by(col(RiskCode.position), col(RiskCode.code)))
+    ]
+
+
+def _plain(value: str, what: str) -> None:
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise UserError(
+            _("The {what} {value!r} holds control characters: expected plain text.").format(
+                what=what, value=value
+            )
+        )
+
+
+def add_risk(ctx: Ctx, code: str, label: str = "") -> Row:
+    """A new code at the end of the list (managers); a code already there in any case is
+    refused."""
+    require_manager(ctx.actor)  # before anything else: no hint about the codes to others
+    _plain(code, _("risk code"))
+    _plain(label, _("label"))
+    row = add_risk_code(ctx, code, label)
+    return {"code": row["code"], "label": row["label"], "used": 0}
+
+
+def find_risk(session: Session, code: str) -> RiskCode:
+    wanted = code.strip()
+    found = (
+        session.get(RiskCode, wanted)
+        or session.exec(select(RiskCode).where(func.lower(RiskCode.code) == wanted.lower())).first()
+    )
+    if found is None:
+        known = ", ".join(r["code"] for r in risk_rows(session))
+        raise NotFound(
+            _("Unknown risk code {code!r}: expected one of {codes}.").format(code=code, codes=known)
+        )
+    return found
+
+
+def remove_risk(ctx: Ctx, code: str) -> Row:
+    """Remove a code nobody uses (managers)."""
+    require_manager(ctx.actor)
+    risk = find_risk(ctx.session, code)
+    users: list[str] = []
+    customers = list(
+        ctx.session.exec(
+            select(Customer.code)
+            .where(Customer.risk_code == risk.code)
+            .order_by(col(Customer.code))
+        )
+    )
+    if customers:
+        shown = ", ".join(customers[:SHOWN])
+        if len(customers) > SHOWN:
+            shown += " " + _("and {n} more").format(n=len(customers) - SHOWN)
+        users.append(
+            ngettext("customer {codes}", "customers {codes}", len(customers)).format(codes=shown)
+        )
+    for name, position in ctx.session.execute(
+        select(Scenario.name, ScenarioStep.position)
+        .join(ScenarioStep, col(ScenarioStep.scenario_id) == Scenario.id)
+        .where(ScenarioStep.risk == risk.code)
+        .order_by(col(Scenario.name), col(ScenarioStep.position))
+    ):
+        users.append(_("scenario {name!r} step {step_no}").format(name=name, step_no=position))
+    if users:
+        raise UserError(
+            _("Risk code {code!r} is in use and cannot be removed: {users}.").format(
+                code=risk.code, users="; ".join(users)
+            )
+        )
+    removed = {"code": risk.code, "label": risk.label, "used": 0}
+    ctx.session.delete(risk)
+    ctx.session.flush()
+    return removed
