@@ -28,7 +28,7 @@ def require_upgrader(engine: Engine, login: str) -> None:
     (and becomes its first manager)."""
     if not is_initialized(engine):
         return
-    users = User.__table__
+    users = User.__table__  # type: ignore[attr-defined]
     with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
         if not inspect(conn).has_table(users.name):
             return
