@@ -14,6 +14,7 @@ from engine import summary as _summary  # noqa: F401
 from engine import text_limits as _text_limits  # noqa: F401  (texts checked on flush)
 from engine.access import Actor, authenticate
 from engine.calendar import WorkCalendar
+from engine.db_errors import waiting_for
 from engine.errors import Conflict
 from engine.i18n import _
 from engine.penalties import RateTable
@@ -56,12 +57,13 @@ def claim(session: Session, record: object, expected_version: int | None, label:
     """
     model = type(record)
     version = record.version if expected_version is None else expected_version  # type: ignore[attr-defined]
-    result = session.execute(
-        update(model)
-        .where(model.id == record.id, model.version == version)  # type: ignore[attr-defined]
-        .values(version=version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    with waiting_for(label):
+        result = session.execute(
+            update(model)
+            .where(model.id == record.id, model.version == version)  # type: ignore[attr-defined]
+            .values(version=version + 1)
+            .execution_options(synchronize_session=False)
+        )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(
             _(

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from engine.access import require_dossier_write, require_write
 from engine.balances import refresh_dossiers
 from engine.context import Ctx, claim
+from engine.db_errors import waiting_for
 from engine.errors import NotFound, UserError
 from engine.i18n import _
 from engine.parsing import check_date, check_text
@@ -37,7 +38,8 @@ def find_customer(session: Session, code: str, lock: bool = False) -> Customer:
     query = select(Customer).where(Customer.code == code.strip())
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
-    customer = session.exec(query).first()
+    with waiting_for(_("Customer {code}").format(code=code.strip())):
+        customer = session.exec(query).first()
     if customer is None:
         raise NotFound(
             _(
@@ -63,7 +65,8 @@ def find_dossier(session: Session, number: str, lock: bool = False) -> Dossier:
     query = select(Dossier).where(Dossier.number == normalize_number(number))
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
-    dossier = session.exec(query).first()
+    with waiting_for(_("Dossier {number}").format(number=normalize_number(number))):
+        dossier = session.exec(query).first()
     if dossier is None:
         raise NotFound(
             _("Unknown dossier {number!r}: expected a dossier number such as D000042.").format(
@@ -86,12 +89,15 @@ def find_agent(session: Session, login: str) -> User:
 
 
 def lock_dossier(session: Session, dossier_id: int) -> Dossier:
-    dossier = session.exec(
-        select(Dossier)
-        .where(Dossier.id == dossier_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    # The number first (no lock): a wait that runs out names the dossier.
+    number = session.exec(select(Dossier.number).where(Dossier.id == dossier_id)).one()
+    with waiting_for(_("Dossier {number}").format(number=number)):
+        dossier = session.exec(
+            select(Dossier)
+            .where(Dossier.id == dossier_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
     return dossier
 
 

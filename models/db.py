@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -19,6 +20,20 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+LOCK_TIMEOUT_ENV = "RECOUVREMENT_LOCK_TIMEOUT"
+LOCK_TIMEOUT = 10.0  # seconds a unit of work waits for a lock another one holds
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for a lock: ``RECOUVREMENT_LOCK_TIMEOUT`` or 10 (ValueError when the
+    variable is not a number of seconds from 0.001 to 3600)."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not value:
+        return LOCK_TIMEOUT
+    seconds = float(value)
+    if not 0.001 <= seconds <= 3600:
+        raise ValueError(value)
+    return seconds
 
 
 def default_db_path() -> Path:
@@ -39,6 +54,46 @@ def normalize_url(url_or_path: str | None) -> str:
     return f"sqlite:///{path}"
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///path`` or ``sqlite:///file:path?...&uri=true``),
+    None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if parsed.query.get("uri") and database.startswith("file:"):
+        database = database.removeprefix("file:").split("?", 1)[0]
+    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
+def sqlite_read_only(url: str) -> bool:
+    """Whether SQLite can only read this database: a ``mode=ro`` URL, a file this process
+    may not write, or a folder where the WAL's side files (-wal, -shm) cannot be made."""
+    path = sqlite_path(url)
+    if path is None:
+        return False
+    if make_url(url).query.get("mode") == "ro":
+        return True
+    if not path.exists():
+        return False
+    if not os.access(path, os.W_OK):
+        return True
+    sides = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    if all(side.exists() for side in sides):
+        return not all(os.access(side, os.W_OK) for side in sides)
+    return not os.access(path.parent, os.W_OK)
+
+
+def _read_only_url(path: Path) -> str:
+    """SQLite's read-only URI for ``path``. Where the -shm file cannot be made (a read-only
+    folder) the file is opened as immutable: nobody can be writing it there."""
+    shm = Path(f"{path}-shm")
+    immutable = "" if shm.exists() or os.access(path.parent, os.W_OK) else "&immutable=1"
+    return f"sqlite:///file:{quote(str(path))}?mode=ro{immutable}&uri=true"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling off: it would start a transaction only at the
     # first write, so a command's reads would not be part of it. _sqlite_begin does it.
@@ -46,7 +101,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout() * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -63,18 +118,29 @@ def _sqlite_begin(connection: Connection) -> None:
 def make_engine(url_or_path: str | None = None, **kwargs: Any) -> Engine:
     url = normalize_url(url_or_path)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 10}, **kwargs)
+        path = sqlite_path(url)
+        if path is not None and sqlite_read_only(url) and make_url(url).query.get("mode") != "ro":
+            url = _read_only_url(path)  # reads still work where the file cannot be written
+        engine = create_engine(url, connect_args={"timeout": lock_timeout()}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # prepare_threshold=None: psycopg would otherwise prepare a statement after five runs and
     # keep a plan made while a table was nearly empty (seen: a re-import going from 3 s to 81 s).
+    # lock_timeout: a row another unit of work holds (a dossier being changed) is waited for
+    # as long as SQLite's busy timeout, then the statement fails with SQLSTATE 55P03.
+    wait = f"-c lock_timeout={round(lock_timeout() * 1000)}"
     return create_engine(
-        url, pool_pre_ping=True, connect_args={"prepare_threshold": None}, **kwargs
+        url,
+        pool_pre_ping=True,
+        connect_args={"prepare_threshold": None, "options": wait},
+        **kwargs,
     )
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+def session_factory(engine: Engine | Connection) -> sessionmaker[Session]:
+    """Sessions on ``engine``; on a connection, they join its transaction (their commit
+    leaves it to the connection's owner)."""
     return sessionmaker(engine, class_=Session, expire_on_commit=False)
 
 
@@ -124,4 +190,6 @@ def upgrade(engine: Engine) -> None:
 
 
 def is_initialized(engine: Engine) -> bool:
-    return inspect(engine).has_table("alembic_version")
+    """Whether ``init`` has run here. A read: on SQLite it never waits for a writer."""
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+        return inspect(connection).has_table("alembic_version")

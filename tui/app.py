@@ -27,7 +27,7 @@ from engine.errors import UserError
 from engine.i18n import N_, _
 from engine.inert import inert
 from tui.backend import Backend
-from tui.crash import log_crash
+from tui.crash import crash_summary, log_crash
 from tui.keymap import load_keymap
 from tui.palette import ActionsProvider, JumpProvider
 from tui.screens.base import translate_bindings
@@ -235,7 +235,9 @@ class RecouvrementApp(App[None]):
             return
         path = log_crash(error)
         self.notify(
-            _("Unexpected error: {error} (details in {path}).").format(error=error, path=path),
+            _("Unexpected error: {error} (details in {path}).").format(
+                error=crash_summary(error), path=path
+            ),
             severity="error",
             timeout=15,
         )

@@ -44,16 +44,27 @@ class Backend:
 
     def read(self, work: Callable[[Ctx], T]) -> T:
         """Run ``work`` in a read-only unit of work (never waits for a writer)."""
-        from engine.context import Ctx
-        from models.db import transaction
-
-        with transaction(self.factory, write=False) as session:
-            return work(Ctx.load(session, self.login, self.today))
+        return self._unit(work, write=False)
 
     def write(self, work: Callable[[Ctx], T]) -> T:
         """Run ``work`` in a unit of work that commits, or rolls back whole on any error."""
+        return self._unit(work, write=True)
+
+    def _unit(self, work: Callable[[Ctx], T], write: bool) -> T:
+        """A database error a person can act on (a lock held too long, a value refused)
+        becomes a refusal in one sentence, never the statement: screens show it as any other."""
+        from sqlalchemy.exc import StatementError
+
         from engine.context import Ctx
+        from engine.db_errors import user_message
+        from engine.errors import UserError
         from models.db import transaction
 
-        with transaction(self.factory) as session:
-            return work(Ctx.load(session, self.login, self.today))
+        try:
+            with transaction(self.factory, write=write) as session:
+                return work(Ctx.load(session, self.login, self.today))
+        except StatementError as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            raise UserError(message) from exc

@@ -57,6 +57,25 @@ def _amount(what: str) -> Callable[[str], Decimal]:
     return parse
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def _id(what: str) -> Callable[[str], int]:
+    """A record id: a whole number from 1 to 2^31 - 1 (larger ones cannot exist)."""
+
+    def parse(value: str) -> int:
+        text = value.strip()
+        if text.isdigit() and 1 <= int(text) <= MAX_ID:
+            return int(text)
+        raise argparse.ArgumentTypeError(
+            _("Invalid {what} {value!r}: expected a whole number from 1 to {max}.").format(
+                what=what, value=value, max=MAX_ID
+            )
+        )
+
+    return parse
+
+
 def default_login() -> str:
     try:
         return getpass.getuser()
@@ -86,6 +105,13 @@ def database_url(value: str | None) -> str:
 
     from models.db import normalize_url
 
+    if value is not None and not value.strip():
+        raise UserError(
+            _(
+                "Invalid --db {value!r}: expected a SQLite file path or a URL such as "
+                "postgresql+psycopg://user@host/database."
+            ).format(value=value)
+        )
     given = value or os.environ.get("RECOUVREMENT_DB")
     try:
         url = normalize_url(value)
@@ -105,6 +131,12 @@ def database_url(value: str | None) -> str:
 
 def acting(args: argparse.Namespace) -> tuple[str, dt.date]:
     """Who acts and on which business day (``--user``, ``--today`` or the environment)."""
+    if args.user is not None and not args.user.strip():
+        raise UserError(
+            _("Invalid --user {value!r}: expected a login such as mlefebvre.").format(
+                value=args.user
+            )
+        )
     login: str = args.user or os.environ.get("RECOUVREMENT_USER") or default_login()
     today = args.today or os.environ.get("RECOUVREMENT_TODAY")
     if isinstance(today, str):
@@ -114,9 +146,14 @@ def acting(args: argparse.Namespace) -> tuple[str, dt.date]:
 
 class Runtime:
     def __init__(self, args: argparse.Namespace) -> None:
+        from engine.db_errors import check_lock_timeout
+        from models.db import sqlite_path
+
         self.args = args
         self.url = database_url(args.db)
+        self.path: Path | None = sqlite_path(self.url)  # the SQLite file, if SQLite
         self.login, self.today = acting(args)
+        check_lock_timeout()
         self._engine: Any = None
 
     @property
@@ -129,25 +166,79 @@ class Runtime:
 
     def ensure_parent(self) -> None:
         """Only the commands that create a database may create its folder."""
-        if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = self.path
+        if path is None or path.exists():
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(exist_ok=False)  # may a file be made there? (SQLite would only say
+            path.unlink()  # "unable to open database file")
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            existing = next((p for p in path.parents if p.exists()), None)
+            if existing is not None and not existing.is_dir():
+                reason = _("{path} is a file, not a folder").format(path=existing)
+            raise UserError(
+                _("Cannot create the database {path}: {reason}.").format(path=path, reason=reason)
+            ) from None
 
-    def require_initialized(self) -> None:
+    def initialized(self) -> bool:
+        """Whether ``init`` has run on the database, or one line saying why it cannot be
+        used (a folder, a text file, a damaged file, a server that refuses)."""
+        from sqlalchemy.exc import DBAPIError
+
         from models.db import is_initialized
 
-        if self.url.startswith("sqlite:///"):
-            path = Path(self.url.removeprefix("sqlite:///"))
-            if not path.exists():
-                raise UserError(
-                    _(
-                        "No database at {path}: run `recouvrement init` first (or pass --db)."
-                    ).format(path=path)
+        path = self.path
+        if path is not None and path.is_dir():
+            raise UserError(
+                _("{path} is a folder: expected a SQLite database file.").format(path=path)
+            )
+        try:
+            return is_initialized(self.engine)
+        except DBAPIError as exc:
+            if path is None:
+                raise
+            code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
+            reason = (
+                _("it is not a SQLite database, or it is damaged")
+                if code == 26  # SQLITE_NOTADB
+                else _("it cannot be opened")
+                if code == 14  # SQLITE_CANTOPEN
+                else _("it cannot be read")
+            )
+            raise UserError(
+                _(
+                    "Cannot use {path} as a database: {reason}; expected a SQLite database "
+                    "file made by `recouvrement init`."
+                ).format(path=path, reason=reason)
+            ) from None
+
+    def require_initialized(self) -> None:
+        path = self.path
+        if path is not None and not path.exists():
+            raise UserError(
+                _("No database at {path}: run `recouvrement init` first (or pass --db).").format(
+                    path=path
                 )
-        if not is_initialized(self.engine):
+            )
+        if not self.initialized():
             raise UserError(
                 _("The database {url} is not initialised: run `recouvrement init` first.").format(
                     url=self.safe_url
                 )
+            )
+
+    def require_writable(self) -> None:
+        """A change on a SQLite file that can only be read: one line naming the file."""
+        from models.db import sqlite_read_only
+
+        if self.path is not None and sqlite_read_only(self.url):
+            raise UserError(
+                _(
+                    "The database file {path} is read-only: this change cannot be saved "
+                    "(commands that only read still work)."
+                ).format(path=self.path)
             )
 
     @property
@@ -164,6 +255,8 @@ class Runtime:
         from models.db import session_factory, transaction
 
         self.require_initialized()
+        if write:
+            self.require_writable()
         with transaction(session_factory(self.engine), write=write) as session:
             yield Ctx.load(session, self.login, self.today)
 
@@ -213,6 +306,9 @@ def cmd_init(rt: Runtime) -> None:
     from engine.bootstrap import initialize
 
     rt.ensure_parent()
+    if rt.path is None or rt.path.exists():
+        rt.initialized()  # a folder, a text file or a damaged file: said in one line
+        rt.require_writable()
     new = initialize(rt.engine, rt.login)
     if new:
         out(
@@ -236,10 +332,11 @@ def cmd_demo(rt: Runtime) -> None:
         )
     from engine.bootstrap import initialize
     from engine.demo import build_demo
-    from models.db import is_initialized
 
     rt.ensure_parent()
-    if not is_initialized(rt.engine):
+    if rt.path is not None and rt.path.exists():
+        rt.require_writable()
+    if not rt.initialized():
         initialize(rt.engine, rt.login)
     report = build_demo(
         rt.engine,
@@ -724,7 +821,7 @@ def cmd_tui(rt: Runtime) -> None:
 def prefetch_first_screen(args: argparse.Namespace, send: Callable[[dict[str, Any]], None]) -> None:
     """In the start-up process (tui.prefetch): check the database as every command does,
     then read what the dossier list shows first."""
-    from sqlalchemy.exc import OperationalError
+    from engine.db_errors import user_message
 
     try:
         rt = Runtime(args)
@@ -732,8 +829,11 @@ def prefetch_first_screen(args: argparse.Namespace, send: Callable[[dict[str, An
     except UserError as exc:
         send({"fatal": exc.message})
         return
-    except OperationalError as exc:
-        send({"fatal": _("Cannot use the database: {error}").format(error=_one_line(exc.orig))})
+    except Exception as exc:
+        message = user_message(exc)
+        if message is None:
+            raise
+        send({"fatal": message})
         return
     from tui.first_screen import first_screen
 
@@ -886,12 +986,12 @@ def build_parser() -> Parser:
 
     g = group("intervention", _("interventions"))
     p = command(g, "done", cmd_intervention_done, _("mark done (applies the step's effects)"))
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id(_("intervention id")))
     p.add_argument("--date", type=_date("--date"))
     p.add_argument("--note")
     p.add_argument("--outcome")
     p = command(g, "skip", cmd_intervention_skip, _("mark skipped"))
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id(_("intervention id")))
     p.add_argument("--date", type=_date("--date"))
     p.add_argument("--note")
     p = command(g, "add", cmd_intervention_add, _("add a manual intervention"))
@@ -903,7 +1003,7 @@ def build_parser() -> Parser:
     p.add_argument("--promise-date", type=_date("--promise-date"))
     p.add_argument("--promise-amount", type=_amount("--promise-amount"))
     p = command(g, "reschedule", cmd_intervention_reschedule, _("plan an intervention on a date"))
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id(_("intervention id")))
     p.add_argument("--date", required=True, type=_date("--date"))
 
     p = command(commands, "actions", cmd_actions, _("the to-do worklist"))
@@ -951,15 +1051,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_BAD_INPUT
     except Exception as exc:
-        from sqlalchemy.exc import OperationalError
+        from engine.db_errors import user_message
+        from tui.crash import crash_summary, log_crash
 
-        if isinstance(exc, OperationalError):
-            err(_("Cannot use the database: {error}").format(error=_one_line(exc.orig)))
+        message = user_message(exc)  # never the statement nor its values
+        if message is not None:
+            err(message)
             return EXIT_BAD_INPUT
-        from tui.crash import log_crash
-
         path = log_crash(exc)
-        err(_("Unexpected error: {error} (details in {path}).").format(error=exc, path=path))
+        err(
+            _("Unexpected error: {error} (details in {path}).").format(
+                error=crash_summary(exc), path=path
+            )
+        )
         return 1
 
 

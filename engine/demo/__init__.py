@@ -92,13 +92,18 @@ def build_demo(
         with transaction(factory) as session:
             SmallDemo(session, login, today, scale, random.Random(seed), say).run()
     else:
-        with transaction(factory) as session:
-            prepare(session, login, today)
-        LargeDemo(engine, login, today, dossiers, seed, say).run()
-        with transaction(factory) as session:
-            # The list columns the services keep (days late, next action, current step).
-            refresh_dossiers(session)
-            refresh_next_actions(session)
+        # One transaction for all of it: killed or failing halfway, the demo leaves nothing
+        # (no people or settings without dossiers, no dossiers without their next action)
+        # and can simply be run again.
+        with engine.begin() as conn:
+            joined = session_factory(conn)
+            with transaction(joined) as session:
+                prepare(session, login, today)
+            LargeDemo(conn, login, today, dossiers, seed, say).run()
+            with transaction(joined) as session:
+                # The list columns the services keep (days late, next action, current step).
+                refresh_dossiers(session)
+                refresh_next_actions(session)
     with engine.begin() as conn:
         refresh_statistics(conn)
     say(_("Counting what the demo made…"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, String, Table, func, insert, text
+from sqlalchemy import BigInteger, Connection, String, Table, func, insert, text
 from sqlalchemy import update as sa_update
 from sqlalchemy.sql.expression import TableClause, column, table
 from sqlmodel import select
@@ -111,9 +111,17 @@ class LargeDemo:
     BATCH = 20_000  # rows per INSERT … executemany
 
     def __init__(
-        self, engine: Engine, login: str, today: dt.date, dossiers: int, seed: int, say: Progress
+        self,
+        connection: Connection,
+        login: str,
+        today: dt.date,
+        dossiers: int,
+        seed: int,
+        say: Progress,
     ) -> None:
-        self.engine = engine
+        """``connection``: in the caller's transaction, which commits the whole demo or
+        nothing (build_demo)."""
+        self.connection = connection
         self.login = login
         self.today = today
         self.total = dossiers
@@ -138,30 +146,30 @@ class LargeDemo:
                 ("links", DossierEntry),
             )
         }
-        # One transaction: a failure leaves no half-filled database behind.
-        with self.engine.begin() as conn:
-            sqlite = conn.dialect.name == "sqlite"
-            if sqlite:
-                # A big page cache keeps the scattered index inserts in memory; the pooled
-                # connection gets SQLite's default back afterwards.
-                conn.exec_driver_sql("PRAGMA cache_size=-262144")
-            try:
-                for first in range(0, len(self.starts), self.CHUNK):
-                    rows = _Rows()
-                    for index in range(first, min(first + self.CHUNK, len(self.starts))):
-                        self.customer(index, rows)
-                    for name, target in tables.items():
-                        self.insert(conn, target, getattr(rows, name))
-                    self.written += len(rows.dossiers)
-                    self.say(
-                        _("{done} of {total} dossiers written…").format(
-                            done=self.written, total=self.total
-                        )
+        # The caller's transaction: a failure leaves no half-filled database behind.
+        conn = self.connection
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # A big page cache keeps the scattered index inserts in memory; the pooled
+            # connection gets SQLite's default back afterwards.
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        try:
+            for first in range(0, len(self.starts), self.CHUNK):
+                rows = _Rows()
+                for index in range(first, min(first + self.CHUNK, len(self.starts))):
+                    self.customer(index, rows)
+                for name, target in tables.items():
+                    self.insert(conn, target, getattr(rows, name))
+                self.written += len(rows.dossiers)
+                self.say(
+                    _("{done} of {total} dossiers written…").format(
+                        done=self.written, total=self.total
                     )
-                self.finish(conn)
-            finally:
-                if sqlite:
-                    conn.exec_driver_sql("PRAGMA cache_size=-2000")
+                )
+            self.finish(conn)
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA cache_size=-2000")
 
     def insert(self, conn: Connection, target: TableClause, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -178,7 +186,7 @@ class LargeDemo:
             conn.execute(insert(target), rows[start : start + self.BATCH])
 
     def load(self) -> None:
-        with transaction(session_factory(self.engine)) as session:
+        with transaction(session_factory(self.connection)) as session:
             settings = Settings.load(session)
             self.days = Days.of(settings)
             self.prefix = settings.customer_account_prefix
