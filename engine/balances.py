@@ -132,15 +132,15 @@ def open_amounts_on(session: Session, entry_ids: Iterable[int], day: dt.date) ->
     for start in range(0, len(singles), CHUNK):
         for row in session.execute(columns.where(entry_id.in_(singles[start : start + CHUNK]))):
             members[row.id].append(_dated_line(row))
-    for customer_id, account, lettering in sorted(groups):
-        for row in session.execute(
-            columns.where(
-                col(Entry.customer_id) == customer_id,
-                col(Entry.account) == account,
-                col(Entry.lettering) == lettering,
-            )
-        ):
-            members[(customer_id, account, lettering)].append(_dated_line(row))
+    wanted = sorted(groups)
+    group_of = tuple_(col(Entry.customer_id), col(Entry.account), col(Entry.lettering))
+    for start in range(0, len(wanted), CHUNK // 3):  # three parameters a group
+        chunk = wanted[start : start + CHUNK // 3]
+        grouped = columns.add_columns(
+            col(Entry.customer_id), col(Entry.account), col(Entry.lettering)
+        ).where(group_of.in_(chunk))
+        for row in session.execute(grouped):
+            members[(row.customer_id, row.account, row.lettering)].append(_dated_line(row))
     for lines in members.values():
         for line_id, amount in allocate_group_on(lines, day).items():
             if line_id in result:
