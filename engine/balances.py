@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, case, func, select, tuple_, type_coerce, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.tables import Dossier, DossierEntry, Entry
 
@@ -113,37 +113,38 @@ def open_amounts_on(session: Session, entry_ids: Iterable[int], day: dt.date) ->
     result: dict[int, Decimal] = dict.fromkeys(ids, ZERO)
     groups: set[tuple[int, str, str]] = set()
     singles: list[int] = []
+    entry_id = col(Entry.id)
     for start in range(0, len(ids), CHUNK):
         rows = session.execute(
-            select(Entry.id, Entry.customer_id, Entry.account, Entry.lettering).where(
-                Entry.id.in_(ids[start : start + CHUNK])  # type: ignore[attr-defined]
-            )
+            select(
+                entry_id, col(Entry.customer_id), col(Entry.account), col(Entry.lettering)
+            ).where(entry_id.in_(ids[start : start + CHUNK]))
         )
         for row in rows:
             if row.lettering:
                 groups.add((row.customer_id, row.account, row.lettering))
             else:
                 singles.append(row.id)
-    columns = (Entry.id, Entry.debit, Entry.credit, Entry.due_date, Entry.date)
+    columns = select(
+        entry_id, col(Entry.debit), col(Entry.credit), col(Entry.due_date), col(Entry.date)
+    )
     members: dict[tuple[int, str, str] | int, list[tuple[Line, dt.date]]] = defaultdict(list)
     for start in range(0, len(singles), CHUNK):
-        for row in session.execute(
-            select(*columns).where(Entry.id.in_(singles[start : start + CHUNK]))  # type: ignore[attr-defined]
-        ):
+        for row in session.execute(columns.where(entry_id.in_(singles[start : start + CHUNK]))):
             members[row.id].append(_dated_line(row))
-    for customer_id, account, lettering in sorted(groups):
-        for row in session.execute(
-            select(*columns).where(
-                Entry.customer_id == customer_id,
-                Entry.account == account,
-                Entry.lettering == lettering,
-            )
-        ):
-            members[(customer_id, account, lettering)].append(_dated_line(row))
+    wanted = sorted(groups)
+    group_of = tuple_(col(Entry.customer_id), col(Entry.account), col(Entry.lettering))
+    for start in range(0, len(wanted), CHUNK // 3):  # three parameters a group
+        chunk = wanted[start : start + CHUNK // 3]
+        grouped = columns.add_columns(
+            col(Entry.customer_id), col(Entry.account), col(Entry.lettering)
+        ).where(group_of.in_(chunk))
+        for row in session.execute(grouped):
+            members[(row.customer_id, row.account, row.lettering)].append(_dated_line(row))
     for lines in members.values():
-        for entry_id, amount in allocate_group_on(lines, day).items():
-            if entry_id in result:
-                result[entry_id] = amount
+        for line_id, amount in allocate_group_on(lines, day).items():
+            if line_id in result:
+                result[line_id] = amount
     return result
 
 
@@ -157,12 +158,12 @@ def principal_on(session: Session, dossier_id: int, day: dt.date) -> Decimal:
     """A dossier's principal on ``day``: the open amounts on that day of its invoices,
     credit notes, deposits and payments dated on or before it."""
     ids = session.execute(
-        select(Entry.id)
-        .join(DossierEntry, DossierEntry.entry_id == Entry.id)
+        select(col(Entry.id))
+        .join(DossierEntry, col(DossierEntry.entry_id) == col(Entry.id))
         .where(
-            DossierEntry.dossier_id == dossier_id,
-            Entry.kind.in_(PRINCIPAL_KINDS),  # type: ignore[attr-defined]
-            Entry.date <= day,
+            col(DossierEntry.dossier_id) == dossier_id,
+            col(Entry.kind).in_(PRINCIPAL_KINDS),
+            col(Entry.date) <= day,
         )
     ).scalars()
     return sum(open_amounts_on(session, ids, day).values(), ZERO)
