@@ -47,8 +47,10 @@ def inert(value: object, multiline: bool = False) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if text.isprintable():  # the usual case, checked in C: no control, no separator
+        return text
     pattern = UNSAFE_MULTILINE if multiline else UNSAFE_LINE
-    if pattern.search(text) is None:  # the usual case: no copy
+    if pattern.search(text) is None:  # a tab, a no-break space…: shown as they are
         return text
     return pattern.sub(_visible, text)
 

@@ -143,3 +143,29 @@ def test_rights_are_checked_before_the_status(db: TestDB) -> None:
         add_user(ctx.session, ctx.actor, "alice", "agent")
     with pytest.raises(Forbidden), db.ctx(login="alice") as ctx:
         mark_done(ctx, ident)
+
+
+async def test_tui_done_on_an_intervention_done_meanwhile_is_refused(sqlite_db: TestDB) -> None:
+    """The screen still shows step 1 to do; another agent marks it done first: `d` then
+    says so (and by whom) instead of "done", and the other agent's note is kept."""
+    from tests.test_tui_detail import notified, open_detail, seed
+    from tests.tui_helpers import TODAY, wait_for
+    from tui.app import RecouvrementApp
+    from tui.screens.forms import DoneForm
+
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(app, pilot)
+        ident = screen.data["current_id"]  # type: ignore[index]
+        with sqlite_db.ctx(TODAY) as ctx:
+            mark_done(ctx, ident, note="first")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoneForm))
+        await pilot.press(*"second", "enter")
+        await wait_for(pilot, lambda: notified(app, "already done (on 2026-03-02 by boss)"))
+        assert not notified(app, f"Intervention {ident} done.")
+        await wait_for(pilot, lambda: screen.data is not None and screen.data["current_step"] == 2)
+    with sqlite_db.session() as session:
+        item = session.get(Intervention, ident)
+        assert item is not None and item.note == "first"
