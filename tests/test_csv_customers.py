@@ -176,3 +176,30 @@ def test_the_import_summary_says_what_it_skipped(cli: Cli, tmp_path: Path) -> No
     code, out, err = cli("import", "csv", str(bad))
     assert code == 2 and "line 2: consumer 'bof': expected yes or no" in err
     assert dump(cli.db) == before
+
+
+def test_an_excluded_entry_stays_excluded_when_the_export_brings_it_back(
+    db: TestDB, tmp_path: Path
+) -> None:
+    from engine.customers import exclude_entry
+
+    first = write(tmp_path, "CDUPONT;;VTE;2026-01-05;P1;F1;411000;Facture;2026-02-04;1200;")
+    run(db, first)
+    with db.session() as session:
+        ident = session.exec(select(Entry.id).where(Entry.invoice == "F1")).one()
+    assert ident is not None
+    with db.ctx() as ctx:
+        exclude_entry(ctx, ident)
+    # The next export: the same invoice, now lettered with a partial payment.
+    header = HEADER + ";lettering"
+    later = write(
+        tmp_path,
+        "CDUPONT;;VTE;2026-01-05;P1;F1;411000;Facture;2026-02-04;1200;;AA",
+        "CDUPONT;;BQ;2026-02-10;R1;;411000;Reglement;;;200;AA",
+        header=header,
+    )
+    report = run(db, later)
+    assert (report.updated, report.added) == (1, 1)
+    with db.session() as session:
+        entry = session.exec(select(Entry).where(Entry.id == ident)).one()
+        assert (entry.excluded, entry.lettering, str(entry.open_amount)) == (True, "AA", "1000.00")

@@ -282,6 +282,8 @@ class SmallDemo:
         else:
             overdue = [row for row in rows if row["due_date"] < plan.start]
             unpaid = overdue[-rng.randint(1, min(3, len(overdue))) :]
+            for row in unpaid:
+                row["excluded"] = False  # the dossier collects them: not disputed ones
             for row in rows:
                 if row in unpaid:
                     continue
