@@ -360,7 +360,12 @@ CASES: list[Bad] = [
     Bad("edit-auditor", ["dossier", "edit", "{open}", "--reason", "x"], {}, "", AUDITOR),
     # --- interventions -------------------------------------------------------------------
     Bad("done-unknown", ["intervention", "done", "999999"], {}, "Unknown intervention 999999"),
-    Bad("done-word", ["intervention", "done", "four"], {}, "invalid int value: 'four'"),
+    Bad(
+        "done-word",
+        ["intervention", "done", "four"],
+        {},
+        "Invalid intervention id 'four': expected a whole number",
+    ),
     Bad("done-negative", ["intervention", "done", "-1"], {}, ""),
     Bad(
         "done-future", ["intervention", "done", "{todo}", "--date", "2026-03-05"], {}, "after today"
