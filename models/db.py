@@ -111,8 +111,19 @@ def _sqlite_begin(connection: Connection) -> None:
     # write (open a dossier, mark an intervention done) run one after the other instead of
     # both acting on what they read. In WAL mode readers are never blocked by it; read-only
     # units ask for a plain BEGIN (see transaction(write=False)).
-    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    options = connection.get_execution_options()
+    mode = options.get("sqlite_begin", "IMMEDIATE")
+    wait = options.get("sqlite_wait")
+    if wait is None:
+        connection.exec_driver_sql(f"BEGIN {mode}")
+        return
+    # A unit of work that may wait longer than the lock timeout for its turn (an import
+    # behind another): the longer busy timeout holds for its BEGIN only.
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={round(wait * 1000)}")
+    try:
+        connection.exec_driver_sql(f"BEGIN {mode}")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={round(lock_timeout() * 1000)}")
 
 
 def make_engine(url_or_path: str | None = None, **kwargs: Any) -> Engine:
@@ -145,14 +156,20 @@ def session_factory(engine: Engine | Connection) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session], write: bool = True) -> Iterator[Session]:
+def transaction(
+    factory: sessionmaker[Session], write: bool = True, wait: float | None = None
+) -> Iterator[Session]:
     """One short unit of work: commit on success, roll everything back on any error.
 
     ``write=False`` for units that only read: on SQLite they do not wait for writers.
+    ``wait``: seconds a writing unit may wait on SQLite for the other writer to end, when
+    that is longer than the lock timeout (imports take their turn, see engine.turns).
     """
     session = factory()
     if not write:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+    elif wait is not None:
+        session.connection(execution_options={"sqlite_wait": wait})
     try:
         yield session
         session.commit()

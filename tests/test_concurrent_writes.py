@@ -4,6 +4,7 @@ wins and nineteen are refused, naming when and by whom it was done."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,45 @@ def test_the_same_file_imported_side_by_side_is_stored_once(db: TestDB, tmp_path
         keys = session.exec(select(Entry.source_key)).all()
         assert len(keys) == len(set(keys)) == LINES
         assert session.exec(select(func.count()).select_from(Customer)).one() == 5
+
+
+def test_an_import_behind_a_long_one_waits_past_the_lock_timeout(
+    db: TestDB, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dossier lock is waited for 10 s at most (here 0.3 s), but an import behind another
+    one waits for its turn: it must not fail with "busy, try again"."""
+    from sqlalchemy import text
+
+    from engine.turns import IMPORTS as IMPORT_KEY
+    from tui.cli import main
+
+    monkeypatch.setenv("RECOUVREMENT_LOCK_TIMEOUT", "0.3")
+    path = csv_file(tmp_path)
+    holding, released = threading.Event(), threading.Event()
+
+    def long_import() -> None:  # holds what a running import holds, for ~1 s
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_KEY})
+            else:
+                conn.exec_driver_sql("INSERT INTO sequence (name, value) VALUES ('x', 0)")
+            holding.set()
+            released.wait(5)
+            conn.commit()
+
+    other = threading.Thread(target=long_import)
+    other.start()
+    assert holding.wait(5)
+    threading.Timer(1.0, released.set).start()
+    code = main(
+        ["--db", db.url, "--user", "boss", "--today", "2026-03-02", "import", "csv", str(path)]
+    )
+    other.join(5)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert released.is_set()  # it did wait for the other one to end
+    with db.session() as session:
+        assert session.exec(select(func.count()).select_from(Entry)).one() == LINES
 
 
 def one_dossier(db: TestDB) -> int:

@@ -248,16 +248,17 @@ class Runtime:
         return make_url(self.url).render_as_string(hide_password=True)
 
     @contextmanager
-    def ctx(self, write: bool = True) -> Iterator[Any]:
+    def ctx(self, write: bool = True, wait: float | None = None) -> Iterator[Any]:
         """One unit of work as the acting user; rolled back entirely on any error.
-        ``write=False`` for commands that only read: they never wait for a writer."""
+        ``write=False`` for commands that only read: they never wait for a writer;
+        ``wait``: seconds a writer may wait for its turn (see models.db.transaction)."""
         from engine.context import Ctx
         from models.db import session_factory, transaction
 
         self.require_initialized()
         if write:
             self.require_writable()
-        with transaction(session_factory(self.engine), write=write) as session:
+        with transaction(session_factory(self.engine), write=write, wait=wait) as session:
             yield Ctx.load(session, self.login, self.today)
 
 
@@ -381,9 +382,10 @@ def cmd_settings_set(rt: Runtime) -> None:
 
 def cmd_import_csv(rt: Runtime) -> None:
     from engine.csv_import import import_csv
+    from engine.turns import TURN_WAIT
 
     mapping = Path(rt.args.mapping) if rt.args.mapping else None
-    with rt.ctx() as ctx:
+    with rt.ctx(wait=TURN_WAIT) as ctx:  # behind another import: wait, do not fail
         report = import_csv(ctx, Path(rt.args.file), mapping)
     if rt.args.json:
         out_json(asdict(report))
