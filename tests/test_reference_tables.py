@@ -232,7 +232,14 @@ def test_the_detail_warns_on_a_penalty_step_to_do(cli: Cli, db: TestDB) -> None:
         "Step 7 charges penalties but the rate table has no row for the half-year starting "
         "2026-07-01: a manager adds it with `rates add 2026-07-01 RATE`."
     )
+    # The command line says it too: on stderr beside the dossier, in --json as warnings[].
+    code, _out, err = cli("dossier", "show", number, today="2026-07-10")
+    assert code == 0 and err.strip() == "Warning: " + page["rate_warning"]
+    assert cli.json("dossier", "show", number, today="2026-07-10")["warnings"] == [
+        page["rate_warning"]
+    ]
     assert cli("dossier", "step", number, "6", today="2026-07-10")[0] == 0  # no penalties
+    assert cli.json("dossier", "show", number, today="2026-07-10")["warnings"] == []
     with db.ctx("2026-07-10") as ctx:
         assert dossier_page(ctx, number)["rate_warning"] is None
     assert cli("dossier", "step", number, "7", today="2026-07-10")[0] == 0

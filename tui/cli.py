@@ -462,13 +462,21 @@ def cmd_customers_list(rt: Runtime) -> None:
 
 
 def _show(rt: Runtime, number: str, as_json: bool) -> None:
+    from engine.dossiers import find_dossier
+    from engine.rates import penalty_warning
     from engine.views import dossier_detail
 
     with rt.ctx(write=False) as ctx:
         detail = dossier_detail(ctx.session, number)
+        dossier_id = find_dossier(ctx.session, number).id
+        assert dossier_id is not None
+        warning = penalty_warning(ctx, dossier_id)
+    detail["warnings"] = [warning] if warning else []
     if as_json:
         out_json(detail)
         return
+    for line in detail["warnings"]:
+        err(_("Warning: {message}").format(message=line))
     # Single-line fields: a line break in them is shown, not obeyed (out() keeps it).
     out(
         f"{detail['number']}  {inert(detail['customer'])} {inert(detail['customer_name'])}"
