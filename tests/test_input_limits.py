@@ -228,3 +228,13 @@ async def test_the_dossier_list_filter_takes_percent_literally(sqlite_db: TestDB
         await wait_for(pilot, lambda: body.loaded and body.count == 1)
         assert body.row_at(0)["number"] == number  # type: ignore[index]
         await pilot.press("q")
+
+
+def test_a_nul_pasted_into_a_filter_is_dropped(db: TestDB) -> None:
+    seed_names(db)
+    with db.ctx(TODAY) as ctx:
+        flt = CustomerFilter(text="Dup\x00ont")
+        assert [row["code"] for row in customer_window(ctx.session, flt, 0, 50, TODAY)] == ["P2"]
+        assert dossier_count(ctx.session, DossierFilter(text="\x00")) == 5
+        assert worklist_count(ctx.session, WorklistFilter(text="P\x002"), TODAY) == 1
+        assert [key for _k, key, _l in find_targets(ctx.session, "P\x002")] == ["D000002", "P2"]
