@@ -10,9 +10,11 @@ LIKE_ESCAPE = "\\"
 
 def contains_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, its ``%``, ``_`` and ``\\`` taken
-    literally; use it with ``.ilike(pattern, escape=LIKE_ESCAPE)``."""
+    literally; use it with ``.ilike(pattern, escape=LIKE_ESCAPE)``. A NUL (pasted into a
+    filter) is dropped: no stored text holds one, and the database would refuse it."""
     escaped = (
-        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        text.replace("\x00", "")
+        .replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
         .replace("%", LIKE_ESCAPE + "%")
         .replace("_", LIKE_ESCAPE + "_")
     )

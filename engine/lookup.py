@@ -16,6 +16,7 @@ LIMIT = 8
 
 def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
     """(kind, key, label) of dossiers and customers matching ``text`` (a few of each)."""
+    text = text.replace("\x00", "")  # no stored text holds NUL; the database refuses it
     pattern = contains_pattern(text.strip())
     number, code, name = col(Dossier.number), col(Customer.code), col(Customer.name)
     dossiers = session.execute(

@@ -37,6 +37,7 @@ from models.tables import Intervention
 from tests.conftest import MANAGER, PG_ENV, TestDB, _admin
 from tests.factories import add_customer, add_entry
 from tests.test_validation import dump
+from tui import cli
 from tui.cli import main
 
 TODAY = "2026-03-02"
@@ -773,8 +774,8 @@ class Seeded:
         self._restore()
 
 
-# The commands share one engine per database, as the corpus runs hundreds of them: a new
-# connection per command would make up most of its time on PostgreSQL.
+# The commands share one engine per database and one parser, as the corpus runs hundreds of
+# them: a new connection per command would make up most of its time on PostgreSQL.
 _engines: dict[str, Any] = {}
 
 
@@ -792,8 +793,14 @@ def shared_engines() -> Iterator[None]:
         return _engines[url]
 
     models.db.make_engine = cached  # type: ignore[assignment]
+    # The parser too: building it (argparse looks up its own texts' translations) costs more
+    # than most commands refused.
+    build = cli.build_parser
+    parser = build()
+    cli.build_parser = lambda: parser  # type: ignore[assignment]
     yield
     models.db.make_engine = make  # type: ignore[assignment]
+    cli.build_parser = build  # type: ignore[assignment]
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()

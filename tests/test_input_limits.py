@@ -203,3 +203,38 @@ def test_filters_take_percent_and_underscore_literally(
         assert worklist_count(session, WorklistFilter(text=text), TODAY) == len(todos)
         found = find_targets(session, text)
         assert sorted(key for kind, key, _label in found if kind == "customer") == codes
+
+
+async def test_the_dossier_list_filter_takes_percent_literally(sqlite_db: TestDB) -> None:
+    """In the TUI: typing ``%`` keeps only the dossier whose customer name holds one."""
+    from textual.widgets import Input
+
+    from tests.tui_helpers import seed_tui, wait_for
+    from tui.app import RecouvrementApp
+    from tui.widgets.lazy_table import TableBody
+
+    seed_tui(sqlite_db)
+    with sqlite_db.ctx(TODAY) as ctx:
+        customer = add_customer(ctx.session, "CREMISE", "Remise 100% SARL")
+        add_entry(ctx.session, customer, "invoice", "2025-12-01", "90.00", due="2025-12-31")
+        number = open_dossier(ctx, "CREMISE", BUILTIN_NAME).number
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 5)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press("%")
+        await wait_for(pilot, lambda: body.loaded and body.count == 1)
+        assert body.row_at(0)["number"] == number  # type: ignore[index]
+        await pilot.press("q")
+
+
+def test_a_nul_pasted_into_a_filter_is_dropped(db: TestDB) -> None:
+    seed_names(db)
+    with db.ctx(TODAY) as ctx:
+        flt = CustomerFilter(text="Dup\x00ont")
+        assert [row["code"] for row in customer_window(ctx.session, flt, 0, 50, TODAY)] == ["P2"]
+        assert dossier_count(ctx.session, DossierFilter(text="\x00")) == 5
+        assert worklist_count(ctx.session, WorklistFilter(text="P\x002"), TODAY) == 1
+        assert [key for _k, key, _l in find_targets(ctx.session, "P\x002")] == ["D000002", "P2"]
