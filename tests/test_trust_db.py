@@ -558,3 +558,56 @@ def test_demo_killed_halfway_leaves_nothing_and_runs_again(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "300 dossiers" in captured.out
+
+
+# --- the TUI: a failed worker never shows SQL -------------------------------------------------
+
+
+def _statement_error(kind: str, sqlstate: str) -> Exception:
+    import sqlalchemy.exc
+
+    class Orig(Exception):
+        pass
+
+    orig = Orig(f"ERROR: {LONG}\nLINE 1: UPDATE app_user SET name = 'secret'")
+    orig.sqlstate = sqlstate  # type: ignore[attr-defined]
+    error: Exception = getattr(sqlalchemy.exc, kind)(
+        "UPDATE app_user SET name = %(name)s", {"name": LONG}, orig
+    )
+    return error
+
+
+@pytest.mark.parametrize(
+    ("kind", "sqlstate", "expected"),
+    [
+        ("DataError", "22001", "A text is too long for the database: nothing was written."),
+        ("ProgrammingError", "42601", "Unexpected error: Orig [42601] (details in "),
+    ],
+)
+async def test_tui_worker_failures_show_no_sql(
+    sqlite_db: TestDB, kind: str, sqlstate: str, expected: str
+) -> None:
+    from tui.app import RecouvrementApp
+    from tui.screens.base import Base
+
+    app = RecouvrementApp(sqlite_db.engine, MANAGER, sqlite_db_today())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, Base)
+
+        def failing(_ctx: Any) -> None:
+            raise _statement_error(kind, sqlstate)
+
+        app.run_worker(
+            lambda: screen.call_engine(failing, write=True), thread=True, exit_on_error=False
+        )
+        with contextlib.suppress(Exception):  # the worker failed: that is the point
+            await app.workers.wait_for_complete()
+        for _ in range(50):
+            if app._notifications:
+                break
+            await pilot.pause(0.02)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith(expected) for m in messages), messages
+        assert not any("UPDATE" in m or "xxxx" in m or "secret" in m for m in messages)
+        await pilot.press("q")
