@@ -33,7 +33,7 @@ from engine.interventions import add_manual, mark_done
 from engine.planning import current_todo
 from engine.scenarios import BUILTIN_NAME
 from models.db import make_engine, session_factory
-from models.tables import Intervention
+from models.tables import Customer, Entry, Intervention
 from tests.conftest import MANAGER, PG_ENV, TestDB, _admin
 from tests.factories import add_customer, add_entry
 from tests.test_validation import dump
@@ -707,6 +707,144 @@ CASES: list[Bad] = [
 ]
 
 
+def edit(case: str, *options: str, needle: str, user: str = MANAGER) -> Bad:
+    """``customers edit C4 OPTIONS``: a customer's identity and flags."""
+    return Bad(f"customers-edit-{case}", ["customers", "edit", "C4", *options], {}, needle, user)
+
+
+CASES_CUSTOMERS: list[Bad] = []
+CASES_CUSTOMERS += [
+    Bad("customers-show-unknown", ["customers", "show", "NOPE"], {}, "Unknown customer 'NOPE'"),
+    Bad("customers-show-missing", ["customers", "show"], {}, "required: code"),
+    Bad("customers-edit-nothing", ["customers", "edit", "C4"], {}, "Nothing to change"),
+    Bad(
+        "customers-edit-unknown",
+        ["customers", "edit", "NOPE", "--consumer", "yes"],
+        {},
+        "Unknown customer 'NOPE'",
+    ),
+]
+for number, (options, needle) in enumerate(
+    (
+        (("--siren", "123456789"), "is not a valid SIREN"),
+        (("--siren", "73282932"), "expected 9 digits"),
+        (("--siren", "ABCDEFGHI"), "'ABCDEFGHI'"),
+        (("--email", "compta.dupont.fr"), "is not an e-mail address"),
+        (("--email", "a@b"), "is not an e-mail address"),
+        (("--email", "a b@c.fr"), "is not an e-mail address"),
+        (("--phone", "call me"), "is not a phone number"),
+        (("--phone", "+-"), "is not a phone number"),
+        (("--consumer", "maybe"), "Invalid --consumer 'maybe'"),
+        (("--consumer", ""), "Invalid --consumer ''"),
+        (("--no-reminders", "2"), "Invalid --no-reminders '2'"),
+        (("--name", "   "), "--name cannot be empty"),
+        (("--name", "x" * 201), "at most 200"),
+        (("--address", "x" * 401), "at most 400"),
+        (("--note", "n" * 2001), "at most 2000"),
+        (("--phone", "0" * 41), "at most 40"),
+        (("--email", "a" * 196 + "@b.fr"), "--email"),
+        (("--name", "Evil\x1b[2J"), "\\x1b"),
+        (("--note", "a\x00b"), "--note"),
+        (("--address", "x\ry"), "\\r"),
+        (("--name", "Abc\u202edef"), "\\u202e"),
+        (("--phone", "01\u2028 02"), "\\u2028"),
+    )
+):
+    CASES_CUSTOMERS.append(edit(str(number), *options, needle=needle))
+CASES_CUSTOMERS += [
+    edit("auditor", "--consumer", "yes", needle="read-only auditor", user=AUDITOR),
+    Bad("group-entry", ["entry"], {}, "expected a subcommand"),
+    Bad("entry-exclude-missing", ["entry", "exclude"], {}, "required: id"),
+    Bad("entry-exclude-word", ["entry", "exclude", "abc"], {}, "'abc'"),
+    Bad("entry-exclude-auditor", ["entry", "exclude", "{entry}"], {}, "read-only auditor", AUDITOR),
+] + [
+    Bad(f"entry-exclude-{n}", ["entry", "exclude", n], {}, f"Unknown entry {n}")
+    for n in ("0", "999999", "2147483648", "9223372036854775808", str(2**70))
+]
+
+# --- rates and risk codes (managers) --------------------------------------------------------
+CASES_REFERENCE: list[Bad] = [
+    Bad("group-rates", ["rates"], {}, "expected a subcommand"),
+    Bad("group-risks", ["risks"], {}, "expected a subcommand"),
+    Bad("rates-bad-date", ["rates", "add", "2026-13-01", "12"], {}, "'2026-13-01'"),
+    Bad(
+        "rates-old-date", ["rates", "add", "1900-01-01", "12"], {}, "from 1999-01-01 to 2099-12-31"
+    ),
+    Bad("rates-word", ["rates", "add", "2026-07-01", "abc"], {}, "Invalid rate 'abc'"),
+    Bad("rates-negative", ["rates", "add", "2026-07-01", "-1"], {}, "Invalid rate '-1'"),
+    Bad("rates-huge", ["rates", "add", "2026-07-01", "150"], {}, "Invalid rate '150'"),
+    Bad("rates-nan", ["rates", "add", "2026-07-01", "NaN"], {}, "Invalid rate 'NaN'"),
+    Bad("rates-note-long", ["rates", "add", "2026-07-01", "12", "--note", "x" * 201], {}, "200"),
+    Bad(
+        "rates-note-control",
+        ["rates", "add", "2026-07-01", "12", "--note", "a\x1b]0;X\x07"],
+        {},
+        "control characters",
+    ),
+    Bad("rates-missing-rate", ["rates", "add", "2026-07-01"], {}, "required: rate"),
+    Bad("rates-remove-unknown", ["rates", "remove", "2026-07-01"], {}, "No rate starts on"),
+    Bad("rates-remove-word", ["rates", "remove", "demain"], {}, "'demain'"),
+    Bad("rates-by-agent", ["rates", "add", "2026-07-01", "12"], {}, "manager", AGENT),
+    Bad("rates-by-auditor", ["rates", "remove", "2026-01-01"], {}, "manager", AUDITOR),
+    Bad("risks-empty", ["risks", "add", ""], {}, "cannot be empty"),
+    Bad("risks-long", ["risks", "add", "x" * 41], {}, "at most 40"),
+    Bad("risks-exists", ["risks", "add", "insolvable"], {}, "already exists"),
+    Bad("risks-control", ["risks", "add", "Bad\x1b[2J"], {}, "control characters"),
+    Bad("risks-label-long", ["risks", "add", "Ok", "--label", "x" * 121], {}, "120"),
+    Bad("risks-remove-unknown", ["risks", "remove", "Ruiné"], {}, "Unknown risk code 'Ruiné'"),
+    Bad("risks-remove-used", ["risks", "remove", "Insolvable"], {}, "step 7"),
+    Bad("risks-by-agent", ["risks", "add", "Neuf"], {}, "manager", AGENT),
+    Bad("risks-remove-by-auditor", ["risks", "remove", "Normal"], {}, "manager", AUDITOR),
+]
+CASES += CASES_CUSTOMERS + CASES_REFERENCE
+
+# --- the database and who acts (--db, --user, init), ids the columns cannot hold -------------
+NOT_SQLITE = "it is not a SQLite database"
+CORRUPT = b"SQLite format 3\x00" + b"\xff" * 200
+CASES_DATABASE: list[Bad] = [
+    Bad("db-text", ["--db", "{dir}/notes.txt", "actions"], {"notes.txt": "notes\n"}, NOT_SQLITE),
+    Bad("db-text-init", ["--db", "{dir}/notes.txt", "init"], {"notes.txt": "notes\n"}, NOT_SQLITE),
+    Bad(
+        "db-corrupt",
+        ["--db", "{dir}/c.sqlite3", "dossier", "list"],
+        {"c.sqlite3": CORRUPT},
+        NOT_SQLITE,
+    ),
+    Bad("db-corrupt-init", ["--db", "{dir}/c.sqlite3", "init"], {"c.sqlite3": CORRUPT}, NOT_SQLITE),
+    Bad("db-folder", ["--db", "{dir}", "actions"], {}, "is a folder"),
+    Bad("db-folder-init", ["--db", "{dir}", "init"], {}, "is a folder"),
+    Bad("db-empty", ["--db", "", "init"], {}, "Invalid --db ''"),
+    Bad("db-blank", ["--db", "  ", "actions"], {}, "Invalid --db '  '"),
+    Bad(
+        "db-under-a-file",
+        ["--db", "{dir}/notes.txt/x.sqlite3", "init"],
+        {"notes.txt": "notes\n"},
+        "Cannot create the database",
+    ),
+    Bad("db-in-proc", ["--db", "/proc/recouvrement/x.sqlite3", "init"], {}, "Cannot create"),
+    Bad("user-empty", ["--user", "", "actions"], {}, "Invalid --user ''"),
+    Bad("user-blank", ["--user", " ", "actions"], {}, "Invalid --user ' '"),
+    Bad("user-tab-init", ["--user", "\t", "init"], {}, "Invalid --user"),
+    Bad("init-stranger", ["init"], {}, "'stranger' is not an active manager", "stranger"),
+    Bad("init-agent", ["init"], {}, f"'{AGENT}' is not an active manager", AGENT),
+    Bad("init-auditor", ["init"], {}, f"'{AUDITOR}' is not an active manager", AUDITOR),
+    Bad("init-deactivated", ["init"], {}, f"'{GONE}'", GONE),
+    Bad(
+        "done-max-id", ["intervention", "done", "2147483647"], {}, "Unknown intervention 2147483647"
+    ),
+] + [
+    Bad(
+        f"{verb}-id-{value}",
+        ["intervention", verb, value, *extra],
+        {},
+        f"Invalid intervention id '{value}'",
+    )
+    for verb, extra in (("done", ()), ("skip", ()), ("reschedule", ("--date", "2026-03-03")))
+    for value in ("9999999999", "99999999999999999999", "2147483648", "0", "-1", "1.5")
+]
+CASES += CASES_DATABASE
+
+
 # --- the seeded database, once per backend ---------------------------------------------------
 
 
@@ -752,8 +890,12 @@ def seed(db: TestDB) -> dict[str, str]:
             )
             return str(session.execute(query).scalars().first())
 
+    with db.session() as session:
+        c4 = session.execute(select(Customer.id).where(Customer.code == "C4")).scalar_one()
+        entry = session.execute(select(Entry.id).where(Entry.customer_id == c4)).scalar_one()
     return {
         **numbers,
+        "entry": str(entry),
         "todo": todo_of(numbers["open"]),
         "done": str(done),
         "manual": todo_of(numbers["open"], manual=True),
