@@ -1053,3 +1053,20 @@ def test_bad_input_is_refused_with_one_clear_line(
         assert lines[0].startswith("Nothing was imported from"), err
         assert all(line.startswith("line ") for line in lines[1:]), err
     assert len(err) < 2000, f"{len(err)} characters: a value is not cut short"
+
+
+def test_a_refused_csv_file_names_each_bad_line_on_a_line_of_its_own(
+    seeded: Seeded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text(csv_file(HEADER, line(date="2026-13-01"), line(debit="x\x1b[2J")))
+    code = main(
+        ["--db", seeded.db.url, "--user", MANAGER, "--today", TODAY, "import", "csv", str(path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [
+        f"Nothing was imported from {path}: 2 invalid lines.",
+        "line 2: date '2026-13-01': expected YYYY-MM-DD or DD/MM/YYYY",
+        "line 3: debit 'x\\x1b[2J': expected a number such as 1200.50 or 1 200,50",
+    ]

@@ -270,8 +270,10 @@ def out(text: str) -> None:
 
 
 def err(text: str) -> None:
-    """One line on stderr, inert like ``out``: messages quote names, labels and codes."""
-    print(inert(text), file=sys.stderr)
+    """A message on stderr, inert like ``out``: messages quote names, labels and codes. A
+    message of several lines (a refused CSV file names each bad line) keeps its lines."""
+    for line in str(text).split("\n"):
+        print(inert(line), file=sys.stderr)
 
 
 def out_json(data: Any) -> None:
