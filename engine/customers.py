@@ -16,12 +16,12 @@ Rules (DOMAIN.md §5, §6, §9):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import col, select
 
+from engine import parsing
 from engine.access import require_write
 from engine.context import Ctx, claim
 from engine.dossiers import OPEN_STATES, find_customer
@@ -75,44 +75,14 @@ def parse_yes_no(value: str, what: str) -> bool:
     )
 
 
-# Bidi embeddings, overrides, isolates and marks reorder what follows them on screen; the
-# Unicode line and paragraph separators break a line: refused like control characters.
-_INVISIBLE = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e")
-_INVISIBLE |= frozenset("\u2066\u2067\u2068\u2069")
-
-
-def _control(text: str, multiline: bool) -> str | None:
-    """The first control character of ``text`` (C0, DEL, C1, bidi controls, line
-    separators; tab and, where allowed, line breaks aside), as it would be escaped, or
-    None."""
-    for char in text:
-        if char == "\t" or (multiline and char == "\n"):
-            continue
-        if unicodedata.category(char) == "Cc":
-            return repr(char)[1:-1]  # \x1b, \r, \x9b
-        if char in _INVISIBLE:
-            return f"\\u{ord(char):04x}"
-    return None
-
-
 def check_text(value: str, field: str, label: str) -> str:
-    """A text field as stored: stripped, within its length, no control character."""
+    """A text field as stored: stripped (a Windows line break read as one), within its
+    column's length, no control character but a line break where the field allows it
+    (``engine.parsing.check_text``)."""
     text = value.replace("\r\n", "\n").strip()
-    limit = MAX_LENGTHS[field]
-    if len(text) > limit:
-        raise UserError(
-            _("{field} is too long ({n} characters): expected at most {limit}.").format(
-                field=label, n=len(text), limit=limit
-            )
-        )
-    bad = _control(text, field in MULTILINE)
-    if bad is not None:
-        raise UserError(
-            _("{field} contains a control character ({char}): expected plain text.").format(
-                field=label, char=bad
-            )
-        )
-    return text
+    return parsing.check_text(
+        text, label, MAX_LENGTHS[field], plain=True, multiline=field in MULTILINE
+    )
 
 
 def check_siren(value: str, label: str) -> str:

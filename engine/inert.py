@@ -35,6 +35,16 @@ def visible(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def first_unsafe(text: str, multiline: bool = False) -> str | None:
+    """The visible escape of the first character of ``text`` that :func:`inert` would
+    escape (``\\x1b``, ``\\r``, ``\\u202e``…), or None when there is none: what a check of
+    typed text names when it refuses it (``engine.parsing.check_text(plain=True)``)."""
+    if text.isprintable():
+        return None
+    found = (UNSAFE_MULTILINE if multiline else UNSAFE_LINE).search(text)
+    return None if found is None else visible(found.group())
+
+
 def _visible(match: re.Match[str]) -> str:
     return visible(match.group())
 

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from engine.errors import UserError
 from engine.i18n import _
+from engine.inert import first_unsafe
 from models.money import to_money
 
 # After normalisation (see number_text): an optional sign, digits, one optional "." mark.
@@ -96,12 +97,26 @@ def check_date(day: dt.date, what: str | None = None, value: object = None) -> d
     return day
 
 
-def check_text(value: str, what: str, limit: int | None) -> str:
+def check_text(
+    value: str, what: str, limit: int | None, *, plain: bool = False, multiline: bool = False
+) -> str:
     """``value`` when it fits a text column of ``limit`` characters (None: no limit) and
     holds no NUL character (PostgreSQL refuses NUL in any text, SQLite would store it) nor
-    an undecodable byte; else a UserError naming ``what`` and the limit. Other control
-    characters are kept as given (they are shown inert)."""
+    an undecodable byte; else a UserError naming ``what`` and the limit.
+
+    ``plain=True`` (a text a person types: a name, a note, a code) also refuses every
+    character a terminal would obey (C0 but tab, DEL, C1, bidi controls, line separators:
+    ``engine.inert``), naming the first one; ``multiline=True`` lets line breaks through.
+    Otherwise control characters other than NUL are kept as given (they are shown inert)."""
     subject = what if "." in what else what[:1].upper() + what[1:]  # a column's name as is
+    if plain:
+        bad = first_unsafe(value, multiline=multiline)  # NUL included
+        if bad is not None:
+            raise UserError(
+                _("{what} contains a control character ({char}): expected plain text.").format(
+                    what=subject, char=bad
+                )
+            )
     if "\x00" in value:
         raise UserError(
             _("{what} contains a NUL character (\\0): expected text without it.").format(

@@ -25,7 +25,7 @@ from engine.access import require_manager
 from engine.context import Ctx
 from engine.errors import NotFound, UserError
 from engine.i18n import _
-from engine.parsing import parse_date, parse_percent
+from engine.parsing import check_text, parse_date, parse_percent
 from engine.penalties import WITHDRAWN_ROW, half_year_of, half_years
 from models.tables import Dossier, Entry, Intervention, PenaltyRate, ScenarioStep
 
@@ -56,18 +56,7 @@ def _start(value: dt.date | str) -> dt.date:
 
 
 def _note(value: str) -> str:
-    note = value.strip()
-    if len(note) > MAX_NOTE:
-        raise UserError(
-            _("The note is too long ({n} characters): expected at most {max}.").format(
-                n=len(note), max=MAX_NOTE
-            )
-        )
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in note):
-        raise UserError(
-            _("The note {note!r} holds control characters: expected plain text.").format(note=note)
-        )
-    return note
+    return check_text(value.strip(), _("note"), MAX_NOTE, plain=True)
 
 
 def add_rate(ctx: Ctx, start: dt.date | str, rate: object, note: str = "") -> Row:

@@ -13,6 +13,7 @@ from engine.access import require_manager
 from engine.context import Ctx
 from engine.errors import NotFound, UserError
 from engine.i18n import _, ngettext
+from engine.parsing import check_text
 from engine.scenario_admin import add_risk_code
 from models.tables import Customer, RiskCode, Scenario, ScenarioStep
 
@@ -43,21 +44,12 @@ def risk_rows(session: Session) -> list[Row]:
     ]
 
 
-def _plain(value: str, what: str) -> None:
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-        raise UserError(
-            _("The {what} {value!r} holds control characters: expected plain text.").format(
-                what=what, value=value
-            )
-        )
-
-
 def add_risk(ctx: Ctx, code: str, label: str = "") -> Row:
     """A new code at the end of the list (managers); a code already there in any case is
     refused."""
     require_manager(ctx.actor)  # before anything else: no hint about the codes to others
-    _plain(code, _("risk code"))
-    _plain(label, _("label"))
+    check_text(code, _("risk code"), None, plain=True)  # the lengths: add_risk_code
+    check_text(label, _("label"), None, plain=True)
     row = add_risk_code(ctx, code, label)
     return {"code": row["code"], "label": row["label"], "used": 0}
 

@@ -21,7 +21,7 @@ from textual.command import CommandPalette
 
 from engine.csv_import import import_csv
 from engine.dossiers import find_dossier, open_dossier, pause
-from engine.inert import inert, inert_escaped
+from engine.inert import first_unsafe, inert, inert_escaped
 from engine.interventions import add_manual
 from engine.scenarios import BUILTIN_NAME
 from engine.views import to_json
@@ -258,6 +258,26 @@ def test_inert_examples() -> None:
     assert inert(12) == "12"
 
 
+def test_first_unsafe_names_the_first_character_inert_would_escape() -> None:
+    assert first_unsafe(TITLE) == "\\x1b"
+    assert first_unsafe(HIDDEN) == "\\r"
+    assert first_unsafe("a\nb") == "\\n"
+    assert first_unsafe("a\nb", multiline=True) is None
+    assert first_unsafe("a\nb\r", multiline=True) == "\\r"
+    assert first_unsafe("x\x00") == "\\x00"
+    assert [first_unsafe(c) for c in "\x9b\x7f\u202e\u2028\u2066\u061c"] == [
+        "\\x9b",
+        "\\x7f",
+        "\\u202e",
+        "\\u2028",
+        "\\u2066",
+        "\\u061c",
+    ]
+    assert first_unsafe("tab\tkept") is None
+    assert first_unsafe(NORMAL) is None
+    assert first_unsafe("") is None
+
+
 CONTROL = st.characters(
     codec="utf-8",
     categories=["Cc", "Cf", "Zl", "Zp", "L", "N", "P", "S", "Zs"],
@@ -273,6 +293,16 @@ def test_inert_never_leaves_a_control_character(text: str) -> None:
         if not multiline:
             assert "\n" not in shown
         assert inert(shown, multiline=multiline) == shown  # inert twice is inert once
+
+
+@given(st.text(CONTROL))
+def test_first_unsafe_agrees_with_inert(text: str) -> None:
+    for multiline in (False, True):
+        bad = first_unsafe(text, multiline=multiline)
+        shown = inert(text, multiline=multiline)
+        assert (bad is None) == (shown == text)
+        if bad is not None:
+            assert bad in shown
 
 
 @given(st.text(st.characters(codec="utf-8").filter(lambda c: not UNSAFE.match(c) and c != "\n")))

@@ -86,6 +86,31 @@ def test_check_text_names_the_field_and_the_limit() -> None:
         check_text("a\udcff", "label", 200)
 
 
+def test_check_text_plain_refuses_what_a_terminal_would_obey() -> None:
+    """``plain=True``: one refusal for every character ``engine.inert`` would escape (C0
+    but tab, DEL, C1, bidi controls, line separators), naming the field and the character;
+    ``multiline=True`` lets line breaks through, and only them."""
+    assert check_text("a\tb €", "label", 200, plain=True) == "a\tb €"
+    assert check_text("a\nb", "label", 200, plain=True, multiline=True) == "a\nb"
+    for text, shown in [
+        ("a\x1b[2J", "\\x1b"),
+        ("a\x00", "\\x00"),
+        ("a\nb", "\\n"),
+        ("a\x9b", "\\x9b"),
+        ("Abc\u202edef", "\\u202e"),
+        ("01\u2028 02", "\\u2028"),
+    ]:
+        with pytest.raises(UserError) as caught:
+            check_text(text, "label", 200, plain=True)
+        assert caught.value.message == (
+            f"Label contains a control character ({shown}): expected plain text."
+        )
+    with pytest.raises(UserError, match=r"--note contains a control character \(\\r\)"):
+        check_text("a\r\nb", "--note", 200, plain=True, multiline=True)
+    with pytest.raises(UserError, match="Label is 201 characters long: expected at most 200"):
+        check_text("x" * 201, "label", 200, plain=True)
+
+
 def test_column_limits_come_from_the_tables() -> None:
     assert field_limit(Dossier, "reason") == 200
     assert field_limit(Customer, "code") == 40
