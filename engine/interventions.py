@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.access import require_dossier_write
 from engine.context import Ctx, claim
@@ -58,6 +58,36 @@ def already_finished(intervention: Intervention) -> str:
     )
 
 
+def check_after_previous_step(ctx: Ctx, dossier: Dossier, day: dt.date) -> None:
+    """A scenario step is done or skipped on or after the day the step before it was: the
+    scenario runs forward, and a step's effects (provision, interest) computed on an
+    earlier day would replace those of a later one."""
+    previous = ctx.session.exec(
+        select(Intervention)
+        .where(
+            Intervention.dossier_id == dossier.id,
+            col(Intervention.step_no).is_not(None),
+            col(Intervention.status).in_(("done", "skipped")),
+            col(Intervention.done).is_not(None),
+        )
+        .order_by(col(Intervention.done).desc(), col(Intervention.id).desc())
+        .limit(1)
+    ).first()
+    if previous is not None and previous.done is not None and day < previous.done:
+        raise UserError(
+            _(
+                "Date {day} is before {previous}, when step {step_no} ({step}) was marked "
+                "{status}: expected {previous} or later."
+            ).format(
+                day=day.isoformat(),
+                previous=previous.done.isoformat(),
+                step_no=previous.step_no,
+                step=previous.step,
+                status=_(previous.status),
+            )
+        )
+
+
 def _finish(
     ctx: Ctx,
     intervention_id: int,
@@ -76,6 +106,8 @@ def _finish(
     require_open(dossier)
     day = day or ctx.today
     check_day(ctx, dossier, day)
+    if intervention.step_no is not None:
+        check_after_previous_step(ctx, dossier, day)
     claim(ctx.session, intervention, expected_version, label(intervention))
     intervention.status = status
     intervention.done = day

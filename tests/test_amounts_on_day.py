@@ -85,6 +85,26 @@ def test_a_step_done_with_a_past_date_uses_the_amounts_of_that_day(
         # Today's amounts are unchanged: 600.00 still owed.
         assert dossier.principal == Decimal("600.00")
 
+    # The next step cannot be dated before this one: its provision, computed on an earlier
+    # day, would replace the one of 03-09 (the scenario runs forward).
+    shown = cli.json("dossier", "show", number, today="2026-03-12")
+    step_8 = next(i for i in shown["interventions"] if i["status"] == "todo")
+    for verb in ("done", "skip"):
+        code, _out, err = cli(
+            "intervention", verb, str(step_8["id"]), "--date", "2026-03-05", today="2026-03-12"
+        )
+        assert code == 2
+        assert err.strip() == (
+            "Date 2026-03-05 is before 2026-03-09, when step 7 (Courrier LRAR) was marked "
+            "done: expected 2026-03-09 or later."
+        )
+    assert (
+        cli("intervention", "done", str(step_8["id"]), "--date", "2026-03-09", today="2026-03-12")[
+            0
+        ]
+        == 0
+    )
+
 
 # -- properties --------------------------------------------------------------------------
 
