@@ -59,14 +59,15 @@ def _note(value: str) -> str:
     return check_text(value.strip(), _("note"), MAX_NOTE, plain=True)
 
 
-def add_rate(ctx: Ctx, start: dt.date | str, rate: object, note: str = "") -> Row:
+def add_rate(ctx: Ctx, start: dt.date | str, rate: object, note: str | None = None) -> Row:
     """Add the row starting ``start`` or replace it (managers). Returns the row with
-    ``replaced`` (the previous rate, or None) and ``warnings`` (sentences to show)."""
+    ``replaced`` (the previous rate, or None) and ``warnings`` (sentences to show).
+    ``note`` None keeps the note of the row replaced (fixing a rate keeps its source)."""
     require_manager(ctx.actor)
     day = _start(start)
     value = parse_percent(rate, _("rate"))
-    text = _note(note)
     existing = ctx.session.exec(select(PenaltyRate).where(PenaltyRate.start == day)).first()
+    text = _note(note) if note is not None else existing.note if existing else ""
     replaced = None
     if existing is None:
         ctx.session.add(PenaltyRate(start=day, rate=value, note=text))

@@ -60,19 +60,27 @@ def test_a_manager_adds_replaces_and_removes_rows_and_history_keeps_each(
     assert (code, err) == (0, "") and "12.40 % added" in out
     code, out, err = cli("rates", "add", "2026-07-01", "12.65")
     assert code == 0 and "12.65 % (replaces 12.40 %)" in out
+    # Fixing a rate keeps its note (where the figure comes from); --note "" clears it.
+    assert cli.json("rates", "list")[-1] == {
+        "start": "2026-07-01",
+        "rate": "12.65",
+        "note": "BCE 2,40 % + 10",
+    }
+    assert cli("rates", "add", "2026-07-01", "12.65", "--note", "")[0] == 0
     assert cli.json("rates", "list")[-1] == {"start": "2026-07-01", "rate": "12.65", "note": ""}
     # a start that is not a half-year is accepted, with a warning
     code, out, err = cli("rates", "add", "2026-08-15", "13")
     assert code == 0 and "not the start of a half-year" in err
     code, out, _err = cli("rates", "remove", "2026-08-15")
     assert code == 0 and "2026-08-15 (13 %) removed" in out
-    assert [a for _login, a, _id in history(db, "penalty_rate")][-4:] == [
+    assert [a for _login, a, _id in history(db, "penalty_rate")][-5:] == [
         "insert",
+        "update",
         "update",
         "insert",
         "delete",
     ]
-    assert {login for login, _a, _id in history(db, "penalty_rate")[-4:]} == {MANAGER}
+    assert {login for login, _a, _id in history(db, "penalty_rate")[-5:]} == {MANAGER}
 
 
 BAD_RATES = [
@@ -166,7 +174,7 @@ def _dossier_at_step_7(cli: Cli, db: TestDB) -> tuple[str, int]:
     code, out, err = cli("dossier", "open", "CDUPONT", "--scenario", BUILTIN, today="2026-06-15")
     assert code == 0, err
     number = out.strip().split()[-1]
-    assert cli("dossier", "step", number, "7", today="2026-07-10")[0] == 0
+    assert cli("dossier", "step", number, "7", "--date", "2026-06-15", today="2026-07-10")[0] == 0
     todo = [
         i
         for i in cli.json("dossier", "show", number, today="2026-07-10")["interventions"]

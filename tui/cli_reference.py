@@ -36,7 +36,7 @@ def cmd_rates_add(rt: Runtime) -> None:
     from engine.rates import add_rate
 
     with rt.ctx() as ctx:
-        row = add_rate(ctx, rt.args.start, rt.args.rate, rt.args.note or "")
+        row = add_rate(ctx, rt.args.start, rt.args.rate, rt.args.note)
     for warning in row["warnings"]:
         print(_("Warning: {message}").format(message=warning), file=sys.stderr)
     if row["replaced"] is None:
