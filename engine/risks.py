@@ -15,6 +15,7 @@ from engine.errors import NotFound, UserError
 from engine.i18n import _, ngettext
 from engine.parsing import check_text
 from engine.scenario_admin import add_risk_code
+from engine.scenarios import lookup_risk
 from models.tables import Customer, RiskCode, Scenario, ScenarioStep
 
 Row = dict[str, Any]
@@ -55,11 +56,7 @@ def add_risk(ctx: Ctx, code: str, label: str = "") -> Row:
 
 
 def find_risk(session: Session, code: str) -> RiskCode:
-    wanted = code.strip()
-    found = (
-        session.get(RiskCode, wanted)
-        or session.exec(select(RiskCode).where(func.lower(RiskCode.code) == wanted.lower())).first()
-    )
+    found = lookup_risk(session, code)
     if found is None:
         known = ", ".join(r["code"] for r in risk_rows(session))
         raise NotFound(

@@ -93,6 +93,15 @@ COURTESY = ScenarioSpec(
 )
 
 
+def lookup_risk(session: Session, code: str) -> RiskCode | None:
+    """The risk code ``code`` names, whatever its case (``insolvable`` is ``Insolvable``)."""
+    wanted = code.strip()
+    return (
+        session.get(RiskCode, wanted)
+        or session.exec(select(RiskCode).where(func.lower(RiskCode.code) == wanted.lower())).first()
+    )
+
+
 def _where(scenario: str, index: int) -> str:
     return _("scenario {name!r}, step {no}").format(name=scenario, no=index)
 
@@ -146,9 +155,12 @@ def validate_step(session: Session, scenario: str, index: int, raw: dict[str, An
         raise fail("risk", risk, _("a risk code as text"))
     if risk is not None:
         risk = text("risk", risk, 40)
-    if risk is not None and session.get(RiskCode, risk) is None:
-        known = ", ".join(session.exec(select(RiskCode.code).order_by(col(RiskCode.position))))
-        raise fail("risk", risk, _("a known risk code ({codes})").format(codes=known))
+    if risk is not None:
+        found = lookup_risk(session, risk)
+        if found is None:
+            known = ", ".join(session.exec(select(RiskCode.code).order_by(col(RiskCode.position))))
+            raise fail("risk", risk, _("a known risk code ({codes})").format(codes=known))
+        risk = found.code  # as the company wrote it: "insolvable" is "Insolvable"
     loss: Decimal | None = None
     if raw.get("loss_percent") not in (None, ""):
         try:

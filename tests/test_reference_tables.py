@@ -15,7 +15,7 @@ from sqlmodel import select
 from engine.bootstrap import initialize
 from engine.detail_views import dossier_page
 from engine.penalties import ECB_PLUS_TEN, WITHDRAWN_ROW
-from models.tables import Entry, History, PenaltyRate, RiskCode
+from models.tables import Entry, History, PenaltyRate, RiskCode, ScenarioStep
 from tests.conftest import MANAGER, TestDB
 from tests.factories import add_customer, add_entry
 from tests.test_validation import Cli, dump
@@ -322,6 +322,13 @@ def test_a_scenario_may_use_the_companys_own_code_once_it_exists(
     cli.refused("risks", "remove", "Redressement", needle="scenario 'Maison' step 1")
     with db.session() as session:
         assert session.get(RiskCode, "Redressement") is not None
+    # A code is the company's whatever its case, as `risks remove` finds it: stored as written.
+    path.write_text(SCENARIO.replace("Redressement", "redressement"), encoding="utf-8")
+    code, _out, err = cli("scenario", "import", str(path))
+    assert code == 0, err
+    with db.session() as session:
+        risks = session.exec(select(ScenarioStep.risk).where(ScenarioStep.risk.is_not(None))).all()  # type: ignore[union-attr]
+        assert "redressement" not in risks and "Redressement" in risks
 
 
 def test_rates_json_is_exact(cli: Cli, capsys: pytest.CaptureFixture[str]) -> None:
