@@ -160,19 +160,23 @@ def penalty_warning(ctx: Ctx, dossier_id: int) -> str | None:
     ).first()
     if step is None or not step.penalties:
         return None
-    oldest = (
-        dossier.oldest_due
-        or ctx.session.execute(
-            select(func.min(Entry.due_date)).where(
-                Entry.customer_id == dossier.customer_id, Entry.kind == "invoice"
+    # Where the step's computation would start: for each invoice still owed, the day after
+    # its due date or after its last computed interest (engine.effects.charge_penalties).
+    from engine.effects import dossier_entries
+
+    starts = []
+    for invoice in dossier_entries(ctx.session, dossier_id, ("invoice",)):
+        if invoice.due_date is None or invoice.open_amount <= 0:
+            continue
+        last_end = ctx.session.exec(
+            select(func.max(Entry.period_end)).where(
+                Entry.invoice_id == invoice.id, Entry.kind == "penalty"
             )
-        ).scalar_one_or_none()
-    )
-    if oldest is None:
+        ).one()
+        starts.append(max(invoice.due_date, last_end) if last_end else invoice.due_date)
+    if not starts:
         return None
-    end = max(todo.planned, ctx.today)
-    starts = _starts(ctx.session)
-    missing = [day for day in half_years(oldest, end) if day not in starts]
+    missing = ctx.rates().missing(min(starts), max(todo.planned, ctx.today))
     if not missing:
         return None
     return _(

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -264,6 +265,32 @@ def test_the_detail_warns_on_a_penalty_step_to_do(cli: Cli, db: TestDB) -> None:
     assert cli("rates", "add", "2026-07-01", "12.40")[0] == 0
     with db.ctx("2026-07-10") as ctx:
         assert dossier_page(ctx, number)["rate_warning"] is None
+
+
+def _todo(cli: Cli, number: str) -> dict[str, Any]:
+    shown = cli.json("dossier", "show", number, today="2026-03-02")
+    return next(i for i in shown["interventions"] if i["status"] == "todo")
+
+
+def test_the_detail_warns_only_of_a_half_year_the_step_would_compute(cli: Cli, db: TestDB) -> None:
+    """Interest already computed through 2026-03-02: a row removed since for an earlier
+    half-year is no matter for the next step, which computes from 2026-03-02 on."""
+    with db.session() as session:
+        customer = add_customer(session)
+        add_entry(session, customer, "invoice", "2025-08-01", "1000.00", due="2025-08-31")
+    code, out, err = cli("dossier", "open", "CDUPONT", "--scenario", BUILTIN, today="2026-02-16")
+    assert code == 0, err
+    number = out.strip().split()[-1]
+    assert cli("dossier", "step", number, "7", "--date", "2026-02-16", today="2026-03-02")[0] == 0
+    todo = _todo(cli, number)
+    assert cli("intervention", "done", str(todo["id"]), today="2026-03-02")[0] == 0
+    assert cli("dossier", "step", number, "10", today="2026-03-02")[0] == 0
+    assert cli("rates", "remove", "2025-07-01", today="2026-03-02")[0] == 0
+    with db.ctx("2026-03-02") as ctx:
+        assert dossier_page(ctx, number)["rate_warning"] is None
+    todo = _todo(cli, number)
+    code, _out, err = cli("intervention", "done", str(todo["id"]), today="2026-03-02")
+    assert code == 0, err  # what the detail said: nothing is missing for this step
 
 
 # -- risk codes ------------------------------------------------------------------------------
