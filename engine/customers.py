@@ -27,20 +27,11 @@ from engine.context import Ctx, claim
 from engine.dossiers import OPEN_STATES, find_customer
 from engine.errors import NotFound, UserError
 from engine.i18n import N_, _
+from engine.parsing import MAX_ID
+from engine.text_limits import field_limit
 from models.tables import Customer, Dossier, DossierEntry, Entry
 
-# The widths of the Customer columns (models.tables); the note is a TEXT column, bounded
-# here so that SQLite and PostgreSQL accept exactly the same notes.
-MAX_LENGTHS = {
-    "name": 200,
-    "address": 400,
-    "email": 200,
-    "phone": 40,
-    "siren": 20,
-    "note": 2000,
-}
 MULTILINE = ("address", "note")  # may hold line breaks
-MAX_ID = 2**31 - 1  # an INTEGER primary key on PostgreSQL
 
 YES = ("yes", "1", "oui", "true")
 NO = ("no", "0", "non", "false")
@@ -81,7 +72,7 @@ def check_text(value: str, field: str, label: str) -> str:
     (``engine.parsing.check_text``)."""
     text = value.replace("\r\n", "\n").strip()
     return parsing.check_text(
-        text, label, MAX_LENGTHS[field], plain=True, multiline=field in MULTILINE
+        text, label, field_limit(Customer, field), plain=True, multiline=field in MULTILINE
     )
 
 

@@ -18,6 +18,8 @@ from models.money import to_money
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Money is stored as integer cents (BIGINT): stay far below its bound.
 MAX_AMOUNT = Decimal("999999999999.99")
+# Record ids are INTEGER columns (32 bits on PostgreSQL): a larger one names nothing.
+MAX_ID = 2**31 - 1
 _SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # space, no-break, narrow no-break, thin
 # Digits grouped by three with a space as thousands separator: 1 234 or 12 345 678,90.
 _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]*)?")

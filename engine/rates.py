@@ -27,12 +27,12 @@ from engine.errors import NotFound, UserError
 from engine.i18n import _
 from engine.parsing import check_text, parse_date, parse_percent
 from engine.penalties import WITHDRAWN_ROW, half_year_of, half_years
+from engine.text_limits import field_limit
 from models.tables import Dossier, Entry, Intervention, PenaltyRate, ScenarioStep
 
 Row = dict[str, Any]
 FIRST_START = dt.date(1999, 1, 1)  # the euro, and the ECB's first main refinancing rate
 LAST_START = dt.date(2099, 12, 31)
-MAX_NOTE = 200  # PenaltyRate.note
 DEMO_NOTE = "Valeur de démonstration : pas un taux publié par la BCE"
 
 
@@ -56,7 +56,7 @@ def _start(value: dt.date | str) -> dt.date:
 
 
 def _note(value: str) -> str:
-    return check_text(value.strip(), _("note"), MAX_NOTE, plain=True)
+    return check_text(value.strip(), _("note"), field_limit(PenaltyRate, "note"), plain=True)
 
 
 def add_rate(ctx: Ctx, start: dt.date | str, rate: object, note: str | None = None) -> Row:

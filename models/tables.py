@@ -74,7 +74,11 @@ class Customer(SQLModel, table=True):
     risk_code: str | None = Field(default=None, foreign_key="risk_code.code", max_length=40)
     consumer: bool = False
     excluded_from_reminders: bool = False
-    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # TEXT, but people write it: engine.text_limits holds it to ``info["max_length"]``.
+    note: str = Field(
+        default="",
+        sa_column=Column(Text, nullable=False, server_default="", info={"max_length": 2000}),
+    )
     version: int = 1
 
 

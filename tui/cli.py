@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from engine.errors import UserError
 from engine.i18n import _, ngettext, pgettext, set_language
 from engine.inert import inert, inert_escaped
-from engine.parsing import parse_amount, parse_date
+from engine.parsing import MAX_ID, parse_amount, parse_date
 from tui import cli_customers
 
 EXIT_BAD_INPUT = 2
@@ -55,9 +55,6 @@ def _amount(what: str) -> Callable[[str], Decimal]:
             raise argparse.ArgumentTypeError(exc.message) from None
 
     return parse
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 def _id(what: str) -> Callable[[str], int]:
