@@ -547,6 +547,19 @@ def _identity(item: _Line) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def refused(path: Path, count: int, errors: list[str]) -> UserError:
+    """The whole file is refused: a first line, then each bad line on its own line."""
+    return UserError(
+        ngettext(
+            "Nothing was imported from {path}: {count} invalid line.",
+            "Nothing was imported from {path}: {count} invalid lines.",
+            count,
+        ).format(path=str(path), count=count)
+        + "\n"
+        + "\n".join(errors)
+    )
+
+
 def _parse(ctx: Ctx, path: Path, mapping: _Mapping) -> tuple[list[_Line], int]:
     text = _read_text(path, mapping.encoding).lstrip("\ufeff")
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -570,16 +583,7 @@ def _parse(ctx: Ctx, path: Path, mapping: _Mapping) -> tuple[list[_Line], int]:
         if item is not None:
             lines.append(item)
     if checker.errors:
-        bad = len(checker.bad_lines)
-        raise UserError(
-            ngettext(
-                "Nothing was imported from {path}: {count} invalid line.",
-                "Nothing was imported from {path}: {count} invalid lines.",
-                bad,
-            ).format(path=str(path), count=bad)
-            + "\n"
-            + "\n".join(checker.errors)
-        )
+        raise refused(path, len(checker.bad_lines), checker.errors)
     seen: Counter[str] = Counter()
     for item in lines:
         digest = _identity(item)
@@ -611,15 +615,7 @@ def _consumers(path: Path, lines: list[_Line]) -> dict[str, bool]:
                 )
             )
     if errors:
-        raise UserError(
-            ngettext(
-                "Nothing was imported from {path}: {count} invalid line.",
-                "Nothing was imported from {path}: {count} invalid lines.",
-                len(errors),
-            ).format(path=str(path), count=len(errors))
-            + "\n"
-            + "\n".join(errors)
-        )
+        raise refused(path, len(errors), errors)
     return {code: value for code, (value, _line) in flags.items()}
 
 
