@@ -200,6 +200,8 @@ def register(
     json_flag: Callable[[Any], None],
 ) -> None:
     """Add ``customers show|edit`` to the ``customers`` subcommands and the ``entry`` group."""
+    from tui.cli import _id
+
     p = command(customers, "show", cmd_customers_show, _("one customer: identity, flags, entries"))
     p.add_argument("code")
     json_flag(p)
@@ -217,5 +219,5 @@ def register(
     p = command(
         g, "exclude", cmd_entry_exclude, _("exclude an entry from reminders and new dossiers")
     )
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id(_("entry id")))
     p.add_argument("--undo", action="store_true", help=_("bring the entry back"))
