@@ -209,6 +209,29 @@ def test_error_quoting_hostile_data_is_inert(hostile: Run) -> None:
     assert_inert_bytes(err)
 
 
+FORGED = "Good\nConsumer: yes · Overdue: 0.00\x1b[2J\u202e"
+
+
+def test_customers_show_keeps_each_field_on_its_line(
+    db: TestDB, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A line break in a name (a quoted CSV field may hold one) is shown as ``\\n``, not
+    printed as a line of its own; amounts of zero read 0.00, not a dash."""
+    run = Run(db, capfdbinary)
+    path = tmp_path / "forged.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        row = ["CFORGE", FORGED, "VTE", "2026-02-20", "F1", "F1", "411000", "Label\nx"]
+        writer.writerow([*row, "2026-04-30", "100.00", ""])  # not yet due: overdue 0.00
+    run.ok("import", "csv", str(path))
+    text = assert_inert_bytes(run.ok("customers", "show", "CFORGE"))
+    lines = text.splitlines()
+    assert lines[0] == "CFORGE · Good\\nConsumer: yes · Overdue: 0.00\\x1b[2J\\u202e", lines
+    assert not any(line.startswith("Consumer: yes") for line in lines), text
+    assert "Outstanding: 100.00 · Overdue: 0.00" in lines, text
+
+
 @pytest.mark.parametrize(
     "command",
     [("customers", "list"), ("dossier", "list"), ("dossier", "show", "D000001"), ("actions",)],
