@@ -209,3 +209,37 @@ async def test_x_on_the_entries_tab_excludes_the_entry_and_brings_it_back(
         await wait_for(pilot, lambda: not excluded())
         await wait_for(pilot, lambda: (entries.row_at(0) or {}).get("excluded") is False)
         await pilot.press("q")
+
+
+HOSTILE_NAME = "Evil\x1b]0;PWNED\x07Co"
+
+
+async def test_a_hostile_name_is_shown_inert_and_kept_when_another_field_changes(
+    db: TestDB,
+) -> None:
+    """A name from a hostile CSV file (control characters, refused when typed) is shown
+    escaped in the form; left untouched it is not sent, so the consumer flag still saves."""
+    from tests.factories import add_customer, add_entry
+    from tests.test_inert_text import assert_drawn_inert
+
+    with db.session() as session:
+        customer = add_customer(session, "CEVIL", HOSTILE_NAME, address="1 rue\x1b[2J")
+        add_entry(session, customer, "invoice", "2026-01-05", "50.00", due="2026-02-04")
+    app = RecouvrementApp(db.engine, "boss", TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_customer(app, pilot, "CEVIL")
+        form = await open_form(app, pilot)
+        assert form.query_one("#name", Input).value == "Evil\\x1b]0;PWNED\\x07Co"
+        await pilot.pause()
+        assert_drawn_inert(app, "Evil\\x1b]0;PWNED\\x07Co", "1 rue\\x1b[2J")
+        form.query_one("#consumer", Checkbox).focus()
+        await pilot.press("space", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CustomerForm))  # saved
+        await pilot.press("q")
+    saved = stored(db, "CEVIL")
+    assert (saved.name, saved.address, saved.consumer, saved.version) == (
+        HOSTILE_NAME,
+        "1 rue\x1b[2J",
+        True,
+        2,
+    )
