@@ -755,11 +755,17 @@ CASES_CUSTOMERS += [
     edit("auditor", "--consumer", "yes", needle="read-only auditor", user=AUDITOR),
     Bad("group-entry", ["entry"], {}, "expected a subcommand"),
     Bad("entry-exclude-missing", ["entry", "exclude"], {}, "required: id"),
-    Bad("entry-exclude-word", ["entry", "exclude", "abc"], {}, "'abc'"),
+    Bad(
+        "entry-exclude-word",
+        ["entry", "exclude", "abc"],
+        {},
+        "Invalid entry id 'abc': expected a whole number from 1 to 2147483647.",
+    ),
     Bad("entry-exclude-auditor", ["entry", "exclude", "{entry}"], {}, "read-only auditor", AUDITOR),
+    Bad("entry-exclude-999999", ["entry", "exclude", "999999"], {}, "Unknown entry 999999"),
 ] + [
-    Bad(f"entry-exclude-{n}", ["entry", "exclude", n], {}, f"Unknown entry {n}")
-    for n in ("0", "999999", "2147483648", "9223372036854775808", str(2**70))
+    Bad(f"entry-exclude-{n}", ["entry", "exclude", n], {}, f"Invalid entry id '{n}'")
+    for n in ("0", "-3", "2147483648", "9223372036854775808", str(2**70))
 ]
 
 # --- rates and risk codes (managers) --------------------------------------------------------

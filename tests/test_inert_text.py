@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +208,29 @@ def test_error_quoting_hostile_data_is_inert(hostile: Run) -> None:
     code, out, err = hostile("dossier", "open", "C\x1b[2J\x9b", "--scenario", BUILTIN_NAME)
     assert code == 2
     assert_inert_bytes(err)
+
+
+FORGED = "Good\nConsumer: yes · Overdue: 0.00\x1b[2J\u202e"
+
+
+def test_customers_show_keeps_each_field_on_its_line(
+    db: TestDB, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A line break in a name (a quoted CSV field may hold one) is shown as ``\\n``, not
+    printed as a line of its own; amounts of zero read 0.00, not a dash."""
+    run = Run(db, capfdbinary)
+    path = tmp_path / "forged.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        row = ["CFORGE", FORGED, "VTE", "2026-02-20", "F1", "F1", "411000", "Label\nx"]
+        writer.writerow([*row, "2026-04-30", "100.00", ""])  # not yet due: overdue 0.00
+    run.ok("import", "csv", str(path))
+    text = assert_inert_bytes(run.ok("customers", "show", "CFORGE"))
+    lines = text.splitlines()
+    assert lines[0] == "CFORGE · Good\\nConsumer: yes · Overdue: 0.00\\x1b[2J\\u202e", lines
+    assert not any(line.startswith("Consumer: yes") for line in lines), text
+    assert "Outstanding: 100.00 · Overdue: 0.00" in lines, text
 
 
 @pytest.mark.parametrize(
@@ -469,3 +493,40 @@ async def test_tui_palette_forms_and_scenarios_draw_inert(
         await wait_for(pilot, lambda: STEP_SHOWN[:20] in drawn(app))  # the column cuts it
         assert_drawn_inert(app, STEP_SHOWN[:20])
         await pilot.press("q")
+
+
+HOSTILE_RISK = "Risk\x1b[2J\u202e"
+HOSTILE_RISK_SHOWN = "Risk\\x1b[2J\\u202e"
+
+
+async def test_tui_rates_risks_and_risk_choices_draw_inert(sqlite_db: TestDB) -> None:
+    """Risk codes, their labels and rate notes are data (inserted here as an older version
+    or another tool could have stored them): screen 5 and a step's list of risk codes show
+    them inert; the code chosen is still the stored one."""
+    from models.tables import PenaltyRate, RiskCode
+    from tests.test_tui_scenarios import RISK, goto, open_screen
+
+    with sqlite_db.session() as session:
+        session.add(RiskCode(code=HOSTILE_RISK, label="Label\x1b]0;PWNED\x07\x9b", position=99))
+        note = "Note\x1b[1A\u2066"
+        rate = PenaltyRate(start=dt.date(2025, 8, 15), rate=Decimal("9.5"), note=note)
+        session.add(rate)
+    app = RecouvrementApp(sqlite_db.engine, "boss", tui_helpers.TODAY)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("5")
+        await wait_for(pilot, lambda: HOSTILE_RISK_SHOWN in drawn(app))
+        assert_drawn_inert(app, "Label\\x1b]0;PWNED\\x07\\x9b", "Note\\x1b[1A\\u2066")
+
+        screen = await open_screen(pilot, BUILTIN_NAME)
+        grid = screen.grid
+        await goto(pilot, grid, 1, RISK)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: grid.editing)
+        await pilot.pause()
+        assert_drawn_inert(app, HOSTILE_RISK_SHOWN)  # the list of codes, open
+        await pilot.press("end", "enter")
+        await wait_for(pilot, lambda: not grid.editing)
+        assert grid.rows[1]["risk"] == HOSTILE_RISK  # the stored code, not its escape
+        await pilot.pause()
+        assert_drawn_inert(app, HOSTILE_RISK_SHOWN[:8])  # the column cuts it
+        await pilot.press("escape", "escape")

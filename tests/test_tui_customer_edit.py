@@ -1,5 +1,6 @@
 """Pilot tests: the customer's edit form (saved, a bad SIREN and a stale save refused inside
-the form) and `x` on the dossier detail's Entries tab (a disputed entry excluded)."""
+the form) and `x` on the dossier detail's Entries tab and the customer detail (a disputed entry
+excluded)."""
 
 from __future__ import annotations
 
@@ -208,4 +209,105 @@ async def test_x_on_the_entries_tab_excludes_the_entry_and_brings_it_back(
         await pilot.press("x")
         await wait_for(pilot, lambda: not excluded())
         await wait_for(pilot, lambda: (entries.row_at(0) or {}).get("excluded") is False)
+        await pilot.press("q")
+
+
+HOSTILE_NAME = "Evil\x1b]0;PWNED\x07Co"
+
+
+async def test_a_hostile_name_is_shown_inert_and_kept_when_another_field_changes(
+    db: TestDB,
+) -> None:
+    """A name from a hostile CSV file (control characters, refused when typed) is shown
+    escaped in the form; left untouched it is not sent, so the consumer flag still saves."""
+    from tests.factories import add_customer, add_entry
+    from tests.test_inert_text import assert_drawn_inert
+
+    with db.session() as session:
+        customer = add_customer(session, "CEVIL", HOSTILE_NAME, address="1 rue\x1b[2J")
+        add_entry(session, customer, "invoice", "2026-01-05", "50.00", due="2026-02-04")
+    app = RecouvrementApp(db.engine, "boss", TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_customer(app, pilot, "CEVIL")
+        form = await open_form(app, pilot)
+        assert form.query_one("#name", Input).value == "Evil\\x1b]0;PWNED\\x07Co"
+        await pilot.pause()
+        assert_drawn_inert(app, "Evil\\x1b]0;PWNED\\x07Co", "1 rue\\x1b[2J")
+        form.query_one("#consumer", Checkbox).focus()
+        await pilot.press("space", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CustomerForm))  # saved
+        await pilot.press("q")
+    saved = stored(db, "CEVIL")
+    assert (saved.name, saved.address, saved.consumer, saved.version) == (
+        HOSTILE_NAME,
+        "1 rue\x1b[2J",
+        True,
+        2,
+    )
+
+
+def toasts(app: RecouvrementApp) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_x_on_the_customer_detail_excludes_an_entry_and_brings_it_back(db: TestDB) -> None:
+    """The same key as the dossier's Entries tab: the excluded invoice stays out of a new
+    dossier; `x` again brings it back."""
+    from sqlmodel import col
+    from textual.widgets import DataTable
+
+    from engine.dossiers import open_dossier
+    from engine.scenarios import BUILTIN_NAME
+    from models.tables import DossierEntry
+    from tests.factories import add_customer, add_entry
+
+    with db.session() as session:
+        customer = add_customer(session, "CLITIGE", "Litige SA")
+        add_entry(
+            session,
+            customer,
+            "invoice",
+            "2025-12-01",
+            "300.00",
+            due="2026-01-01",
+            invoice="F-DISPUTE",
+        )
+        add_entry(
+            session, customer, "invoice", "2025-12-15", "200.00", due="2026-01-15", invoice="F-OK"
+        )
+
+    def excluded() -> bool:
+        with db.session() as session:
+            return session.exec(select(Entry.excluded).where(Entry.invoice == "F-DISPUTE")).one()
+
+    app = RecouvrementApp(db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        detail = await open_customer(app, pilot, "CLITIGE")
+        entries = detail.query_one("#entries-table", DataTable)
+        assert entries.row_count == 2
+        assert ("x", "Exclude / include") in key_rows(detail)
+        assert "Exclude / include" in str(detail.query_one(KeyBar).render())
+        await pilot.press("x")
+        await wait_for(pilot, excluded)
+        await wait_for(pilot, lambda: "yes" in str(entries.get_row_at(0)[-1]))
+        await wait_for(pilot, lambda: "excluded from reminders and new dossiers." in toasts(app))
+        with db.ctx(TODAY) as ctx:
+            dossier = open_dossier(ctx, "CLITIGE", BUILTIN_NAME)
+            taken = ctx.session.exec(
+                select(Entry.invoice)
+                .join(DossierEntry, col(DossierEntry.entry_id) == col(Entry.id))
+                .where(DossierEntry.dossier_id == dossier.id)
+            ).all()
+        assert taken == ["F-OK"]
+        # Not on the other tabs: the key acts on the entry under the cursor.
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: ("x", "Exclude / include") not in key_rows(detail))
+        await pilot.press("x")
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: ("x", "Exclude / include") in key_rows(detail))
+        assert excluded()
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not excluded())
+        await wait_for(pilot, lambda: str(entries.get_row_at(0)[-1]) == "")
+        assert "is back in reminders and new dossiers." in toasts(app)
         await pilot.press("q")

@@ -31,6 +31,7 @@ def _yes_no(flag: bool) -> str:
 
 def cmd_customers_show(rt: Runtime) -> None:
     from engine.customer_lists import customer_card
+    from engine.inert import inert
     from tui.cli import out, out_json, table
 
     with rt.ctx(write=False) as ctx:
@@ -39,11 +40,15 @@ def cmd_customers_show(rt: Runtime) -> None:
         out_json(card)
         return
 
-    def pair(label: str, value: Any) -> str:
-        return _("{label}: {value}").format(label=label, value=value or "—")
+    def pair(label: str, value: Any, multiline: bool = False) -> str:
+        # Each field made inert on its own: out() keeps line breaks (the layout's), so a
+        # line break in a one-line field (a name from a CSV file) would print a forged line.
+        # Only an absent value reads as a dash; an amount of 0.00 is shown.
+        shown = "—" if value is None or value == "" else inert(value, multiline=multiline)
+        return _("{label}: {value}").format(label=label, value=shown)
 
-    out(f"{card['code']} · {card['name']}")
-    out(pair(_("Address"), card["address"]))
+    out(f"{inert(card['code'])} · {inert(card['name'])}")
+    out(pair(_("Address"), card["address"], multiline=True))
     out(
         " · ".join(
             [
@@ -71,7 +76,7 @@ def cmd_customers_show(rt: Runtime) -> None:
         )
     )
     if card["note"]:
-        out(pair(_("Note"), card["note"]))
+        out(pair(_("Note"), card["note"], multiline=True))
     out("")
     out(_("Contacts"))
     table(
@@ -200,6 +205,8 @@ def register(
     json_flag: Callable[[Any], None],
 ) -> None:
     """Add ``customers show|edit`` to the ``customers`` subcommands and the ``entry`` group."""
+    from tui.cli import _id
+
     p = command(customers, "show", cmd_customers_show, _("one customer: identity, flags, entries"))
     p.add_argument("code")
     json_flag(p)
@@ -217,5 +224,5 @@ def register(
     p = command(
         g, "exclude", cmd_entry_exclude, _("exclude an entry from reminders and new dossiers")
     )
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id(_("entry id")))
     p.add_argument("--undo", action="store_true", help=_("bring the entry back"))

@@ -41,8 +41,13 @@ class CustomerForm(FormModal):
     def fields(self) -> ComposeResult:
         c = self.detail
 
-        def text(field: str, value: str, limit: int, placeholder: str = "") -> Input:
-            return Input(value, id=field, max_length=limit, placeholder=placeholder, compact=True)
+        def text(field: str, stored: str, limit: int, placeholder: str = "") -> Input:
+            # Shown inert (the value may come from a file); left as shown, it is not sent.
+            shown = self.prefill(field, stored or "")
+            # An escape is longer than its character: room for the shown value, while
+            # the engine still checks the length of what is typed.
+            limit = max(limit, len(shown))
+            return Input(shown, id=field, max_length=limit, placeholder=placeholder, compact=True)
 
         yield self.row(_("Name"), text("name", c["name"], 200))
         yield self.row(_("Address"), text("address", c["address"], 400))
@@ -65,9 +70,21 @@ class CustomerForm(FormModal):
         yield self.row(_("Note"), text("note", c["note"], 2000))
 
     def collect(self) -> Row:
-        values: Row = {field: self.text(field) for field in TEXT_FIELDS}
+        """Only the fields the user changed: a stored value the engine would refuse if typed
+        (a control character from an imported file) does not block saving another field."""
+        values: Row = {}
+        for field in TEXT_FIELDS:
+            value = self.text(field)
+            if value != (self.detail[field] or ""):
+                values[field] = value
+        stored: dict[str, bool] = {
+            "consumer": self.detail["consumer"],
+            "no_reminders": self.detail["excluded_from_reminders"],
+        }
         for flag in FLAGS:
-            values[flag] = self.query_one(f"#{flag}", Checkbox).value
+            ticked = self.query_one(f"#{flag}", Checkbox).value
+            if ticked != stored[flag]:
+                values[flag] = ticked
         return values
 
     def action_submit(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,9 @@ from tui import format as fmt
 from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
+
+if TYPE_CHECKING:
+    from engine.context import Ctx
 
 
 def _money(value: Any) -> str:
@@ -163,6 +166,7 @@ class CustomerDetailScreen(BaseScreen):
         Binding("escape", "back", N_("Back"), id="customer.back"),
         Binding("n", "new", N_("New dossier"), id="customer.new"),
         Binding("e", "edit", N_("Edit customer"), id="customer.edit"),
+        Binding("x", "exclude", N_("Exclude / include"), id="customer.exclude"),
         Binding("left_square_bracket", "tab(-1)", N_("Previous tab"), id="customer.previous_tab"),
         Binding("right_square_bracket", "tab(1)", N_("Next tab"), id="customer.next_tab"),
     ]
@@ -229,6 +233,7 @@ class CustomerDetailScreen(BaseScreen):
         cell = _cell
         self.query_one("#summary", Static).update(summary_text(detail))
         entries = self.query_one("#entries-table", DataTable)
+        at = entries.cursor_row  # kept across a reload (an entry excluded, a dossier opened)
         entries.clear()
         for e in detail["open_entries"]:
             entries.add_row(
@@ -242,6 +247,8 @@ class CustomerDetailScreen(BaseScreen):
                 _("yes") if e["excluded"] else "",
                 key=str(e["id"]),
             )
+        if detail["open_entries"]:
+            entries.move_cursor(row=min(max(at, 0), len(detail["open_entries"]) - 1))
         contacts = self.query_one("#contacts-table", DataTable)
         contacts.clear()
         for c in detail["contacts"]:
@@ -269,8 +276,42 @@ class CustomerDetailScreen(BaseScreen):
         )
         tabs.get_tab("contacts").label = _("Contacts ({n})").format(n=len(detail["contacts"]))
         tabs.get_tab("dossiers").label = _("Dossiers ({n})").format(n=len(detail["dossiers"]))
+        self.refresh_bindings()
 
     # -- keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "exclude":  # the entry under the cursor: on the Open entries tab only
+            tabs = self.query(TabbedContent)
+            return bool(tabs) and tabs.first().active == "entries" and self.entry() is not None
+        return True
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def offer_exclude(self) -> None:
+        self.refresh_bindings()
+
+    def entry(self) -> Row | None:
+        """The open entry under the cursor (engine dict with ``id`` and ``excluded``)."""
+        if self.detail is None:
+            return None
+        rows = self.detail["open_entries"]
+        index = self.query_one("#entries-table", DataTable).cursor_row
+        return rows[index] if 0 <= index < len(rows) else None
+
+    def action_exclude(self) -> None:
+        """Exclude the entry under the cursor from reminders and new dossiers (a disputed
+        invoice), or bring it back: the same change as on a dossier's Entries tab."""
+        from tui.screens.dossier_changes import toggle_exclusion
+
+        entry = self.entry()
+        if entry is not None and self.check_action("exclude", ()):
+            toggle_exclusion(entry, self.run_change)
+
+    @work(thread=True, group="customer-change", exit_on_error=False)
+    def run_change(self, change: Callable[[Ctx], Any], done: str) -> None:
+        """The engine decides (a refusal shows its message); the detail reloads either way."""
+        self.call_engine(change, write=True, done=done)
+        self.rcv.call_from_thread(self.load)
 
     def action_back(self) -> None:
         self.dismiss()

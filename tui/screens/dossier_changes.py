@@ -1,5 +1,6 @@
 """Move a dossier (to a step, or to another scenario) and edit its fields: the same forms
-and engine calls from the dossier detail and from the actions list.
+and engine calls from the dossier detail and from the actions list. Exclude an entry: the
+same change from the dossier detail's Entries tab and from the customer detail.
 
 ``data`` is engine.detail_views.dossier_page's dict; ``run`` runs an engine change in the
 caller's worker and shows ``done`` when it succeeds.
@@ -75,3 +76,17 @@ def ask_edit(screen: Base, data: Row, run: Run) -> None:
         )
 
     screen.ask(EditDossierForm(data, data["agents"], data["contacts"]), edited)
+
+
+def toggle_exclusion(entry: Row, run: Run) -> None:
+    """Exclude ``entry`` (a dict with ``id`` and ``excluded``) from reminders and new
+    dossiers (a disputed invoice), or bring it back; a dossier holding it keeps it."""
+    from engine.customers import exclude_entry
+
+    ident, excluded = entry["id"], not entry["excluded"]
+    done = (
+        _("Entry {id} excluded from reminders and new dossiers.")
+        if excluded
+        else _("Entry {id} is back in reminders and new dossiers.")
+    )
+    run(lambda ctx: exclude_entry(ctx, ident, excluded), done.format(id=ident))

@@ -29,7 +29,7 @@ from engine.inert import inert
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.base import BaseScreen
-from tui.screens.dossier_changes import ask_edit, ask_move
+from tui.screens.dossier_changes import ask_edit, ask_move, toggle_exclusion
 from tui.screens.forms import (
     ConfirmForm,
     DoneForm,
@@ -786,15 +786,7 @@ class DossierDetailScreen(BaseScreen):
     def action_exclude(self) -> None:
         """Exclude the entry under the cursor from reminders and new dossiers (a disputed
         invoice), or bring it back: it stays in this dossier either way."""
-        from engine.customers import exclude_entry
-
         row = self.tables["entries"].body.current if self.active_tab() == "entries" else None
         if self.data is None or row is None:
             return
-        ident, excluded = row["id"], not row["excluded"]
-        done = (
-            _("Entry {id} excluded from reminders and new dossiers.")
-            if excluded
-            else _("Entry {id} is back in reminders and new dossiers.")
-        )
-        self.run_change(lambda ctx: exclude_entry(ctx, ident, excluded), done.format(id=ident))
+        toggle_exclusion(row, self.run_change)

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Header, Static
 
 from engine.context import Ctx
 from engine.i18n import N_, _, current_language
+from engine.inert import inert
 from tui import format as fmt
 from tui.screens.base import BaseScreen
 from tui.screens.scenarios import ConfirmModal, PromptModal
@@ -130,7 +131,8 @@ class ReferenceScreen(BaseScreen):
         at = table.cursor_row
         table.clear()
         for key, cells in zip(keys, rows, strict=True):
-            table.add_row(*(Text(c) for c in cells), key=key)
+            # Notes, codes and labels are data: shown inert (engine.inert).
+            table.add_row(*(Text(inert(c)) for c in cells), key=key)
         if focus in keys:
             at = keys.index(focus)
         if rows:

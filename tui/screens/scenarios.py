@@ -314,7 +314,8 @@ class StepGrid(ScrollableContainer, can_focus=True):
             if row["risk"] and row["risk"] not in codes:
                 codes.append(row["risk"])
             editor = Select(
-                [("—", ""), *((code, code) for code in codes)],
+                # Codes are data: shown inert, the value stays the stored code.
+                [("—", ""), *((inert(code), code) for code in codes)],
                 value=row["risk"] or "",
                 allow_blank=False,
                 compact=True,
