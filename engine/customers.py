@@ -66,7 +66,7 @@ def parse_yes_no(value: str, what: str) -> bool:
     )
 
 
-def check_text(value: str, field: str, label: str) -> str:
+def customer_text(value: str, field: str, label: str) -> str:
     """A text field as stored: stripped (a Windows line break read as one), within its
     column's length, no control character but a line break where the field allows it
     (``engine.parsing.check_text``)."""
@@ -78,7 +78,7 @@ def check_text(value: str, field: str, label: str) -> str:
 
 def check_siren(value: str, label: str) -> str:
     """A SIREN (9 digits, Luhn check digit), stored compact; empty clears it."""
-    text = check_text(value, "siren", label)
+    text = customer_text(value, "siren", label)
     if not text:
         return ""
     from stdnum.exceptions import ValidationError  # imported when a SIREN is typed
@@ -96,7 +96,7 @@ def check_siren(value: str, label: str) -> str:
 
 
 def check_email(value: str, label: str) -> str:
-    text = check_text(value, "email", label)
+    text = customer_text(value, "email", label)
     if text and not _EMAIL.fullmatch(text):
         raise UserError(
             _(
@@ -108,7 +108,7 @@ def check_email(value: str, label: str) -> str:
 
 
 def check_phone(value: str, label: str) -> str:
-    text = check_text(value, "phone", label)
+    text = customer_text(value, "phone", label)
     if text and not (_PHONE.fullmatch(text) and any(c.isdigit() for c in text)):
         raise UserError(
             _(
@@ -149,7 +149,7 @@ def edit_customer(
     names = _labels(labels)
     wanted: dict[str, Any] = {}
     if name is not None:
-        wanted["name"] = check_text(name, "name", names["name"])
+        wanted["name"] = customer_text(name, "name", names["name"])
         if not wanted["name"]:
             raise UserError(
                 _("{field} cannot be empty: expected the customer's name.").format(
@@ -157,7 +157,7 @@ def edit_customer(
                 )
             )
     if address is not None:
-        wanted["address"] = check_text(address, "address", names["address"])
+        wanted["address"] = customer_text(address, "address", names["address"])
     if email is not None:
         wanted["email"] = check_email(email, names["email"])
     if phone is not None:
@@ -169,7 +169,7 @@ def edit_customer(
     if no_reminders is not None:
         wanted["excluded_from_reminders"] = bool(no_reminders)
     if note is not None:
-        wanted["note"] = check_text(note, "note", names["note"])
+        wanted["note"] = customer_text(note, "note", names["note"])
     customer = find_customer(ctx.session, code, lock=True)
     changes = {k: v for k, v in wanted.items() if getattr(customer, k) != v}
     if not changes:

@@ -117,23 +117,17 @@ def remove_withdrawn_row(session: Session) -> bool:
     return True
 
 
-def _starts(session: Session) -> set[dt.date]:
-    return set(session.exec(select(col(PenaltyRate.start))))
-
-
 def rate_warnings(ctx: Ctx) -> list[str]:
     """What the daily pass reports: the half-year of the day has no row in the dated table
     (nothing when a flat ``penalty_rate`` is set)."""
-    if ctx.settings.penalty_rate is not None:
-        return []
-    half_year = half_year_of(ctx.today)
-    if half_year in _starts(ctx.session):
-        return []
+    # The rate table's own rule (RateTable.missing), as the penalty computation applies it.
+    missing = ctx.rates().missing(ctx.today - dt.timedelta(days=1), ctx.today)
     return [
         _(
             "No late-payment rate for the half-year starting {day}: penalties computed for "
             "days from then on are refused until a manager adds it (`rates add {day} RATE`)."
-        ).format(day=half_year.isoformat())
+        ).format(day=day.isoformat())
+        for day in missing
     ]
 
 
