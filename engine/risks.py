@@ -14,7 +14,7 @@ from engine.context import Ctx
 from engine.errors import NotFound, UserError
 from engine.i18n import _, ngettext
 from engine.parsing import check_text
-from engine.scenario_admin import add_risk_code
+from engine.scenario_admin import add_risk_code, risk_codes
 from engine.scenarios import lookup_risk
 from models.tables import Customer, RiskCode, Scenario, ScenarioStep
 
@@ -40,8 +40,12 @@ def risk_rows(session: Session) -> list[Row]:
         ).all()
     )
     return [
-        {"code": r.code, "label": r.label, "used": customers.get(r.code, 0) + steps.get(r.code, 0)}
-        for r in session.exec(select(RiskCode).order_by(col(RiskCode.position), col(RiskCode.code)))
+        {
+            "code": r["code"],
+            "label": r["label"],
+            "used": customers.get(r["code"], 0) + steps.get(r["code"], 0),
+        }
+        for r in risk_codes(session)
     ]
 
 
@@ -58,7 +62,7 @@ def add_risk(ctx: Ctx, code: str, label: str = "") -> Row:
 def find_risk(session: Session, code: str) -> RiskCode:
     found = lookup_risk(session, code)
     if found is None:
-        known = ", ".join(r["code"] for r in risk_rows(session))
+        known = ", ".join(r["code"] for r in risk_codes(session))
         raise NotFound(
             _("Unknown risk code {code!r}: expected one of {codes}.").format(code=code, codes=known)
         )
