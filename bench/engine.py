@@ -78,7 +78,7 @@ def main() -> None:
     figures["run (daily pass)"] = median(db, min(args.repeat, 3), "run")
     # The floor under every command: the interpreter and the imports (SQLAlchemy, SQLModel).
     figures["python + imports (floor)"] = statistics.median(
-        _timed([sys.executable, "-c", "import tui.cli, engine.views, engine.context"])
+        _timed([sys.executable, "-c", "import tui.cli, engine.reads.views, engine.context"])
         for _ in range(args.repeat)
     )
 

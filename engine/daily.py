@@ -14,8 +14,8 @@ from engine.balances import refresh_dossiers
 from engine.context import Ctx
 from engine.dossiers import end_pause, settle_and_reopen
 from engine.rates import rate_warnings
+from engine.reads.views import action_rows
 from engine.summary import refresh_next_actions
-from engine.views import action_rows
 from models.db import refresh_statistics
 from models.tables import Dossier, Intervention
 

@@ -6,7 +6,7 @@ Shown raw, a control character in them drives the terminal: ``ESC ] 0 ;`` sets i
 a bidi override reorders what follows. ``inert`` turns each of them into a visible escape
 (``\\x1b``, ``\\r``, ``\\u202e``) and leaves every other character as it is (accents, €, œ, ’,
 CJK, emoji). Every text the command line prints and every text a screen draws from data
-goes through it once, where it is shown; JSON (``engine.views.to_json``) stays exact and
+goes through it once, where it is shown; JSON (``engine.reads.views.to_json``) stays exact and
 escapes the same characters the JSON way (``inert_escaped``).
 
 Imported by the TUI before its first paint: nothing but ``re`` here.

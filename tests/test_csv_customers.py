@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from engine.csv_import import import_csv
 from engine.errors import UserError
+from engine.reads.views import customer_rows
 from engine.settings import set_setting
-from engine.views import customer_rows
 from models.tables import Customer, Entry, History
 from tests.conftest import TestDB
 from tests.factories import add_customer, d

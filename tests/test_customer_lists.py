@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from engine.access import Actor, add_user
-from engine.customer_lists import (
+from engine.dossiers import open_dossier, pause
+from engine.errors import NotFound
+from engine.reads.customer_list import (
     CustomerFilter,
     agent_choices,
     collectible_preview,
@@ -18,8 +20,6 @@ from engine.customer_lists import (
     customer_window,
     preview_totals,
 )
-from engine.dossiers import open_dossier, pause
-from engine.errors import NotFound
 from engine.scenarios import BUILTIN_NAME
 from models.tables import Contact
 from tests.conftest import TestDB

@@ -15,8 +15,8 @@ from engine.dossiers import find_customer, move_to_step, open_dossier, pause, re
 from engine.errors import Conflict, Forbidden, NotFound, UserError
 from engine.interventions import add_manual, mark_done, mark_skipped, reschedule
 from engine.planning import current_todo, forecast
+from engine.reads.views import dossier_detail
 from engine.scenarios import BUILTIN_NAME
-from engine.views import dossier_detail
 from models.tables import Dossier, Entry, History, Intervention
 from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry, d
@@ -355,7 +355,7 @@ def test_worklist_shows_why_a_step_waits(db: TestDB) -> None:
     number = open_one(db)
     with db.ctx() as ctx:
         pause(ctx, number, d("2026-03-13"), "Promesse de règlement")
-        from engine.views import action_rows
+        from engine.reads.views import action_rows
 
         (row,) = action_rows(ctx.session)
     assert (row["dossier_status"], row["pause_until"], row["pause_reason"]) == (

@@ -24,8 +24,8 @@ from engine.csv_import import import_csv
 from engine.dossiers import find_dossier, open_dossier, pause
 from engine.inert import first_unsafe, inert, inert_escaped
 from engine.interventions import add_manual
+from engine.reads.views import to_json
 from engine.scenarios import BUILTIN_NAME
-from engine.views import to_json
 from models.tables import Intervention, ScenarioStep
 from tests import tui_helpers
 from tests.conftest import MANAGER, TestDB

@@ -12,16 +12,16 @@ import pytest
 from sqlmodel import select
 
 from engine.calendar import HORIZON, WorkCalendar
-from engine.customer_lists import CustomerFilter, customer_count, customer_window
 from engine.dossiers import open_dossier
 from engine.errors import UserError
-from engine.filters import DossierFilter, contains_pattern
-from engine.lists import dossier_count, dossier_window
-from engine.lookup import find_targets
 from engine.parsing import MAX_DATE, MIN_DATE, check_text, parse_amount, parse_date
+from engine.reads.customer_list import CustomerFilter, customer_count, customer_window
+from engine.reads.dossier_list import dossier_count, dossier_window
+from engine.reads.filters import DossierFilter, contains_pattern
+from engine.reads.lookup import find_targets
+from engine.reads.worklist import WorklistFilter, add_note, worklist_count, worklist_window
 from engine.scenarios import BUILTIN_NAME, parse_toml
 from engine.text_limits import field_limit
-from engine.worklist import WorklistFilter, add_note, worklist_count, worklist_window
 from models.tables import Customer, Dossier, Intervention, Scenario
 from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry

@@ -11,7 +11,7 @@ from sqlmodel import select
 from engine.daily import run_daily
 from engine.dossiers import open_dossier, pause
 from engine.interventions import add_manual, mark_done
-from engine.lists import DossierFilter, dossier_count, dossier_totals, dossier_window
+from engine.reads.dossier_list import DossierFilter, dossier_count, dossier_totals, dossier_window
 from engine.scenarios import BUILTIN_NAME
 from models.tables import Dossier
 from tests.conftest import TestDB
@@ -85,7 +85,7 @@ def test_windows_filter_sort_and_count_in_sql(db: TestDB) -> None:
 
 def test_dossier_page_offers_every_scenario_with_its_steps(db: TestDB) -> None:
     """The move form lists every scenario, the dossier's own among them."""
-    from engine.detail_views import dossier_page
+    from engine.reads.dossier_page import dossier_page
     from engine.scenarios import COURTESY, save_scenario
 
     with db.ctx(d("2026-03-02")) as ctx:

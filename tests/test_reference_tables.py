@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import select
 
 from engine.bootstrap import initialize
-from engine.detail_views import dossier_page
 from engine.penalties import ECB_PLUS_TEN, WITHDRAWN_ROW
+from engine.reads.dossier_page import dossier_page
 from models.tables import Entry, History, PenaltyRate, RiskCode, ScenarioStep
 from tests.conftest import MANAGER, TestDB
 from tests.factories import add_customer, add_entry

@@ -9,9 +9,9 @@ from sqlmodel import select
 from engine.dossiers import open_dossier
 from engine.interventions import mark_done
 from engine.planning import current_todo
+from engine.reads.views import dossier_detail
 from engine.scenarios import BUILTIN_NAME
 from engine.settings import set_setting
-from engine.views import dossier_detail
 from models.tables import Customer, Entry
 from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry, d

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from engine.lists import dossier_count, dossier_totals, dossier_window
+from engine.reads.dossier_list import dossier_count, dossier_totals, dossier_window
 from tests.conftest import TestDB
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui import cli
@@ -45,7 +45,7 @@ def test_the_parent_paints_without_the_database_layer() -> None:
 def test_the_models_do_not_load_the_postgresql_dialect() -> None:
     """On SQLite the start-up process should not pay for PostgreSQL's dialect (~40 ms)."""
     code = (
-        "import sys, models.tables, engine.lists, engine.context\n"
+        "import sys, models.tables, engine.reads.dossier_list, engine.context\n"
         "print('sqlalchemy.dialects.postgresql' in sys.modules)\n"
     )
     out = subprocess.run(

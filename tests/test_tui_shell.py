@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Static
 
-from engine.lookup import find_targets
+from engine.reads.lookup import find_targets
 from tests.conftest import TestDB
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp

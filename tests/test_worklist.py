@@ -9,9 +9,8 @@ from sqlmodel import select
 from engine.dossiers import close, find_dossier, open_dossier, update_dossier
 from engine.errors import Conflict, Forbidden, NotFound, UserError
 from engine.interventions import add_manual
-from engine.scenarios import BUILTIN_NAME
-from engine.views import action_rows
-from engine.worklist import (
+from engine.reads.views import action_rows
+from engine.reads.worklist import (
     WorklistFilter,
     add_note,
     worklist_agents,
@@ -19,6 +18,7 @@ from engine.worklist import (
     worklist_totals,
     worklist_window,
 )
+from engine.scenarios import BUILTIN_NAME
 from models.tables import History, Intervention
 from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry, d

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 # What the next keys need, imported once the first screen is drawn.
 WARM_UP_MODULES = (
-    "engine.lists",
-    "engine.detail_views",
+    "engine.reads.dossier_list",
+    "engine.reads.dossier_page",
     "models.db",
     "tui.screens.dossier_detail",
     "tui.screens.forms",

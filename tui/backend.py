@@ -1,7 +1,8 @@
 """The TUI's door to the engine: one short unit of work per call, in a worker thread.
 
 Screens call ``read``/``write`` from ``@work(thread=True)`` workers and get plain dicts and
-lists back (engine.views, engine.lists): no widget ever holds an ORM object or a session.
+lists back (engine.reads.views, engine.reads.dossier_list): no widget ever holds an ORM
+object or a session.
 
 The database layer (SQLAlchemy, the models, the engine services) is imported by the first
 call, in a worker, not when the app starts: the first screen paints without waiting for it.

@@ -274,7 +274,7 @@ def err(text: str) -> None:
 
 
 def out_json(data: Any) -> None:
-    from engine.views import to_json
+    from engine.reads.views import to_json
 
     # Indented for a person at a terminal, compact (and much faster) for a script.
     out(to_json(data, pretty=sys.stdout.isatty()))
@@ -447,7 +447,7 @@ def cmd_users_add(rt: Runtime) -> None:
 
 
 def cmd_customers_list(rt: Runtime) -> None:
-    from engine.views import customer_rows
+    from engine.reads.views import customer_rows
 
     with rt.ctx(write=False) as ctx:
         rows = customer_rows(ctx.session, ctx.today)
@@ -463,7 +463,7 @@ def cmd_customers_list(rt: Runtime) -> None:
 def _show(rt: Runtime, number: str, as_json: bool) -> None:
     from engine.dossiers import find_dossier
     from engine.rates import penalty_warning
-    from engine.views import dossier_detail
+    from engine.reads.views import dossier_detail
 
     with rt.ctx(write=False) as ctx:
         detail = dossier_detail(ctx.session, number)
@@ -576,7 +576,7 @@ def cmd_dossier_open(rt: Runtime) -> None:
 
 
 def cmd_dossier_list(rt: Runtime) -> None:
-    from engine.views import dossier_rows
+    from engine.reads.views import dossier_rows
 
     a = rt.args
     if a.status and a.status not in ("open", "paused", "closed"):
@@ -694,7 +694,7 @@ def cmd_intervention_reschedule(rt: Runtime) -> None:
 
 
 def cmd_actions(rt: Runtime) -> None:
-    from engine.views import action_rows
+    from engine.reads.views import action_rows
 
     a = rt.args
     with rt.ctx(write=False) as ctx:
@@ -771,7 +771,7 @@ def cmd_run(rt: Runtime) -> None:
 
 
 def cmd_scenario_list(rt: Runtime) -> None:
-    from engine.views import scenario_rows
+    from engine.reads.views import scenario_rows
 
     with rt.ctx(write=False) as ctx:
         rows = scenario_rows(ctx.session)

@@ -30,8 +30,8 @@ def _yes_no(flag: bool) -> str:
 
 
 def cmd_customers_show(rt: Runtime) -> None:
-    from engine.customer_lists import customer_card
     from engine.inert import inert
+    from engine.reads.customer_list import customer_card
     from tui.cli import out, out_json, table
 
     with rt.ctx(write=False) as ctx:

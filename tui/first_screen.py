@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from engine.filters import DossierFilter
+from engine.reads.filters import DossierFilter
 
 FIRST_FILTER = DossierFilter()  # the list's filter when it opens
 FIRST_ROWS = 100  # one page of tui.widgets.lazy_table.TableBody (PAGE)
@@ -16,7 +16,7 @@ FIRST_ROWS = 100  # one page of tui.widgets.lazy_table.TableBody (PAGE)
 
 def first_screen(ctx: Any, send: Callable[[dict[str, Any]], None]) -> None:
     """The rows first, then the count and totals, each sent as soon as it is read."""
-    from engine.lists import dossier_count, dossier_totals, dossier_window
+    from engine.reads.dossier_list import dossier_count, dossier_totals, dossier_window
 
     session, today = ctx.session, ctx.today
     send({"rows": dossier_window(session, FIRST_FILTER, 0, FIRST_ROWS, today)})

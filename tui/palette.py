@@ -20,7 +20,7 @@ class JumpProvider(Provider):
     async def search(self, query: str) -> Hits:
         if len(query.strip()) < 2:
             return
-        from engine.lookup import find_targets  # the database layer: not at start-up
+        from engine.reads.lookup import find_targets  # the database layer: not at start-up
 
         backend = self.app.backend  # type: ignore[attr-defined]
         targets = await asyncio.to_thread(

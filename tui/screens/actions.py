@@ -16,19 +16,19 @@ from textual.events import ScreenResume
 from textual.widgets import Static
 
 from engine.context import Ctx
-from engine.detail_views import dossier_page
 from engine.dossiers import pause
 from engine.i18n import N_, _, pgettext
 from engine.inert import inert
 from engine.interventions import add_manual, mark_done, mark_skipped, reschedule
-from engine.scenarios import STEP_TYPES
-from engine.worklist import (
+from engine.reads.dossier_page import dossier_page
+from engine.reads.worklist import (
     WorklistFilter,
     add_note,
     worklist_agents,
     worklist_totals,
     worklist_window,
 )
+from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.base import FilteredListScreen
 from tui.screens.dossier_changes import ask_edit, ask_move

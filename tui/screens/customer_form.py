@@ -25,7 +25,7 @@ FLAGS = ("consumer", "no_reminders")
 
 
 class CustomerForm(FormModal):
-    """``detail``: engine.customer_lists.customer_detail's dict (with ``version``).
+    """``detail``: engine.reads.customer_list.customer_detail's dict (with ``version``).
     Dismisses with True once saved (whether anything changed or not)."""
 
     DEFAULT_CSS = """

@@ -14,9 +14,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from engine.customer_lists import CustomerFilter, customer_count, customer_detail, customer_window
 from engine.i18n import N_, _, ngettext, pgettext
 from engine.inert import inert
+from engine.reads.customer_list import (
+    CustomerFilter,
+    customer_count,
+    customer_detail,
+    customer_window,
+)
 from tui import format as fmt
 from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.key_bar import KeyBar

@@ -2,7 +2,7 @@
 and engine calls from the dossier detail and from the actions list. Exclude an entry: the
 same change from the dossier detail's Entries tab and from the customer detail.
 
-``data`` is engine.detail_views.dossier_page's dict; ``run`` runs an engine change in the
+``data`` is engine.reads.dossier_page.dossier_page's dict; ``run`` runs an engine change in the
 caller's worker and shows ``done`` when it succeeds.
 """
 

@@ -1,7 +1,7 @@
 """Dossier detail: every field of the dossier, its entries, interventions (with the forecast
 of the steps to come), contacts and history; done, skip, add, pause, move, edit by key.
 
-The screen keeps only plain dicts (engine.detail_views.dossier_page). Every change runs the
+The screen keeps only plain dicts (engine.reads.dossier_page.dossier_page). Every change runs the
 engine service in a worker with the version shown on screen, so a change someone else saved
 first is refused (Conflict) and the screen reloads.
 """
@@ -22,10 +22,10 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 from engine import dossiers as dossier_service
 from engine import interventions as intervention_service
 from engine.context import Ctx
-from engine.detail_views import dossier_page, history_count, history_window
 from engine.errors import UserError
 from engine.i18n import N_, _, pgettext
 from engine.inert import inert
+from engine.reads.dossier_page import dossier_page, history_count, history_window
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.base import BaseScreen

@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from engine.filters import DossierFilter
 from engine.i18n import N_, _, pgettext
+from engine.reads.filters import DossierFilter
 from tui import format as fmt
 from tui.first_screen import FIRST_FILTER
 from tui.screens.base import FilteredListScreen
@@ -70,7 +70,7 @@ class DossierSource:
             count = self.screen.rcv.prefetched("count")
             if count is not None:
                 return int(count)
-        from engine.lists import dossier_count
+        from engine.reads.dossier_list import dossier_count
 
         return self.screen.rcv.backend.read(lambda ctx: dossier_count(ctx.session, flt))
 
@@ -80,7 +80,7 @@ class DossierSource:
             rows = self.screen.rcv.prefetched("rows")
             if rows is not None:
                 return list(rows[:limit])
-        from engine.lists import dossier_window
+        from engine.reads.dossier_list import dossier_window
 
         return self.screen.rcv.backend.read(
             lambda ctx: dossier_window(ctx.session, flt, offset, limit, ctx.today)
@@ -131,7 +131,7 @@ class DossiersScreen(FilteredListScreen):
     def load_totals(self, flt: DossierFilter) -> None:
         totals = self.rcv.prefetched("totals") if flt == FIRST_FILTER else None
         if totals is None:
-            from engine.lists import dossier_totals
+            from engine.reads.dossier_list import dossier_totals
 
             totals = self.call_engine(lambda ctx: dossier_totals(ctx.session, flt, ctx.today))
         if totals is None:

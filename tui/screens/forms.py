@@ -485,7 +485,7 @@ class ConfirmForm(FormModal):
 class EditDossierForm(FormModal):
     """Reason, agent and contacts of a dossier.
 
-    ``detail`` is engine.views.dossier_detail's dict (plus ``main_contact_id`` and
+    ``detail`` is engine.reads.views.dossier_detail's dict (plus ``main_contact_id`` and
     ``other_contact_ids`` when known); ``contacts`` the customer's contacts as dicts with
     ``id`` and ``name`` (``role`` shown when present).
     """

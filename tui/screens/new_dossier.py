@@ -17,19 +17,19 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from engine.customer_lists import (
+from engine.dossiers import open_dossier
+from engine.errors import UserError
+from engine.i18n import N_, _, ngettext, pgettext
+from engine.inert import inert
+from engine.reads.customer_list import (
     CustomerFilter,
     agent_choices,
     collectible_preview,
     customer_window,
     preview_totals,
 )
-from engine.dossiers import open_dossier
-from engine.errors import UserError
-from engine.i18n import N_, _, ngettext, pgettext
-from engine.inert import inert
+from engine.reads.views import scenario_rows
 from engine.scenarios import BUILTIN_NAME
-from engine.views import scenario_rows
 from tui import format as fmt
 from tui.screens.base import BaseModal
 from tui.screens.customers import kind_label

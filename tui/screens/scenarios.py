@@ -32,6 +32,7 @@ from engine.context import Ctx
 from engine.errors import UserError
 from engine.i18n import N_, _, current_language, ngettext
 from engine.inert import inert
+from engine.reads.views import scenario_rows
 from engine.risks import add_risk
 from engine.scenario_admin import (
     ScenarioInUse,
@@ -46,7 +47,6 @@ from engine.scenario_admin import (
     scenario_detail,
 )
 from engine.scenarios import STEP_TYPES
-from engine.views import scenario_rows
 from tui import format as fmt
 from tui.screens.base import BaseModal, BaseScreen, translate_bindings
 from tui.screens.forms import type_label

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from engine.filters import LIKE_ESCAPE, DossierFilter, contains_pattern
+from engine.reads.filters import LIKE_ESCAPE, DossierFilter, contains_pattern
 from models.tables import Customer, Dossier, Intervention, Scenario
 
 Row = dict[str, Any]

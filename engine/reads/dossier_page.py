@@ -1,6 +1,6 @@
 """Read models for the dossier detail screen: plain dicts, never ORM objects.
 
-``dossier_page`` completes engine.views.dossier_detail with what the screen's forms need
+``dossier_page`` completes engine.reads.views.dossier_detail with what the screen's forms need
 (contact ids, the customer's contacts, every scenario's steps, the forecast, the agents);
 ``history_count`` / ``history_window`` page through who changed what on a dossier.
 """
@@ -19,7 +19,7 @@ from engine.context import Ctx
 from engine.dossiers import find_dossier
 from engine.planning import current_todo, forecast
 from engine.rates import penalty_warning
-from engine.views import dossier_detail
+from engine.reads.views import dossier_detail
 from models.tables import (
     Contact,
     DossierContact,

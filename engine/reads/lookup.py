@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlmodel import col
 
 from engine.dossiers import normalize_number
-from engine.filters import LIKE_ESCAPE, contains_pattern
+from engine.reads.filters import LIKE_ESCAPE, contains_pattern
 from models.tables import Customer, Dossier
 
 LIMIT = 8

@@ -20,8 +20,8 @@ from sqlmodel import Session, col
 
 from engine.access import Actor
 from engine.dossiers import OPEN_STATES, collectible_entries, find_customer
-from engine.filters import LIKE_ESCAPE, contains_pattern
-from engine.views import entry_row
+from engine.reads.filters import LIKE_ESCAPE, contains_pattern
+from engine.reads.views import entry_row
 from models.tables import Contact, Customer, Dossier, Entry, User
 
 Row = dict[str, Any]
@@ -56,7 +56,7 @@ def _overdue_entry(today: dt.date) -> ColumnElement[bool]:
 
 
 def is_overdue(row: Row, today: dt.date) -> bool:
-    """The same rule on an entry row (engine.views.entry_row)."""
+    """The same rule on an entry row (engine.reads.views.entry_row)."""
     return (
         row["kind"] == "invoice"
         and row["due_date"] is not None

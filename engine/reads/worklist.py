@@ -21,10 +21,10 @@ from engine.access import require_dossier_write
 from engine.context import Ctx, claim
 from engine.dossiers import OPEN_STATES, require_open
 from engine.errors import UserError
-from engine.filters import LIKE_ESCAPE, contains_pattern
 from engine.i18n import _
 from engine.interventions import check_type, find_intervention, label
 from engine.parsing import check_text
+from engine.reads.filters import LIKE_ESCAPE, contains_pattern
 from engine.text_limits import field_limit
 from models.tables import Customer, Dossier, Intervention, Scenario
 
@@ -115,7 +115,7 @@ def worklist_window(
     session: Session, flt: WorklistFilter, offset: int, limit: int, today: dt.date
 ) -> list[Row]:
     """Rows ``offset`` to ``offset + limit`` by planned date, agent (unassigned first on every
-    backend), then id; the keys of engine.views.action_rows plus ``group``."""
+    backend), then id; the keys of engine.reads.views.action_rows plus ``group``."""
     check_filter(flt)
     query = _todo(
         flt,
