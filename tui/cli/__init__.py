@@ -3,8 +3,8 @@
 One module per command group (``dossiers``, ``interventions``, ``customers``…), each
 declaring its commands' options beside their handlers and adding them with ``register``;
 ``options`` holds what the declarations share, ``output`` how commands print, ``runtime`` the
-database and the transaction a command runs in. No command runs without arguments: that
-starts the TUI (the launch code below).
+database and the transaction a command runs in. Global options alone start the TUI (the
+launch code below, kept in one place).
 
 Bad input prints one clear message on stderr and exits with status 2; nothing is written,
 because every command is one transaction that rolls back on any error.
