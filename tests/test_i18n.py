@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po
 
 from engine.i18n import DOMAIN, LOCALE_DIR, _, ngettext, set_language
 from engine.i18n_tools import extract
-from tui.cli import EXIT_BAD_INPUT, main
+from tui.cli import main
+from tui.cli.output import EXIT_BAD_INPUT
 
 PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")

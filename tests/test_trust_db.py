@@ -31,9 +31,8 @@ from models.db import LOCK_TIMEOUT_ENV, make_engine
 from tests.conftest import MANAGER, TestDB
 from tests.factories import add_customer, add_entry
 from tests.test_validation import TODAY, Cli, dump
-from tui import cli as cli_module
 from tui.backend import Backend
-from tui.cli import main, prefetch_first_screen, tui_invocation
+from tui.cli import main, prefetch_first_screen, tui_invocation, worklist
 from tui.crash import crash_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -454,7 +453,7 @@ def test_a_database_error_is_one_line_without_sql(
     def failing(_rt: Any) -> None:
         raise error
 
-    monkeypatch.setattr(cli_module, "cmd_actions", failing)
+    monkeypatch.setattr(worklist, "cmd_actions", failing)
     code, out, err = cli("actions")
     assert "SELECT" not in out + err and "xxxxxxxx" not in out + err
     line = one_line(err)

@@ -1,16 +1,15 @@
-"""Commands on one customer and its entries (CLI.md): ``customers show``, ``customers edit``
-and ``entry exclude``. ``register`` adds them to the parser of tui.cli."""
+"""Customers and their entries: ``customers list|show|edit`` and ``entry exclude`` (rules in
+engine.customers)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.errors import UserError
-from engine.i18n import _, ngettext, pgettext
-
-if TYPE_CHECKING:
-    from tui.cli import Runtime
+from engine.i18n import _, pgettext
+from tui.cli.options import Subcommands, command, group, id_type, json_flag
+from tui.cli.output import out, out_json, table
+from tui.cli.runtime import Runtime
 
 # The options of `customers edit`, by engine field: messages name the option typed.
 EDIT_OPTIONS = {
@@ -29,10 +28,33 @@ def _yes_no(flag: bool) -> str:
     return _("yes") if flag else _("no")
 
 
+def add_list(g: Subcommands) -> None:
+    json_flag(command(g, "list", cmd_customers_list, _("customers with outstanding and risk")))
+
+
+def cmd_customers_list(rt: Runtime) -> None:
+    from engine.reads.views import customer_rows
+
+    with rt.ctx(write=False) as ctx:
+        rows = customer_rows(ctx.session, ctx.today)
+    if rt.args.json:
+        out_json(rows)
+    else:
+        table(
+            [(r["code"], r["name"], r["outstanding"], r["overdue"], r["risk"]) for r in rows],
+            [_("code"), _("name"), _("outstanding"), _("overdue"), _("risk")],
+        )
+
+
+def add_show(g: Subcommands) -> None:
+    p = command(g, "show", cmd_customers_show, _("one customer: identity, flags, entries"))
+    p.add_argument("code")
+    json_flag(p)
+
+
 def cmd_customers_show(rt: Runtime) -> None:
     from engine.inert import inert
     from engine.reads.customer_list import customer_card
-    from tui.cli import out, out_json, table
 
     with rt.ctx(write=False) as ctx:
         card = customer_card(ctx.session, rt.args.code, ctx.today)
@@ -125,9 +147,21 @@ def cmd_customers_show(rt: Runtime) -> None:
     )
 
 
+def add_edit(g: Subcommands) -> None:
+    p = command(g, "edit", cmd_customers_edit, _("change a customer (agents, managers)"))
+    p.add_argument("code")
+    p.add_argument("--name")
+    p.add_argument("--address")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--siren", help=_("9 digits; empty to clear"))
+    p.add_argument("--consumer", metavar="yes|no", help=_("no recovery indemnity"))
+    p.add_argument("--no-reminders", metavar="yes|no", help=_("excluded from preventive reminders"))
+    p.add_argument("--note")
+
+
 def cmd_customers_edit(rt: Runtime) -> None:
     from engine.customers import edit_customer, parse_yes_no
-    from tui.cli import out
 
     a = rt.args
     given = {field: getattr(a, field) for field in EDIT_OPTIONS}
@@ -149,9 +183,16 @@ def cmd_customers_edit(rt: Runtime) -> None:
         out(_("Customer {code} already has these values: nothing changed.").format(code=code))
 
 
+def add_exclude(g: Subcommands) -> None:
+    p = command(
+        g, "exclude", cmd_entry_exclude, _("exclude an entry from reminders and new dossiers")
+    )
+    p.add_argument("id", type=id_type(_("entry id")))
+    p.add_argument("--undo", action="store_true", help=_("bring the entry back"))
+
+
 def cmd_entry_exclude(rt: Runtime) -> None:
     from engine.customers import exclude_entry
-    from tui.cli import out
 
     a = rt.args
     with rt.ctx() as ctx:
@@ -176,53 +217,10 @@ def cmd_entry_exclude(rt: Runtime) -> None:
         )
 
 
-def import_notes(report: Any) -> None:
-    """What ``import csv`` says about the lines it skipped and the customers it changed."""
-    from tui.cli import out
-
-    if report.skipped_accounts:
-        out(
-            ngettext(
-                "{n} line skipped: its account is not a customer account.",
-                "{n} lines skipped: their account is not a customer account.",
-                report.skipped_accounts,
-            ).format(n=report.skipped_accounts)
-        )
-    if report.customers_updated:
-        out(
-            ngettext(
-                "{n} customer's consumer flag changed.",
-                "{n} customers' consumer flag changed.",
-                report.customers_updated,
-            ).format(n=report.customers_updated)
-        )
-
-
-def register(
-    customers: Any,
-    group: Callable[[str, str], Any],
-    command: Callable[[Any, str, Callable[[Runtime], None], str], Any],
-    json_flag: Callable[[Any], None],
-) -> None:
-    """Add ``customers show|edit`` to the ``customers`` subcommands and the ``entry`` group."""
-    from tui.cli import _id
-
-    p = command(customers, "show", cmd_customers_show, _("one customer: identity, flags, entries"))
-    p.add_argument("code")
-    json_flag(p)
-    p = command(customers, "edit", cmd_customers_edit, _("change a customer (agents, managers)"))
-    p.add_argument("code")
-    p.add_argument("--name")
-    p.add_argument("--address")
-    p.add_argument("--email")
-    p.add_argument("--phone")
-    p.add_argument("--siren", help=_("9 digits; empty to clear"))
-    p.add_argument("--consumer", metavar="yes|no", help=_("no recovery indemnity"))
-    p.add_argument("--no-reminders", metavar="yes|no", help=_("excluded from preventive reminders"))
-    p.add_argument("--note")
-    g = group("entry", _("accounting entries"))
-    p = command(
-        g, "exclude", cmd_entry_exclude, _("exclude an entry from reminders and new dossiers")
-    )
-    p.add_argument("id", type=_id(_("entry id")))
-    p.add_argument("--undo", action="store_true", help=_("bring the entry back"))
+def register(commands: Subcommands) -> None:
+    g = group(commands, "customers", _("customers"))
+    add_list(g)
+    add_show(g)
+    add_edit(g)
+    g = group(commands, "entry", _("accounting entries"))
+    add_exclude(g)
