@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import BigInteger, case, func, select, tuple_, type_coerce, update
 from sqlmodel import Session, col
 
+from models.columns import pk
 from models.tables import Dossier, DossierEntry, Entry
 
 PRINCIPAL_KINDS = ("invoice", "credit_note", "deposit", "payment")
@@ -64,20 +65,20 @@ def refresh_open_amounts(
 ) -> None:
     """Recompute the open amounts of a customer's entries (``groups``: (account, code) only)."""
     query = select(
-        Entry.id,
-        Entry.debit,
-        Entry.credit,
-        Entry.due_date,
-        Entry.date,
-        Entry.account,
-        Entry.lettering,
-        Entry.open_amount,
-    ).where(Entry.customer_id == customer_id)
+        col(Entry.id),
+        col(Entry.debit),
+        col(Entry.credit),
+        col(Entry.due_date),
+        col(Entry.date),
+        col(Entry.account),
+        col(Entry.lettering),
+        col(Entry.open_amount),
+    ).where(col(Entry.customer_id) == customer_id)
     if groups is not None:
         wanted = list(set(groups))
         if not wanted:
             return
-        query = query.where(tuple_(Entry.account, Entry.lettering).in_(wanted))
+        query = query.where(tuple_(col(Entry.account), col(Entry.lettering)).in_(wanted))
     by_group: dict[tuple[str, str | None], list[Line]] = defaultdict(list)
     current: dict[int, Decimal] = {}
     for row in session.execute(query):
@@ -185,28 +186,30 @@ def refresh_dossiers(session: Session, dossier_ids: Iterable[int] | None = None)
 def _refresh_dossier_chunk(session: Session, ids: list[int] | None) -> None:
     # Raw cents on both sides: exact integer comparison, and no Money type to infer for the
     # CASE expressions.
-    cents = type_coerce(Entry.open_amount, BigInteger)
-    is_charge = Entry.kind.in_(CHARGE_KINDS)
+    cents = type_coerce(col(Entry.open_amount), BigInteger)
+    is_charge = col(Entry.kind).in_(CHARGE_KINDS)
+    invoice_owed = (col(Entry.kind) == "invoice") & (col(Entry.open_amount) > 0)
+    dossier_id = col(DossierEntry.dossier_id)
     sums = (
         select(
-            DossierEntry.dossier_id,
+            dossier_id,
             func.sum(case((is_charge, 0), else_=cents)),
             func.sum(case((is_charge, cents), else_=0)),
             # The oldest due date still owed: how late the dossier is.
-            func.min(case(((Entry.kind == "invoice") & (Entry.open_amount > 0), Entry.due_date))),
+            func.min(case((invoice_owed, col(Entry.due_date)))),
         )
-        .join(Entry, Entry.id == DossierEntry.entry_id)
-        .group_by(DossierEntry.dossier_id)
+        .join(Entry, col(Entry.id) == col(DossierEntry.entry_id))
+        .group_by(dossier_id)
     )
     current = select(
-        Dossier.id,
-        type_coerce(Dossier.principal, BigInteger),
-        type_coerce(Dossier.charges, BigInteger),
-        Dossier.oldest_due,
+        pk(Dossier.id),
+        type_coerce(col(Dossier.principal), BigInteger),
+        type_coerce(col(Dossier.charges), BigInteger),
+        col(Dossier.oldest_due),
     )
     if ids is not None:
-        sums = sums.where(DossierEntry.dossier_id.in_(ids))
-        current = current.where(Dossier.id.in_(ids))
+        sums = sums.where(dossier_id.in_(ids))
+        current = current.where(pk(Dossier.id).in_(ids))
     totals = {
         row[0]: (int(row[1] or 0), int(row[2] or 0), _as_date(row[3]))
         for row in session.execute(sums)
@@ -241,12 +244,7 @@ def dossiers_of_entries(session: Session, entry_ids: Iterable[int]) -> set[int]:
         chunk = ids[start : start + CHUNK]
         found.update(
             session.execute(
-                select(DossierEntry.dossier_id).where(DossierEntry.entry_id.in_(chunk))
+                select(col(DossierEntry.dossier_id)).where(col(DossierEntry.entry_id).in_(chunk))
             ).scalars()
         )
     return found
-
-
-def dossiers_of_customer(session: Session, customer_id: int) -> set[int]:
-    rows = session.execute(select(Dossier.id).where(Dossier.customer_id == customer_id)).scalars()
-    return set(rows)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine import history as _history  # noqa: F401  (registers the flush listeners)
 from engine import summary as _summary  # noqa: F401
@@ -45,7 +45,7 @@ class Ctx:
         flat = self.settings.penalty_rate
         if flat is not None:
             return RateTable.flat(flat)
-        rows = self.session.exec(select(PenaltyRate.start, PenaltyRate.rate)).all()
+        rows = self.session.exec(select(col(PenaltyRate.start), col(PenaltyRate.rate))).all()
         return RateTable(tuple((start, rate) for start, rate in rows), per_half_year=True)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.access import require_write
 from engine.balances import refresh_dossiers
@@ -41,8 +41,8 @@ def run_daily(ctx: Ctx) -> DailyReport:
     report.closed, report.reopened = settle_and_reopen(ctx)
     lapsed = session.exec(
         select(Dossier)
-        .where(Dossier.status == "paused", Dossier.pause_until < ctx.today)  # type: ignore[operator]
-        .order_by(Dossier.id)  # type: ignore[arg-type]
+        .where(Dossier.status == "paused", col(Dossier.pause_until) < ctx.today)
+        .order_by(col(Dossier.id))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -54,11 +54,11 @@ def run_daily(ctx: Ctx) -> DailyReport:
     due = (
         select(func.count())
         .select_from(Intervention)
-        .join(Dossier, Dossier.id == Intervention.dossier_id)
+        .join(Dossier, col(Dossier.id) == col(Intervention.dossier_id))
         .where(Intervention.status == "todo", Dossier.status == "open")
     )
-    report.due = session.exec(due.where(Intervention.planned <= ctx.today)).one()
-    report.overdue = session.exec(due.where(Intervention.planned < ctx.today)).one()
+    report.due = session.exec(due.where(col(Intervention.planned) <= ctx.today)).one()
+    report.overdue = session.exec(due.where(col(Intervention.planned) < ctx.today)).one()
     report.due_today = [
         row for row in action_rows(session, day=ctx.today) if row["dossier_status"] == "open"
     ]

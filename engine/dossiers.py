@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.access import require_dossier_write, require_write
 from engine.balances import refresh_dossiers
@@ -133,7 +133,9 @@ def label(dossier: Dossier) -> str:
 def next_number(session: Session) -> str:
     # Row-locking increment: two concurrent openings never get the same number.
     session.execute(
-        update(Sequence).where(Sequence.name == "dossier").values(value=Sequence.value + 1)
+        update(Sequence)
+        .where(col(Sequence.name) == "dossier")
+        .values(value=col(Sequence.value) + 1)
     )
     value = session.exec(select(Sequence.value).where(Sequence.name == "dossier")).one()
     return f"D{value:06d}"
@@ -144,8 +146,8 @@ def _held_entry_ids(session: Session, customer_id: int) -> set[int]:
     return set(
         session.exec(
             select(DossierEntry.entry_id)
-            .join(Dossier, Dossier.id == DossierEntry.dossier_id)
-            .where(Dossier.customer_id == customer_id, Dossier.status.in_(OPEN_STATES))  # type: ignore[attr-defined]
+            .join(Dossier, col(Dossier.id) == col(DossierEntry.dossier_id))
+            .where(Dossier.customer_id == customer_id, col(Dossier.status).in_(OPEN_STATES))
         )
     )
 
@@ -161,7 +163,7 @@ def collectible_entries(session: Session, customer_id: int, day: dt.date) -> lis
             Entry.open_amount != 0,
             Entry.excluded == False,  # noqa: E712  (SQL: excluded = false)
         )
-        .order_by(Entry.due_date, Entry.id)
+        .order_by(col(Entry.due_date), col(Entry.id))
     )
     picked = []
     for entry in rows:
@@ -224,7 +226,7 @@ def open_dossier(
         agent=agent or None,
     )
     main = session.exec(
-        select(Contact).where(Contact.customer_id == customer.id).order_by(Contact.id)
+        select(Contact).where(Contact.customer_id == customer.id).order_by(col(Contact.id))
     ).first()
     if main is not None:
         dossier.main_contact_id = main.id
@@ -464,10 +466,10 @@ def reopen(ctx: Ctx, dossier: Dossier) -> bool:
     assert dossier.id is not None
     held_elsewhere = ctx.session.exec(
         select(DossierEntry.entry_id)
-        .join(Dossier, Dossier.id == DossierEntry.dossier_id)
+        .join(Dossier, col(Dossier.id) == col(DossierEntry.dossier_id))
         .where(
-            Dossier.status.in_(OPEN_STATES),  # type: ignore[attr-defined]
-            DossierEntry.entry_id.in_(  # type: ignore[attr-defined]
+            col(Dossier.status).in_(OPEN_STATES),
+            col(DossierEntry.entry_id).in_(
                 select(DossierEntry.entry_id).where(DossierEntry.dossier_id == dossier.id)
             ),
         )
@@ -480,8 +482,8 @@ def reopen(ctx: Ctx, dossier: Dossier) -> bool:
     dossier.version += 1
     last = ctx.session.exec(
         select(Intervention)
-        .where(Intervention.dossier_id == dossier.id, Intervention.step_no.is_not(None))  # type: ignore[union-attr]
-        .order_by(Intervention.id.desc())  # type: ignore[union-attr]
+        .where(Intervention.dossier_id == dossier.id, col(Intervention.step_no).is_not(None))
+        .order_by(col(Intervention.id).desc())
     ).first()
     ctx.session.flush()
     if dossier.scenario_id is not None and last is not None and last.step_no is not None:
@@ -496,12 +498,14 @@ def settle_and_reopen(ctx: Ctx, dossier_ids: set[int] | None = None) -> tuple[li
     closed: list[str] = []
     reopened: list[str] = []
     if ctx.settings.auto_close:
-        query = select(Dossier).where(Dossier.status.in_(OPEN_STATES), Dossier.principal <= 0)  # type: ignore[attr-defined]
+        query = select(Dossier).where(
+            col(Dossier.status).in_(OPEN_STATES), col(Dossier.principal) <= 0
+        )
         if dossier_ids is not None:
-            query = query.where(Dossier.id.in_(dossier_ids))  # type: ignore[union-attr]
+            query = query.where(col(Dossier.id).in_(dossier_ids))
         # Locked in id order (PostgreSQL): a concurrent `intervention done` on one of them
         # finishes first or waits, and two passes never deadlock.
-        query = query.order_by(Dossier.id).with_for_update()  # type: ignore[arg-type]
+        query = query.order_by(col(Dossier.id)).with_for_update()
         for dossier in session.exec(query.execution_options(populate_existing=True)):
             close(ctx, dossier, SETTLED_REASON, ctx.today)
             closed.append(dossier.number)
@@ -509,8 +513,8 @@ def settle_and_reopen(ctx: Ctx, dossier_ids: set[int] | None = None) -> tuple[li
         Dossier.status == "closed", Dossier.close_reason == SETTLED_REASON, Dossier.principal > 0
     )
     if dossier_ids is not None:
-        query = query.where(Dossier.id.in_(dossier_ids))  # type: ignore[union-attr]
-    query = query.order_by(Dossier.id).with_for_update()  # type: ignore[arg-type]
+        query = query.where(col(Dossier.id).in_(dossier_ids))
+    query = query.order_by(col(Dossier.id)).with_for_update()
     for dossier in session.exec(query.execution_options(populate_existing=True)):
         if reopen(ctx, dossier):
             reopened.append(dossier.number)

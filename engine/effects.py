@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.balances import open_amounts_on, principal_on, refresh_dossiers
 from engine.context import Ctx
@@ -25,9 +25,9 @@ def dossier_entries(session: Session, dossier_id: int, kinds: tuple[str, ...]) -
     return list(
         session.exec(
             select(Entry)
-            .join(DossierEntry, DossierEntry.entry_id == Entry.id)
-            .where(DossierEntry.dossier_id == dossier_id, Entry.kind.in_(kinds))  # type: ignore[attr-defined]
-            .order_by(Entry.due_date, Entry.id)
+            .join(DossierEntry, col(DossierEntry.entry_id) == col(Entry.id))
+            .where(col(DossierEntry.dossier_id) == dossier_id, col(Entry.kind).in_(kinds))
+            .order_by(col(Entry.due_date), col(Entry.id))
         )
     )
 
@@ -92,7 +92,7 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
             ctx.session.exec(
                 select(Entry)
                 .where(Entry.invoice_id == invoice.id, Entry.kind == "penalty")
-                .order_by(Entry.period_end)  # type: ignore[arg-type]
+                .order_by(col(Entry.period_end))
             )
         )
         last = previous[-1] if previous else None

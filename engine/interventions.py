@@ -211,7 +211,7 @@ def add_manual(
     same = ctx.session.exec(
         select(Intervention).where(
             Intervention.dossier_id == dossier.id,
-            Intervention.step_no.is_(None),  # type: ignore[union-attr]
+            col(Intervention.step_no).is_(None),
             Intervention.status == "todo",
             Intervention.type == type_,
             Intervention.planned == planned,

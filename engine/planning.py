@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.calendar import WorkCalendar
 from engine.context import Ctx
@@ -45,7 +45,7 @@ def current_todo(session: Session, dossier_id: int) -> Intervention | None:
         select(Intervention).where(
             Intervention.dossier_id == dossier_id,
             Intervention.status == "todo",
-            Intervention.step_no.is_not(None),  # type: ignore[union-attr]
+            col(Intervention.step_no).is_not(None),
         )
     ).first()
 

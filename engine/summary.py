@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
+from sqlmodel import col
 
+from models.columns import pk
 from models.tables import Dossier, Intervention
 
 CHUNK = 500
@@ -31,19 +33,19 @@ def refresh_next_actions(session: OrmSession, dossier_ids: Iterable[int] | None 
 
 
 def _refresh_chunk(session: OrmSession, ids: list[int] | None) -> None:
-    todo = Intervention.status == "todo"
-    nexts = select(Intervention.dossier_id, func.min(Intervention.planned)).where(todo)
-    steps = select(Intervention.dossier_id, func.min(Intervention.step)).where(
-        todo,
-        Intervention.step_no.is_not(None),  # type: ignore[union-attr]
+    dossier_id = col(Intervention.dossier_id)
+    todo = col(Intervention.status) == "todo"
+    nexts = select(dossier_id, func.min(col(Intervention.planned))).where(todo)
+    steps = select(dossier_id, func.min(col(Intervention.step))).where(
+        todo, col(Intervention.step_no).is_not(None)
     )
-    current = select(Dossier.id, Dossier.next_action, Dossier.current_step)
+    current = select(pk(Dossier.id), col(Dossier.next_action), col(Dossier.current_step))
     if ids is not None:
-        nexts = nexts.where(Intervention.dossier_id.in_(ids))  # type: ignore[attr-defined]
-        steps = steps.where(Intervention.dossier_id.in_(ids))  # type: ignore[attr-defined]
-        current = current.where(Dossier.id.in_(ids))  # type: ignore[union-attr]
-    next_of = dict(session.execute(nexts.group_by(Intervention.dossier_id)).all())
-    step_of = dict(session.execute(steps.group_by(Intervention.dossier_id)).all())
+        nexts = nexts.where(dossier_id.in_(ids))
+        steps = steps.where(dossier_id.in_(ids))
+        current = current.where(pk(Dossier.id).in_(ids))
+    next_of = dict(session.execute(nexts.group_by(dossier_id)).all())
+    step_of = dict(session.execute(steps.group_by(dossier_id)).all())
     changes = [
         {"id": i, "next_action": next_of.get(i), "current_step": step_of.get(i) or ""}
         for i, next_action, step in session.execute(current)

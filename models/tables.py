@@ -218,7 +218,7 @@ def partial_index_directives(_context: Any, _revision: Any, directives: list[Any
     from alembic.operations import ops
     from sqlalchemy import text
 
-    wheres = {
+    wheres: dict[str | None, str] = {
         index.name: index.info["where"]
         for table in SQLModel.metadata.tables.values()
         for index in table.indexes

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, String, Table, func, insert, text
 from sqlalchemy import update as sa_update
 from sqlalchemy.sql.expression import TableClause, column, table
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.context import Ctx
 from engine.demo.identities import Identity, Names
@@ -767,7 +767,7 @@ class LargeDemo:
         self.say(_("Dossier numbers, counters and history…"))
         conn.execute(
             sa_update(Sequence)
-            .where(Sequence.name == "dossier")  # type: ignore[arg-type]
+            .where(col(Sequence.name) == "dossier")
             .values(value=self.sequence + self.total)
         )
         if conn.dialect.name == "postgresql":

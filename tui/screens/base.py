@@ -27,7 +27,11 @@ T = TypeVar("T")
 
 def translate_bindings(node: DOMNode) -> None:
     """Binding descriptions are written as catalog ids (N_) and translated per instance, so
-    the footer and help speak the language chosen at start-up."""
+    the footer and help speak the language chosen at start-up.
+
+    Textual has no public way to change a binding's description per instance, so this edits
+    the node's private ``_bindings``: pyproject pins Textual's minor version for it, and
+    tests/test_textual_bindings.py checks it before the pin moves."""
     bindings = node._bindings.key_to_bindings
     for key, items in bindings.items():
         bindings[key] = [
