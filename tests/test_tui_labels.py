@@ -204,17 +204,24 @@ async def test_french_at_120_columns_cuts_no_word(sqlite_db: TestDB, french: Non
         assert detail is not None
 
 
-async def test_history_reads_names_dates_and_amounts(sqlite_db: TestDB, french: None) -> None:
+def test_history_window_gives_values_as_they_were(db: TestDB) -> None:
+    """Dates, amounts and the names of what ids point at, on both backends."""
     from engine.reads.dossier_page import history_window
 
-    seed(sqlite_db)
-    with sqlite_db.session() as session:
+    seed(db)
+    with db.session() as session:
         rows = history_window(session, "D000005", 0, 50)
     changes = [c for row in rows for c in row["changes"]]
     assert ("promise_amount", None, Decimal("2000.00")) in changes
     assert ("promise_date", None, dt.date(2026, 3, 20)) in changes
-    scenario = [c for c in changes if c[0] == "scenario_id" and c[1] is not None]
-    assert scenario and all(isinstance(v, str) for v in scenario[0][1:])  # names, not ids
+    assert ("customer_id", None, "CBIG") in changes
+    assert ("entry_id", None, "PEN-0001 (F-2025-0917)") in changes
+    moved = [c for c in changes if c[0] == "scenario_id" and c[1] is not None]
+    assert moved and moved[0][2] == COURTESY.name and isinstance(moved[0][1], str)
+
+
+async def test_history_reads_names_dates_and_amounts(sqlite_db: TestDB, french: None) -> None:
+    seed(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)

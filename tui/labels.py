@@ -91,6 +91,16 @@ FIELDS: Labels = {
     "step_no": lambda: pgettext("field", "step number"),
     "type": lambda: pgettext("field", "type"),
     "contact": lambda: pgettext("field", "contact"),
+    "number": lambda: pgettext("field", "number"),
+    "customer_id": lambda: pgettext("field", "customer"),
+    "created": lambda: pgettext("field", "created on"),
+    "principal": lambda: pgettext("field", "principal"),
+    "charges": lambda: pgettext("field", "charges"),
+    "oldest_due": lambda: pgettext("field", "oldest due date"),
+    "next_action": lambda: pgettext("field", "next action"),
+    "current_step": lambda: pgettext("field", "current step"),
+    "closed_on": lambda: pgettext("field", "closed on"),
+    "close_reason": lambda: pgettext("field", "close reason"),
 }
 
 

@@ -23,6 +23,7 @@ from engine.rates import penalty_warning
 from engine.reads.views import dossier_detail
 from models.tables import (
     Contact,
+    Customer,
     Dossier,
     DossierContact,
     DossierEntry,
@@ -184,6 +185,7 @@ _NAMED = {
     "contact_id": "contact",
     "main_contact_id": "contact",
     "entry_id": "entry",
+    "customer_id": "customer",
 }
 
 
@@ -210,7 +212,12 @@ def _names(
     session: Session, changes: list[list[tuple[str, Any, Any]]]
 ) -> dict[tuple[str, Any], str]:
     """The names of the scenarios, contacts and entries the changes point at."""
-    wanted: dict[str, set[int]] = {"scenario": set(), "contact": set(), "entry": set()}
+    wanted: dict[str, set[int]] = {
+        "scenario": set(),
+        "contact": set(),
+        "entry": set(),
+        "customer": set(),
+    }
     for change in changes:
         for name, before, after in change:
             if name in _NAMED:
@@ -222,6 +229,9 @@ def _names(
     if wanted["contact"]:
         query = select(Contact.id, Contact.name).where(col(Contact.id).in_(wanted["contact"]))
         found.update((("contact", i), n) for i, n in session.exec(query))
+    if wanted["customer"]:
+        codes = select(Customer.id, Customer.code).where(col(Customer.id).in_(wanted["customer"]))
+        found.update((("customer", i), c) for i, c in session.exec(codes))
     if wanted["entry"]:
         pieces = select(Entry.id, Entry.piece, Entry.invoice).where(
             col(Entry.id).in_(wanted["entry"])
