@@ -239,7 +239,7 @@ class ReferenceScreen(BaseScreen):
             if row is None:
                 return
             text = _("Late-payment rate from {day}: {rate} saved.").format(
-                day=row["start"].isoformat(), rate=f"{row['rate']} %"
+                day=fmt.date(row["start"]), rate=_percent(str(row["rate"]))
             )
             self.changed(row, " ".join([text, *row["warnings"]]), row["start"].isoformat())
 
