@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from models.tables import PenaltyRate, RiskCode
 from tests.conftest import TestDB
@@ -40,8 +40,9 @@ async def open_reference(pilot: Pilot[None]) -> ReferenceScreen:
 
 
 def cells(screen: ReferenceScreen, name: str) -> list[list[str]]:
-    table = screen.query_one(f"#{name}", DataTable)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    body = screen.tables[name].body
+    rows = [body.row_at(i) or {} for i in range(body.count)]
+    return [[col.show(row.get(col.key)) for col in body.columns] for row in rows]
 
 
 async def test_a_manager_adds_changes_and_removes_a_rate(sqlite_db: TestDB) -> None:
@@ -61,8 +62,8 @@ async def test_a_manager_adds_changes_and_removes_a_rate(sqlite_db: TestDB) -> N
         await wait_for(pilot, lambda: app.screen is screen)
         assert rates(sqlite_db)["2026-07-01"] == (Decimal("12.40"), "BCE 2,40 % + 10")
         await wait_for(pilot, lambda: cells(screen, "rates")[-1][0] == "2026-07-01")
-        table = screen.query_one("#rates", DataTable)
-        assert table.cursor_row == table.row_count - 1  # on the row saved
+        table = screen.tables["rates"].body
+        assert table.cursor == table.count - 1  # on the row saved
         # e: the same start, another rate, replaces the row
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptModal))
@@ -100,8 +101,8 @@ async def test_risk_codes_added_and_a_removal_refused_while_in_use(sqlite_db: Te
         assert "Redressement" in codes(sqlite_db)
         await wait_for(pilot, lambda: cells(screen, "risks")[-1][0] == "Redressement")
         # Insolvable: step 7 of the built-in scenario gives it
-        table = screen.query_one("#risks", DataTable)
-        table.move_cursor(row=[r[0] for r in cells(screen, "risks")].index("Insolvable"))
+        table = screen.tables["risks"].body
+        table.move_to([r[0] for r in cells(screen, "risks")].index("Insolvable"))
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")

@@ -1,9 +1,12 @@
-"""How amounts and dates read in each language (Babel): ``1 234,56 €`` in French."""
+"""How amounts, dates and times read in each language (Babel): ``1 234,56 €`` in French.
+
+Every screen formats through here: one money, one date, one time of day."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from babel.numbers import format_currency, format_decimal
 
@@ -12,24 +15,51 @@ from engine.i18n import current_language
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
-def money(amount: Decimal | None, currency: str = "EUR", symbol: bool = True) -> str:
-    if amount is None:
+def _locale() -> str:
+    return LOCALES.get(current_language(), "en_GB")
+
+
+def money(amount: Decimal | str | int | None, currency: str = "EUR", symbol: bool = True) -> str:
+    """An amount, with its currency symbol or (in a column of amounts) without."""
+    if amount is None or amount == "":
         return ""
-    locale = LOCALES.get(current_language(), "en_GB")
+    if not isinstance(amount, Decimal):
+        try:
+            amount = Decimal(amount)
+        except (InvalidOperation, ValueError):
+            return str(amount)
     if symbol:
-        return format_currency(amount, currency, locale=locale)
-    return format_decimal(amount, format="#,##0.00", locale=locale)
+        return format_currency(amount, currency, locale=_locale())
+    return format_decimal(amount, format="#,##0.00", locale=_locale())
 
 
-def date(day: dt.date | None) -> str:
+def amount(value: Any) -> str:
+    """An amount in a column of amounts: no symbol (``2,393.77``; ``2 393,77`` in French)."""
+    return money(value, symbol=False)
+
+
+def date(day: dt.date | str | None) -> str:
     """ISO in English (sorts as it reads), DD/MM/YYYY in French as on French paperwork."""
-    if day is None:
+    if day is None or day == "":
         return ""
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day[:10])
+        except ValueError:
+            return str(day)
+    if isinstance(day, dt.datetime):
+        day = day.date()
     if current_language() == "fr":
         return day.strftime("%d/%m/%Y")
     return day.isoformat()
 
 
+def moment(value: dt.datetime) -> str:
+    """A time something happened, in the machine's time zone: the date, then HH:MM."""
+    local = value.astimezone()
+    return f"{date(local.date())} {local:%H:%M}"
+
+
 def number(value: int) -> str:
     """A count with the language's thousands separator: ``12 500`` in French."""
-    return format_decimal(value, format="#,##0", locale=LOCALES.get(current_language(), "en_GB"))
+    return format_decimal(value, format="#,##0", locale=_locale())

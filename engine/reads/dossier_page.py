@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, Date, DateTime, Numeric, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -22,13 +23,18 @@ from engine.rates import penalty_warning
 from engine.reads.views import dossier_detail
 from models.tables import (
     Contact,
+    Customer,
+    Dossier,
     DossierContact,
+    DossierEntry,
+    Entry,
     History,
     Intervention,
     Scenario,
     ScenarioStep,
     User,
 )
+from models.types import Money
 
 Row = dict[str, Any]
 
@@ -166,8 +172,81 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, A
     ]
 
 
+# The tables a dossier's history holds, to read its JSON values back as what they were.
+_MODELS: dict[str, Any] = {
+    "dossier": Dossier,
+    "intervention": Intervention,
+    "dossier_entry": DossierEntry,
+    "dossier_contact": DossierContact,
+}
+# Fields holding the id of another record, shown by its name.
+_NAMED = {
+    "scenario_id": "scenario",
+    "contact_id": "contact",
+    "main_contact_id": "contact",
+    "entry_id": "entry",
+    "customer_id": "customer",
+}
+
+
+def _typed(table: str, name: str, value: Any) -> Any:
+    """A value as the history's JSON keeps it (text), back to a date, a time or an amount."""
+    model = _MODELS.get(table)
+    column = model.__table__.columns.get(name) if model is not None else None
+    if value is None or column is None or not isinstance(value, str | int | float):
+        return value
+    kind = column.type
+    try:
+        if isinstance(kind, Money | Numeric):
+            return Decimal(str(value))
+        if isinstance(kind, DateTime):
+            return dt.datetime.fromisoformat(str(value))
+        if isinstance(kind, Date):
+            return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return value
+    return value
+
+
+def _names(
+    session: Session, changes: list[list[tuple[str, Any, Any]]]
+) -> dict[tuple[str, Any], str]:
+    """The names of the scenarios, contacts and entries the changes point at."""
+    wanted: dict[str, set[int]] = {
+        "scenario": set(),
+        "contact": set(),
+        "entry": set(),
+        "customer": set(),
+    }
+    for change in changes:
+        for name, before, after in change:
+            if name in _NAMED:
+                wanted[_NAMED[name]].update(v for v in (before, after) if isinstance(v, int))
+    found: dict[tuple[str, Any], str] = {}
+    if wanted["scenario"]:
+        query = select(Scenario.id, Scenario.name).where(col(Scenario.id).in_(wanted["scenario"]))
+        found.update((("scenario", i), n) for i, n in session.exec(query))
+    if wanted["contact"]:
+        query = select(Contact.id, Contact.name).where(col(Contact.id).in_(wanted["contact"]))
+        found.update((("contact", i), n) for i, n in session.exec(query))
+    if wanted["customer"]:
+        codes = select(Customer.id, Customer.code).where(col(Customer.id).in_(wanted["customer"]))
+        found.update((("customer", i), c) for i, c in session.exec(codes))
+    if wanted["entry"]:
+        pieces = select(Entry.id, Entry.piece, Entry.invoice).where(
+            col(Entry.id).in_(wanted["entry"])
+        )
+        for i, piece, invoice in session.exec(pieces):
+            found["entry", i] = piece if not invoice or invoice == piece else f"{piece} ({invoice})"
+    return found
+
+
 def history_window(session: Session, number: str, offset: int, limit: int) -> list[Row]:
-    """Newest first: when, who, which record, what it did and the values before/after."""
+    """Newest first: when, who, which record, what it did and the values before/after.
+
+    Values read as they were stored: dates, times and amounts as such (not JSON text), and
+    the ids of scenarios, contacts and entries as their names (an id no longer found stays
+    as it was)."""
     query = (
         select(History)
         .where(_history_filter(session, number))
@@ -175,7 +254,8 @@ def history_window(session: Session, number: str, offset: int, limit: int) -> li
         .offset(offset)
         .limit(limit)
     )
-    rows = []
+    rows: list[Row] = []
+    changes: list[list[tuple[str, Any, Any]]] = []
     for item in session.exec(query):
         at = item.at
         if at.tzinfo is None:  # SQLite gives back the UTC time without its zone
@@ -188,7 +268,19 @@ def history_window(session: Session, number: str, offset: int, limit: int) -> li
                 "table": item.table_name,
                 "record_id": item.record_id,
                 "action": item.action,
-                "changes": _changes(_load(item.before), _load(item.after)),
             }
         )
+        changes.append(
+            [
+                (name, _typed(item.table_name, name, b), _typed(item.table_name, name, a))
+                for name, b, a in _changes(_load(item.before), _load(item.after))
+            ]
+        )
+    names = _names(session, changes)
+
+    def named(name: str, value: Any) -> Any:
+        return names.get((_NAMED[name], value), value) if name in _NAMED else value
+
+    for row, change in zip(rows, changes, strict=True):
+        row["changes"] = [(n, named(n, b), named(n, a)) for n, b, a in change]
     return rows

@@ -30,23 +30,17 @@ from engine.reads.worklist import (
 )
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
+from tui import labels
+from tui.labels import type_label
 from tui.screens.base import FilteredListScreen
 from tui.screens.dossier_changes import ask_edit, ask_move
-from tui.screens.forms import DateForm, DoneForm, ManualForm, NoteForm, PauseForm, type_label
+from tui.screens.forms import DateForm, DoneForm, ManualForm, NoteForm, PauseForm
+from tui.widgets.columns import Column, Row, fit
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
+from tui.widgets.lazy_table import LazyTable, TableBody
 
 PERIODS = ("all", "today", "week")  # w cycles: every to-do, until today, the next 7 days
 TYPES: tuple[str | None, ...] = (None, *STEP_TYPES)
-
-
-def group_label(group: Any) -> str:
-    labels = {
-        "overdue": pgettext("worklist group", "Overdue"),
-        "today": pgettext("worklist group", "Today"),
-        "upcoming": pgettext("worklist group", "Upcoming"),
-    }
-    return labels.get(group, "")
 
 
 def waiting(row: Row) -> str:
@@ -67,25 +61,28 @@ def columns(width: int) -> list[Column]:
     """What fits: 110 columns and more show the customer's name, the agent, the step and the
     note or pause; 80 columns one column with the step, or why it waits when paused."""
     wide = width >= 110
-    group_width = max(len(group_label(g)) for g in ("overdue", "today", "upcoming"))
     cols = [
-        Column("group", pgettext("column", "When"), group_width, show=group_label),
-        Column("planned", _("Planned"), 10, show=fmt.date),
-        Column("dossier", _("Dossier"), 7),
-        Column("customer", _("Customer"), 10),
+        Column(
+            "group",
+            pgettext("column", "When"),
+            labels.widest(labels.GROUPS),
+            show=labels.group_label,
+            rank=1,
+        ),
+        Column("planned", _("Planned"), 10, show=fmt.date, rank=1),
+        Column("dossier", _("Dossier"), 7, rank=1),
+        Column("customer", _("Customer"), 10, rank=1),
     ]
     if wide:
         cols += [
-            Column("customer_name", _("Name"), 18),
-            Column("agent", pgettext("column", "agent"), 9),
+            Column("customer_name", _("Name"), 18, rank=3),
+            Column("agent", pgettext("column", "agent"), 9, rank=2),
         ]
-    cols.append(Column("type", _("Type"), 10, show=lambda t: type_label(t) if t else ""))
-    used = sum(c.width + 1 for c in cols) + 2  # separators, scrollbar
-    room = max(width - used, 24)
+    cols.append(Column("type", _("Type"), 10, show=labels.type_label, rank=1))
     if not wide:
-        return [*cols, Column("what", _("Step / pause"), room)]
-    step = Column("step", _("Step"), room // 2)
-    return [*cols, step, Column("info", _("Note / pause"), room - step.width - 1)]
+        return fit([*cols, Column("what", _("Step / pause"), 24, flex=True)], width, 24)
+    step = Column("step", _("Step"), 12, show=labels.step_label, flex=True)
+    return fit([*cols, step, Column("info", _("Note / pause"), 12, flex=True)], width, 12)
 
 
 class WorklistSource:
@@ -110,7 +107,8 @@ class WorklistSource:
         )
         for row in rows:
             row["info"] = waiting(row)
-            row["what"] = row["info"] if row["dossier_status"] == "paused" else row["step"]
+            step = labels.step_label(row["step"])
+            row["what"] = row["info"] if row["dossier_status"] == "paused" else step
         return rows
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from engine.i18n import N_, _, ngettext, pgettext
 from engine.inert import inert
@@ -23,48 +23,109 @@ from engine.reads.customer_list import (
     customer_window,
 )
 from tui import format as fmt
+from tui import labels
 from tui.screens.base import BaseScreen, FilteredListScreen
+from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
+from tui.widgets.lazy_table import LazyTable, TableBody
 
 if TYPE_CHECKING:
     from engine.context import Ctx
 
 
-def _money(value: Any) -> str:
-    return fmt.money(value, symbol=False)
+def columns(width: int) -> list[Column]:
+    """The name takes the room the amounts leave (tui.widgets.columns: amounts never cut)."""
+    return fit(
+        [
+            Column("code", _("Code"), 12, sort="code"),
+            Column("name", _("Name"), 12, sort="name", flex=True),
+            amount_column("outstanding", pgettext("column", "Outstanding"), sort="outstanding"),
+            amount_column("overdue", pgettext("column", "Overdue"), sort="overdue"),
+            Column("risk", pgettext("column", "Risk"), 11, sort="risk", rank=2),
+            Column("open_dossier", pgettext("column", "Dossier"), 7, rank=2),
+        ],
+        width,
+        12,
+    )
 
 
-# Entry kinds are stored in English and shown translated; written out so that the catalog
-# extraction finds them (and looked up when shown, in the language chosen at start-up).
-KINDS: dict[str, Callable[[], str]] = {
-    "invoice": lambda: pgettext("kind", "invoice"),
-    "credit_note": lambda: pgettext("kind", "credit_note"),
-    "deposit": lambda: pgettext("kind", "deposit"),
-    "payment": lambda: pgettext("kind", "payment"),
-    "fee": lambda: pgettext("kind", "fee"),
-    "penalty": lambda: pgettext("kind", "penalty"),
-    "indemnity": lambda: pgettext("kind", "indemnity"),
+def _late(days: Any) -> str:
+    return "" if days is None else str(days)
+
+
+def _yes(flag: Any) -> str:
+    return _("yes") if flag else ""
+
+
+def entry_columns(width: int) -> list[Column]:
+    """A customer's open entries: the amount and the due date stay, the label gives way."""
+    return fit(
+        [
+            Column("due_date", _("Due date"), 10, show=fmt.date, rank=1),
+            Column("days_late", pgettext("column", "Late"), 5, right=True, show=_late, rank=1),
+            Column("piece", _("Piece"), 12, rank=1),
+            Column("invoice", _("Invoice"), 12, rank=3),
+            Column("label", _("Label"), 12, flex=True),
+            Column("kind", _("Kind"), labels.widest(labels.KINDS), show=labels.kind_label, rank=2),
+            amount_column("open_amount", pgettext("column", "Open amount")),
+            Column("excluded", pgettext("column", "Excluded"), 3, show=_yes, rank=1),
+        ],
+        width,
+        12,
+    )
+
+
+def contact_columns(width: int) -> list[Column]:
+    return fit(
+        [
+            Column("name", _("Name"), 12, flex=True),
+            Column("role", _("Role"), 16, rank=2),
+            Column("email", _("Email"), 26, rank=3),
+            Column("phone", _("Phone"), 14, rank=1),
+        ],
+        width,
+        12,
+    )
+
+
+def dossier_columns(width: int) -> list[Column]:
+    return fit(
+        [
+            Column("number", _("Number"), 7, rank=1),
+            Column(
+                "status",
+                _("Status"),
+                labels.widest(labels.DOSSIER_STATUSES),
+                show=labels.status_label,
+                rank=1,
+            ),
+            Column("created", _("Opened"), 10, show=fmt.date, rank=2),
+            Column("agent", pgettext("column", "agent"), 12, flex=True),
+            amount_column("balance", _("Balance")),
+        ],
+        width,
+        9,
+    )
+
+
+DETAIL_COLUMNS: dict[str, Callable[[int], list[Column]]] = {
+    "entries": entry_columns,
+    "contacts": contact_columns,
+    "dossiers": dossier_columns,
 }
 
 
-def kind_label(kind: str) -> str:
-    word = KINDS.get(kind)
-    return word() if word else kind
+class ListSource:
+    """Rows already read with the customer."""
 
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
 
-def columns(width: int) -> list[Column]:
-    """The name takes the room the amounts leave (17 characters at 80 columns)."""
-    fixed = [
-        Column("outstanding", pgettext("column", "Outstanding"), 13, True, _money, "outstanding"),
-        Column("overdue", pgettext("column", "Overdue"), 13, True, _money, "overdue"),
-        Column("risk", pgettext("column", "Risk"), 11, sort="risk"),
-        Column("open_dossier", pgettext("column", "Dossier"), 7),
-    ]
-    code = Column("code", _("Code"), 12, sort="code")
-    used = sum(c.width + 1 for c in [code, *fixed]) + 2  # separators, scrollbar
-    name = Column("name", _("Name"), max(width - used, 12), sort="name")
-    return [code, name, *fixed]
+    def count(self) -> int:
+        return len(self.rows)
+
+    def fetch(self, offset: int, limit: int) -> list[Row]:
+        return self.rows[offset : offset + limit]
 
 
 def open_dossier_detail(screen: Screen[Any], number: str) -> None:
@@ -178,7 +239,8 @@ class CustomerDetailScreen(BaseScreen):
     DEFAULT_CSS = """
     CustomerDetailScreen #summary { height: auto; padding: 0 1; background: $panel; }
     CustomerDetailScreen TabbedContent { height: 1fr; }
-    CustomerDetailScreen DataTable { height: 1fr; }
+    CustomerDetailScreen TabPane { padding: 0; height: 1fr; }
+    CustomerDetailScreen ContentSwitcher { height: 1fr; }
     """
     TABS = ("entries", "contacts", "dossiers")
 
@@ -186,40 +248,36 @@ class CustomerDetailScreen(BaseScreen):
         super().__init__()
         self.code = code
         self.detail: Row | None = None
+        self.width = 120
+        self.sources = {key: ListSource() for key in self.TABS}
+        self.tables = {
+            key: LazyTable(DETAIL_COLUMNS[key](120), self.sources[key], id=f"{key}-table")
+            for key in self.TABS
+        }
 
     def compose(self) -> ComposeResult:
+        titles = {
+            "entries": _("Open entries"),
+            "contacts": _("Contacts"),
+            "dossiers": _("Dossiers"),
+        }
         yield Header()
         yield Static(_("Loading…"), id="summary", markup=False)
         with TabbedContent(id="tabs"):
-            with TabPane(_("Open entries"), id="entries"):
-                yield DataTable(id="entries-table", cursor_type="row", zebra_stripes=True)
-            with TabPane(_("Contacts"), id="contacts"):
-                yield DataTable(id="contacts-table", cursor_type="row")
-            with TabPane(_("Dossiers"), id="dossiers"):
-                yield DataTable(id="dossiers-table", cursor_type="row")
+            for key in self.TABS:
+                with TabPane(titles[key], id=key):
+                    yield self.tables[key]
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = _("Customer {code}").format(code=self.code)
-        entries = self.query_one("#entries-table", DataTable)
-        entries.add_columns(
-            _("Due date"),
-            pgettext("column", "Late"),
-            _("Piece"),
-            _("Invoice"),
-            _("Label"),
-            _("Kind"),
-            pgettext("column", "Open amount"),
-            pgettext("column", "Excluded"),
-        )
-        self.query_one("#contacts-table", DataTable).add_columns(
-            _("Name"), _("Role"), _("Email"), _("Phone")
-        )
-        self.query_one("#dossiers-table", DataTable).add_columns(
-            _("Number"), _("Status"), _("Opened"), pgettext("column", "agent"), _("Balance")
-        )
-        entries.focus()
+        self.tables["entries"].body.focus()
         self.load()
+
+    def on_resize(self, event: Resize) -> None:
+        self.width = event.size.width
+        for key, table in self.tables.items():
+            table.set_columns(DETAIL_COLUMNS[key](self.width))
 
     def on_screen_resume(self) -> None:
         if self.detail is not None:
@@ -234,47 +292,16 @@ class CustomerDetailScreen(BaseScreen):
 
     def show(self, detail: Row) -> None:
         self.detail = detail
-        # DataTable reads a str cell as markup: data goes in as inert Text, shown literally.
-        cell = _cell
         self.query_one("#summary", Static).update(summary_text(detail))
-        entries = self.query_one("#entries-table", DataTable)
-        at = entries.cursor_row  # kept across a reload (an entry excluded, a dossier opened)
-        entries.clear()
-        for e in detail["open_entries"]:
-            entries.add_row(
-                fmt.date(e["due_date"]),
-                "" if e["days_late"] is None else str(e["days_late"]),
-                cell(e["piece"]),
-                cell(e["invoice"]),
-                cell(e["label"]),
-                cell(kind_label(e["kind"])),
-                _money(e["open_amount"]),
-                _("yes") if e["excluded"] else "",
-                key=str(e["id"]),
-            )
-        if detail["open_entries"]:
-            entries.move_cursor(row=min(max(at, 0), len(detail["open_entries"]) - 1))
-        contacts = self.query_one("#contacts-table", DataTable)
-        contacts.clear()
-        for c in detail["contacts"]:
-            contacts.add_row(
-                cell(c["name"]),
-                cell(c["role"]),
-                cell(c["email"]),
-                cell(c["phone"]),
-                key=str(c["id"]),
-            )
-        dossiers = self.query_one("#dossiers-table", DataTable)
-        dossiers.clear()
-        for d in detail["dossiers"]:
-            dossiers.add_row(
-                d["number"],
-                _(d["status"]),
-                fmt.date(d["created"]),
-                cell(d["agent"]),
-                _money(d["balance"]),
-                key=d["number"],
-            )
+        # The cursors stay where they were across a reload (an entry excluded, a dossier
+        # opened); cells are drawn inert (tui.widgets.columns).
+        for key, rows in (
+            ("entries", detail["open_entries"]),
+            ("contacts", detail["contacts"]),
+            ("dossiers", detail["dossiers"]),
+        ):
+            self.sources[key].rows = rows
+            self.tables[key].show_rows(rows)
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("entries").label = _("Open entries ({n})").format(
             n=len(detail["open_entries"])
@@ -299,9 +326,7 @@ class CustomerDetailScreen(BaseScreen):
         """The open entry under the cursor (engine dict with ``id`` and ``excluded``)."""
         if self.detail is None:
             return None
-        rows = self.detail["open_entries"]
-        index = self.query_one("#entries-table", DataTable).cursor_row
-        return rows[index] if 0 <= index < len(rows) else None
+        return self.tables["entries"].body.current
 
     def action_exclude(self) -> None:
         """Exclude the entry under the cursor from reminders and new dossiers (a disputed
@@ -325,7 +350,7 @@ class CustomerDetailScreen(BaseScreen):
         tabs = self.query_one(TabbedContent)
         index = (self.TABS.index(tabs.active) + delta) % len(self.TABS) if tabs.active else 0
         tabs.active = self.TABS[index]
-        self.query_one(f"#{self.TABS[index]}-table", DataTable).focus()
+        self.tables[self.TABS[index]].body.focus()
 
     def action_new(self) -> None:
         from tui.screens.new_dossier import NewDossierScreen
@@ -351,14 +376,10 @@ class CustomerDetailScreen(BaseScreen):
 
         self.ask(CustomerForm(self.detail), saved)
 
-    @on(DataTable.RowSelected, "#dossiers-table")
-    def dossier_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            open_dossier_detail(self, event.row_key.value)
-
-
-def _cell(value: object) -> Text:
-    return Text(inert(value))
+    @on(TableBody.Selected)
+    def dossier_selected(self, event: TableBody.Selected) -> None:
+        if self.query_one("#tabs", TabbedContent).active == "dossiers":
+            open_dossier_detail(self, event.row["number"])
 
 
 def summary_text(c: Row) -> str:

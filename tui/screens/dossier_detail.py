@@ -8,14 +8,15 @@ first is refused (Conflict) and the screen reloads.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.events import Resize
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
@@ -28,7 +29,8 @@ from engine.inert import inert
 from engine.reads.dossier_page import dossier_page, history_count, history_window
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
-from tui.screens.base import BaseScreen
+from tui import labels
+from tui.screens.base import BaseModal, BaseScreen
 from tui.screens.dossier_changes import ask_edit, ask_move, toggle_exclusion
 from tui.screens.forms import (
     ConfirmForm,
@@ -36,116 +38,65 @@ from tui.screens.forms import (
     ManualForm,
     NoteForm,
     PauseForm,
-    type_label,
 )
+from tui.widgets.columns import FLEX_MINIMUM, Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_table import Column, LazyTable, Row
+from tui.widgets.lazy_table import LazyTable, TableBody
 
 if TYPE_CHECKING:
     from tui.app import RecouvrementApp
 
 TABS = ("entries", "interventions", "contacts", "history")
-FLEX_MINIMUM = 10
 
 
 # -- how values read
-
-
-def _money(value: Any) -> str:
-    return fmt.money(value, symbol=False)
-
-
-def _status(value: Any) -> str:
-    if value == "forecast":
-        return _("forecast")
-    return _(value) if value else ""
-
-
-def kind_label(value: str) -> str:
-    labels = {
-        "invoice": pgettext("entry kind", "invoice"),
-        "credit_note": pgettext("entry kind", "credit note"),
-        "deposit": pgettext("entry kind", "deposit"),
-        "payment": pgettext("entry kind", "payment"),
-        "fee": pgettext("entry kind", "fee"),
-        "penalty": pgettext("entry kind", "penalty"),
-        "indemnity": pgettext("entry kind", "indemnity"),
-    }
-    return labels.get(value, value)
-
-
-def _kind(value: Any) -> str:
-    return kind_label(value) if value else ""
-
-
-def _type(value: Any) -> str:
-    return type_label(value) if value else ""
 
 
 def _excluded(value: Any) -> str:
     return _("yes") if value else ""
 
 
-def _on_dossier(value: Any) -> str:
-    if value == "main":
-        return _("main")
-    if value == "other":
-        return _("other")
-    return ""
-
-
-def moment(value: dt.datetime) -> str:
-    """A history time, in the machine's time zone."""
-    local = value.astimezone()
-    return f"{fmt.date(local.date())} {local:%H:%M}"
-
-
-def field_label(name: str) -> str:
-    labels = {
-        "reason": pgettext("field", "reason"),
-        "agent": pgettext("field", "agent"),
-        "status": pgettext("field", "status"),
-        "pause_until": pgettext("field", "paused until"),
-        "pause_reason": pgettext("field", "pause reason"),
-        "promise_amount": pgettext("field", "promised amount"),
-        "promise_date": pgettext("field", "promise date"),
-        "main_contact_id": pgettext("field", "main contact"),
-        "contact_id": pgettext("field", "contact"),
-        "entry_id": pgettext("field", "entry"),
-        "scenario_id": pgettext("field", "scenario"),
-        "provision": pgettext("field", "provision"),
-        "planned": pgettext("field", "planned"),
-        "held_from": pgettext("field", "held from"),
-        "done": pgettext("field", "done on"),
-        "done_by": pgettext("field", "done by"),
-        "note": pgettext("field", "note"),
-        "outcome": pgettext("field", "outcome"),
-        "step": pgettext("field", "step"),
-        "step_no": pgettext("field", "step number"),
-        "type": pgettext("field", "type"),
-        "contact": pgettext("field", "contact"),
-    }
-    return labels.get(name, name)
-
-
-def _value(value: Any) -> str:
+def _value(name: str, value: Any) -> str:
+    """A value of the history as it reads everywhere else: dates, amounts, labels."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return fmt.money(value)
+    if isinstance(value, dt.datetime):
+        return fmt.moment(value)
+    if isinstance(value, dt.date):
+        return fmt.date(value)
+    if name == "status":
+        return labels.status_label(value)
+    if name == "type":
+        return labels.type_label(value)
+    if name == "step":
+        return labels.step_label(value)
+    if name == "outcome":
+        return labels.stored_text(value)
     return str(value)
 
 
-def changes_text(changes: list[tuple[str, Any, Any]], action: str) -> str:
+def change_lines(changes: list[tuple[str, Any, Any]], action: str) -> list[str]:
+    """One line per field: ``field: value`` (created, removed) or ``field: before → after``."""
     parts = []
     for name, before, after in changes:
+        field = labels.field_label(name)
         if action == "insert" or (before is None and action != "delete"):
             if after in (None, ""):
                 continue  # a new record's empty fields say nothing
-            parts.append(f"{field_label(name)}: {_value(after)}")
+            parts.append(f"{field}: {_value(name, after)}")
         elif action == "delete":
-            parts.append(f"{field_label(name)}: {_value(before)}")
+            parts.append(f"{field}: {_value(name, before)}")
         else:
-            parts.append(f"{field_label(name)}: {_value(before)} → {_value(after)}")
-    return "; ".join(parts)
+            parts.append(f"{field}: {_value(name, before)} → {_value(name, after)}")
+    return parts
+
+
+def changes_text(changes: list[tuple[str, Any, Any]], action: str) -> str:
+    return "; ".join(change_lines(changes, action))
 
 
 def what_text(row: Row) -> str:
@@ -168,48 +119,30 @@ def what_text(row: Row) -> str:
     return f"{thing} {action}"
 
 
-# -- columns that fit the width
+# -- columns that fit the width (tui.widgets.columns: an amount is never cut)
 
-
-def fit(
-    ranked: list[tuple[int, Column]], flex: str, width: int, minimum: int = FLEX_MINIMUM
-) -> list[Column]:
-    """Drop the least important columns (highest rank, rightmost first) until the rest leave
-    ``minimum`` to the ``flex`` column, which takes the room left."""
-    chosen = list(ranked)
-
-    def used() -> int:
-        return sum(c.width + 1 for _r, c in chosen if c.key != flex) + 3  # scrollbar
-
-    while used() + minimum > width:
-        candidates = [(r, i) for i, (r, c) in enumerate(chosen) if c.key != flex and r > 1]
-        if not candidates:
-            break
-        _rank, index = max(candidates)
-        del chosen[index]
-    room = max(width - used(), FLEX_MINIMUM)
-    return [dataclasses.replace(c, width=room) if c.key == flex else c for _r, c in chosen]
+CHARGES = ("fee", "penalty", "indemnity")
 
 
 def entry_columns(width: int) -> list[Column]:
+    """The account is the customer's, the same on every line: not shown. ``charge_of``
+    says which invoice a charge belongs to."""
     return fit(
         [
-            (5, Column("journal", _("Journal"), 7)),
-            (2, Column("date", _("Date"), 10, show=fmt.date)),
-            (4, Column("piece", _("Piece"), 10)),
-            (1, Column("invoice", _("Invoice"), 10)),
-            (5, Column("reference", _("Reference"), 10)),
-            (4, Column("account", _("Account"), 8)),
-            (0, Column("label", _("Label"), FLEX_MINIMUM)),
-            (1, Column("due_date", _("Due date"), 10, show=fmt.date)),
-            (3, Column("lettering", _("Let."), 4)),
-            (2, Column("debit", _("Debit"), 10, right=True, show=_money)),
-            (2, Column("credit", _("Credit"), 10, right=True, show=_money)),
-            (1, Column("open_amount", pgettext("column", "Open"), 10, right=True, show=_money)),
-            (1, Column("excluded", pgettext("column", "Excl."), 5, show=_excluded)),
-            (3, Column("kind", _("Kind"), 9, show=_kind)),
+            Column("journal", _("Journal"), 7, rank=6),
+            Column("date", _("Date"), 10, show=fmt.date, rank=2),
+            Column("piece", _("Piece"), 12, rank=1),
+            Column("charge_of", _("Invoice"), 12, rank=2),
+            Column("reference", _("Reference"), 10, rank=5),
+            Column("label", _("Label"), 16, flex=True),
+            Column("due_date", _("Due date"), 10, show=fmt.date, rank=1),
+            Column("lettering", _("Let."), 4, rank=4),
+            amount_column("debit", _("Debit"), 10, rank=3),
+            amount_column("credit", _("Credit"), 10, rank=3),
+            amount_column("open_amount", pgettext("column", "Open"), 10, rank=1),
+            Column("excluded", pgettext("column", "Excl."), 5, show=_excluded, rank=1),
+            Column("kind", _("Kind"), labels.widest(labels.KINDS), show=labels.kind_label, rank=2),
         ],
-        "label",
         width,
         16,
     )
@@ -218,32 +151,42 @@ def entry_columns(width: int) -> list[Column]:
 def intervention_columns(width: int) -> list[Column]:
     return fit(
         [
-            (1, Column("status", _("Status"), 9, show=_status)),
-            (1, Column("planned", _("Planned"), 10, show=fmt.date)),
-            (2, Column("done", pgettext("column", "Done"), 10, show=fmt.date)),
-            (5, Column("scenario", _("Scenario"), 14)),
-            (3, Column("step_no", "#", 2, right=True)),
-            (0, Column("step", _("Step"), FLEX_MINIMUM)),
-            (2, Column("type", _("Type"), 10, show=_type)),
-            (4, Column("contact", _("Contact"), 14)),
-            (3, Column("text", _("Note / outcome"), 22)),
+            Column(
+                "status",
+                _("Status"),
+                labels.widest(labels.INTERVENTION_STATUSES),
+                show=labels.status_label,
+                rank=1,
+            ),
+            Column("planned", _("Planned"), 10, show=fmt.date, rank=1),
+            Column("done", pgettext("column", "Done"), 10, show=fmt.date, rank=2),
+            Column("scenario", _("Scenario"), 14, rank=2),
+            Column("step_no", "#", 2, right=True, rank=3),
+            Column("step", _("Step"), 16, show=labels.step_label, flex=True),
+            Column("type", _("Type"), labels.widest(labels.TYPES), show=labels.type_label, rank=3),
+            Column("contact", _("Contact"), 14, rank=5),
+            Column("text", _("Note / outcome"), 22, rank=4),
         ],
-        "step",
         width,
-        26,
+        16,
     )
 
 
 def contact_columns(width: int) -> list[Column]:
     return fit(
         [
-            (0, Column("name", _("Name"), FLEX_MINIMUM)),
-            (1, Column("on_dossier", _("Dossier"), 8, show=_on_dossier)),
-            (2, Column("role", _("Role"), 16)),
-            (1, Column("phone", _("Phone"), 14)),
-            (3, Column("email", _("E-mail"), 24)),
+            Column("name", _("Name"), FLEX_MINIMUM, flex=True),
+            Column(
+                "on_dossier",
+                _("Dossier"),
+                labels.widest(labels.CONTACT_ROLES),
+                show=labels.role_label,
+                rank=1,
+            ),
+            Column("role", _("Role"), 16, rank=2),
+            Column("phone", _("Phone"), 14, rank=1),
+            Column("email", _("E-mail"), 24, rank=3),
         ],
-        "name",
         width,
     )
 
@@ -251,12 +194,11 @@ def contact_columns(width: int) -> list[Column]:
 def history_columns(width: int) -> list[Column]:
     return fit(
         [
-            (1, Column("when", _("When"), 16)),
-            (1, Column("login", _("Who"), 10)),
-            (2, Column("what", _("What"), 18)),
-            (0, Column("changes", _("Before → after"), FLEX_MINIMUM)),
+            Column("when", _("When"), 16, rank=1),
+            Column("login", _("Who"), 10, rank=1),
+            Column("what", _("What"), 18, rank=2),
+            Column("changes", _("Before → after"), 30, flex=True),
         ],
-        "changes",
         width,
         30,
     )
@@ -304,26 +246,38 @@ class HistorySource:
         return [
             {
                 **row,
-                "when": moment(row["at"]),
+                "when": fmt.moment(row["at"]),
                 "what": what_text(row),
                 "changes": changes_text(row["changes"], row["action"]),
+                "change_list": row["changes"],  # for the row read in full
             }
             for row in rows
         ]
 
 
+def entry_rows(data: Row) -> list[Row]:
+    """The entries, each charge with the invoice it belongs to (blank when the piece says
+    it already)."""
+    return [
+        {
+            **entry,
+            "charge_of": entry["invoice"]
+            if entry["kind"] in CHARGES and entry["invoice"] != entry["piece"]
+            else "",
+        }
+        for entry in data["entries"]
+    ]
+
+
 def intervention_rows(data: Row) -> list[Row]:
     """Interventions as they stand, then the forecast of the steps still to come."""
-    rows = [
-        {
-            **item,
-            # Notes gather lines (one per done or skip): one cell, the lines side by side.
-            "text": " · ".join(t for t in (item["outcome"], item["note"]) if t).replace(
-                "\n", " / "
-            ),
-        }
-        for item in data["interventions"]
-    ]
+    rows = []
+    for item in data["interventions"]:
+        text = [labels.stored_text(item["outcome"]), item["note"]]
+        if item.get("promise_date") or item.get("promise_amount") is not None:
+            text.append(promise_text(item))
+        # Notes gather lines (one per done or skip): one cell, the lines side by side.
+        rows.append({**item, "text": " · ".join(t for t in text if t).replace("\n", " / ")})
     rows += [
         {
             "status": "forecast",
@@ -336,6 +290,55 @@ def intervention_rows(data: Row) -> list[Row]:
         for item in data["forecast"]
     ]
     return rows
+
+
+def promise_text(item: Row) -> str:
+    """A promise to pay recorded with an intervention: when, how much."""
+    amount, day = item.get("promise_amount"), item.get("promise_date")
+    if amount is not None and day:
+        return _("promised {amount} on {day}").format(amount=fmt.money(amount), day=fmt.date(day))
+    if day:
+        return _("promised on {day}").format(day=fmt.date(day))
+    return _("promised {amount}").format(amount=fmt.money(amount))
+
+
+def intervention_text(item: Row) -> str:
+    """An intervention in full: its step, dates, who, the outcome, the note, the promise."""
+    none = "—"
+    step = labels.step_label(item.get("step"))
+    if item.get("step_no"):
+        step = f"{item['step_no']}. {step}"
+    lines = [
+        f"{step} · {labels.type_label(item.get('type'))} · {labels.status_label(item['status'])}",
+        _("Scenario: {scenario}").format(scenario=item.get("scenario") or none),
+        _("Planned: {day}").format(day=fmt.date(item.get("planned")) or none),
+    ]
+    if item.get("done"):
+        lines.append(
+            _("Done on {day} by {who}").format(
+                day=fmt.date(item["done"]), who=item.get("done_by") or none
+            )
+        )
+    if item.get("contact"):
+        lines.append(_("Contact: {contact}").format(contact=item["contact"]))
+    if item.get("promise_date") or item.get("promise_amount") is not None:
+        lines.append(_("Promise: {promise}").format(promise=promise_text(item)))
+    if item.get("outcome"):
+        lines.append(_("Outcome: {outcome}").format(outcome=labels.stored_text(item["outcome"])))
+    if item.get("note"):
+        lines += ["", _("Note:"), item["note"]]
+    return "\n".join(inert(line, multiline=True) for line in lines)
+
+
+def history_text(row: Row) -> str:
+    """A history row in full: when, who, what, every change before → after, one a line."""
+    lines = [
+        _("{when} · {who}").format(when=fmt.moment(row["at"]), who=row["login"]),
+        what_text(row),
+        "",
+        *change_lines(row["change_list"], row["action"]),
+    ]
+    return "\n".join(inert(line, multiline=True) for line in lines)
 
 
 # -- the screen
@@ -502,7 +505,7 @@ class DossierDetailScreen(BaseScreen):
             self.tables[key].reload(keep_cursor=True)
         elif self.data is not None:
             rows = {
-                "entries": lambda data: data["entries"],
+                "entries": entry_rows,
                 "interventions": intervention_rows,
                 "contacts": lambda data: data["contacts"],
             }[key](self.data)
@@ -525,7 +528,7 @@ class DossierDetailScreen(BaseScreen):
         data = {
             key: inert(value) if isinstance(value, str) else value for key, value in data.items()
         }
-        status = _(data["status"])
+        status = labels.status_label(data["status"])
         if data["scenario_ended"]:
             status += " · " + _("scenario ended")
         lines = [
@@ -790,3 +793,46 @@ class DossierDetailScreen(BaseScreen):
         if self.data is None or row is None:
             return
         toggle_exclusion(row, self.run_change)
+
+    # -- reading a row in full
+
+    @on(TableBody.Selected)
+    def row_selected(self, event: TableBody.Selected) -> None:
+        """Enter on an intervention or a history row: the whole of it, in a box."""
+        key = self.active_tab()
+        row = event.row
+        if key == "interventions" and row.get("status") != "forecast":
+            self.app.push_screen(ReadModal(_("Intervention"), intervention_text(row)))
+        elif key == "history":
+            self.app.push_screen(ReadModal(_("History"), history_text(row)))
+
+
+class ReadModal(BaseModal):
+    """Text to read (a note, a change), in full; Escape, Enter or q closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", N_("Close"), id="read.close"),
+    ]
+    DEFAULT_CSS = """
+    ReadModal { align: center middle; }
+    ReadModal > #box {
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; padding: 0 1; background: $surface;
+    }
+    ReadModal #read-title { text-style: bold; margin-bottom: 1; }
+    ReadModal #read-text { height: auto; }
+    """
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="box"):
+            yield Static(self.title_text, id="read-title", markup=False)
+            yield Static(self.text, id="read-text", markup=False)
+        yield KeyBar()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

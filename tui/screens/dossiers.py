@@ -10,50 +10,53 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from engine.i18n import N_, _, pgettext
+from engine.i18n import N_, _, ngettext, pgettext
 from engine.reads.filters import DossierFilter
 from tui import format as fmt
+from tui import labels
 from tui.first_screen import FIRST_FILTER
 from tui.screens.base import FilteredListScreen
+from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
+from tui.widgets.lazy_table import LazyTable, TableBody
 
 STATUSES = (None, "open", "paused", "closed")
 
 
 def columns(width: int) -> list[Column]:
     """What fits: 80 columns show the essentials, 110 and more everything; the name and step
-    columns take the room left."""
+    columns take the room left (tui.widgets.columns: the balance is never cut)."""
     wide = width >= 110
-    fixed = [
+    status_width = labels.widest(labels.DOSSIER_STATUSES)
+    cols = [
         Column("number", _("Number"), 7, sort="number"),
         Column("customer", _("Customer"), 10, sort="customer"),
+    ]
+    if wide:
+        cols += [
+            Column("customer_name", _("Name"), 12, flex=True),
+            Column("agent", pgettext("column", "agent"), 9, sort="agent", rank=2),
+            Column("scenario", _("Scenario"), 13, sort="scenario", rank=2),
+        ]
+    cols += [
+        Column("step", _("Step"), 12, sort="step", flex=True),
         Column("next_action", _("Next"), 10, show=fmt.date, sort="next_action"),
         Column("days_late", _("Late"), 6, right=True, sort="late"),
-        Column("balance", _("Balance"), 13, right=True, show=_money, sort="balance"),
-        Column("status", _("Status"), 7, show=lambda s: _(s) if s else "", sort="status"),
+        amount_column("balance", _("Balance"), sort="balance"),
+        Column("status", _("Status"), status_width, show=labels.status_label, sort="status"),
     ]
-    extra = (
-        [
-            Column("agent", pgettext("column", "agent"), 9, sort="agent"),
-            Column("scenario", _("Scenario"), 13, sort="scenario"),
-        ]
-        if wide
-        else []
+    return fit(cols, width, 12)
+
+
+def totals_text(totals: Row) -> str:
+    """The line above the list: ``1 dossier · balance 80.50 € · 1 action due today``."""
+    count, due = int(totals["dossiers"]), int(totals["due_today"])
+    dossiers = ngettext("{n} dossier", "{n} dossiers", count).format(n=fmt.number(count))
+    actions = ngettext("{n} action due today", "{n} actions due today", due).format(
+        n=fmt.number(due)
     )
-    flexible = 2 if wide else 1
-    used = sum(c.width + 1 for c in fixed + extra) + flexible + 2  # separators, scrollbar
-    room = max(width - used, 12 * flexible)
-    step = Column("step", _("Step"), room // flexible if wide else room, sort="step")
-    cols = fixed[:2]
-    if wide:
-        cols.append(Column("customer_name", _("Name"), room - step.width))
-        cols += extra
-    return [*cols, step, *fixed[2:]]
-
-
-def _money(value: Any) -> str:
-    return fmt.money(value, symbol=False)
+    balance = _("balance {amount}").format(amount=fmt.money(totals["balance"]))
+    return " · ".join([dossiers, balance, actions])
 
 
 class DossierSource:
@@ -136,11 +139,7 @@ class DossiersScreen(FilteredListScreen):
             totals = self.call_engine(lambda ctx: dossier_totals(ctx.session, flt, ctx.today))
         if totals is None:
             return
-        text = _("{dossiers} dossiers · balance {balance} · {due} actions due today").format(
-            dossiers=totals["dossiers"],
-            balance=fmt.money(totals["balance"]),
-            due=totals["due_today"],
-        )
+        text = totals_text(totals)
         self.rcv.call_from_thread(self.show_totals, flt, text)
 
     def show_totals(self, flt: DossierFilter, text: str) -> None:
@@ -159,7 +158,7 @@ class DossiersScreen(FilteredListScreen):
         if self.filter.agent:
             flags.append(_("mine"))
         if self.filter.status:
-            flags.append(_(self.filter.status))
+            flags.append(labels.status_label(self.filter.status))
         self.query_one("#flags", Static).update(" · ".join(flags))
         self.show_sort()
 

@@ -23,10 +23,11 @@ from textual.widgets import Input, Label, OptionList, Select, SelectionList, Sta
 from textual.widgets.option_list import Option
 
 from engine.errors import UserError
-from engine.i18n import N_, _, pgettext
+from engine.i18n import N_, _
 from engine.inert import inert
 from engine.parsing import parse_amount, parse_date
 from tui import format as fmt
+from tui.labels import type_label
 from tui.screens.base import BaseModal
 from tui.widgets.key_bar import KeyBar
 
@@ -38,20 +39,6 @@ class FieldError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def type_label(value: str) -> str:
-    """An intervention type as people read it (the engine keeps the code)."""
-    labels = {
-        "phone": pgettext("intervention type", "phone call"),
-        "letter": pgettext("intervention type", "letter"),
-        "email": pgettext("intervention type", "e-mail"),
-        "registered_letter": pgettext("intervention type", "registered letter"),
-        "visit": pgettext("intervention type", "visit"),
-        "legal": pgettext("intervention type", "legal action"),
-        "other": pgettext("intervention type", "other"),
-    }
-    return labels.get(value, value)
 
 
 class FormModal(BaseModal):
@@ -72,7 +59,8 @@ class FormModal(BaseModal):
     }
     FormModal #form-title { text-style: bold; width: 100%; margin-bottom: 1; }
     FormModal .row { height: auto; }
-    FormModal .field-label { width: 24; color: $text-muted; }
+    /* the longest label (French "Promesse de règlement le", 24) and a space before its field */
+    FormModal .field-label { width: 26; padding-right: 1; color: $text-muted; }
     FormModal .list-label { color: $text-muted; }
     FormModal Input { width: 1fr; background: $boost; }
     FormModal Input:focus, FormModal Select:focus > SelectCurrent { background: $accent 40%; }

@@ -31,8 +31,8 @@ from engine.reads.customer_list import (
 from engine.reads.views import scenario_rows
 from engine.scenarios import BUILTIN_NAME
 from tui import format as fmt
+from tui.labels import kind_label
 from tui.screens.base import BaseModal
-from tui.screens.customers import kind_label
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Row
 

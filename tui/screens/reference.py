@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from babel.numbers import format_decimal
-from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Header, Static
+from textual.events import Resize
+from textual.widgets import Header, Static
 
 from engine.context import Ctx
 from engine.i18n import N_, _, current_language
-from engine.inert import inert
 from tui import format as fmt
 from tui.screens.base import BaseScreen
 from tui.screens.scenarios import ConfirmModal, PromptModal
+from tui.widgets.columns import Column, Row, fit
 from tui.widgets.key_bar import KeyBar
-
-Row = dict[str, Any]
+from tui.widgets.lazy_table import LazyTable, TableBody
 
 
 def read_reference(ctx: Ctx) -> Row:
@@ -55,6 +54,47 @@ def _percent(rate: str) -> str:
     return format_decimal(Decimal(rate), format="0.00##", locale=locale) + "\u00a0%"
 
 
+def rate_columns(width: int) -> list[Column]:
+    """The rate, like an amount, is never cut (tui.widgets.columns); the note gives way."""
+    return fit(
+        [
+            Column("start", _("From"), 10, show=_day, rank=1),
+            Column("rate", _("Annual rate"), 9, right=True, show=_percent, money=True),
+            Column("note", _("Note"), 20, flex=True),
+        ],
+        width,
+        20,
+    )
+
+
+def risk_columns(width: int) -> list[Column]:
+    return fit(
+        [
+            Column("code", _("Code"), 20, rank=1),
+            Column("label", _("Label"), 20, flex=True),
+            Column("used", _("In use"), 6, right=True, rank=1),
+        ],
+        width,
+        20,
+    )
+
+
+COLUMNS = {"rates": rate_columns, "risks": risk_columns}
+
+
+class ListSource:
+    """The rows read with the screen (a few dozen at most)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def fetch(self, offset: int, limit: int) -> list[Row]:
+        return self.rows[offset : offset + limit]
+
+
 class ReferenceScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", N_("Add"), id="reference.add"),
@@ -76,25 +116,29 @@ class ReferenceScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data: Row | None = None
+        self.sources = {"rates": ListSource(), "risks": ListSource()}
+        self.tables = {
+            name: LazyTable(COLUMNS[name](80), self.sources[name], id=name) for name in self.sources
+        }
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
             yield Static(_("Late-payment rates"), id="rates-title", classes="section")
             yield Static("", id="warning", markup=False)
-            rates: DataTable[Any] = DataTable(id="rates", cursor_type="row", zebra_stripes=True)
-            rates.add_columns(_("From"), _("Annual rate"), _("Note"))
-            yield rates
+            yield self.tables["rates"]
             yield Static(_("Risk codes"), id="risks-title", classes="section")
-            risks: DataTable[Any] = DataTable(id="risks", cursor_type="row", zebra_stripes=True)
-            risks.add_columns(_("Code"), _("Label"), _("In use"))
-            yield risks
+            yield self.tables["risks"]
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = _("Rates and risks")
-        self.query_one("#rates", DataTable).focus()
+        self.tables["rates"].body.focus()
         self.load()
+
+    def on_resize(self, event: Resize) -> None:
+        for name, table in self.tables.items():
+            table.set_columns(COLUMNS[name](event.size.width))
 
     # -- reading
 
@@ -110,47 +154,30 @@ class ReferenceScreen(BaseScreen):
         self.query_one("#rates-title", Static).update(_("Late-payment rates") + suffix)
         self.query_one("#risks-title", Static).update(_("Risk codes") + suffix)
         self.query_one("#warning", Static).update("\n".join(data["warnings"]))
-        self._fill(
-            "rates",
-            [(_day(r["start"]), _percent(r["rate"]), r["note"]) for r in data["rates"]],
-            [r["start"] for r in data["rates"]],
-            focus,
-        )
-        self._fill(
-            "risks",
-            [(r["code"], r["label"], str(r["used"])) for r in data["risks"]],
-            [r["code"] for r in data["risks"]],
-            focus,
-        )
+        self._fill("rates", data["rates"], [r["start"] for r in data["rates"]], focus)
+        self._fill("risks", data["risks"], [r["code"] for r in data["risks"]], focus)
         self.refresh_bindings()
 
-    def _fill(
-        self, name: str, rows: list[tuple[str, str, str]], keys: list[str], focus: str | None
-    ) -> None:
-        table = self.query_one(f"#{name}", DataTable)
-        at = table.cursor_row
-        table.clear()
-        for key, cells in zip(keys, rows, strict=True):
-            # Notes, codes and labels are data: shown inert (engine.inert).
-            table.add_row(*(Text(inert(c)) for c in cells), key=key)
+    def _fill(self, name: str, rows: list[Row], keys: list[str], focus: str | None) -> None:
+        """Notes, codes and labels are data: the table draws them inert."""
+        self.sources[name].rows = rows
+        table = self.tables[name]
+        table.show_rows(rows)  # the cursor stays where it was
         if focus in keys:
-            at = keys.index(focus)
-        if rows:
-            table.move_cursor(row=min(at, len(rows) - 1))
+            table.body.move_to(keys.index(focus))
 
     # -- which table, which row
 
     def active(self) -> str:
         focused = self.focused
-        return focused.id if isinstance(focused, DataTable) and focused.id else "rates"
+        if isinstance(focused, TableBody) and focused is self.tables["risks"].body:
+            return "risks"
+        return "rates"
 
     def current(self) -> Row | None:
         if self.data is None:
             return None
-        name = self.active()
-        rows = self.data[name]
-        index = self.query_one(f"#{name}", DataTable).cursor_row
-        return rows[index] if 0 <= index < len(rows) else None
+        return self.tables[self.active()].body.current
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in ("add", "edit", "remove"):
@@ -166,8 +193,15 @@ class ReferenceScreen(BaseScreen):
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
 
-    def on_data_table_row_highlighted(self) -> None:
+    @on(TableBody.Highlighted)
+    def row_highlighted(self) -> None:
         self.refresh_bindings()
+
+    @on(TableBody.Selected)
+    def row_selected(self) -> None:
+        """Enter on a rate changes it, as `e` does (a risk code is not renamed)."""
+        if self.check_action("edit", ()):
+            self.action_edit()
 
     # -- changes
 
@@ -205,7 +239,7 @@ class ReferenceScreen(BaseScreen):
             if row is None:
                 return
             text = _("Late-payment rate from {day}: {rate} saved.").format(
-                day=row["start"].isoformat(), rate=f"{row['rate']} %"
+                day=fmt.date(row["start"]), rate=_percent(str(row["rate"]))
             )
             self.changed(row, " ".join([text, *row["warnings"]]), row["start"].isoformat())
 

@@ -48,8 +48,8 @@ from engine.scenario_admin import (
 )
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
+from tui.labels import type_label
 from tui.screens.base import BaseModal, BaseScreen, translate_bindings
-from tui.screens.forms import type_label
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 

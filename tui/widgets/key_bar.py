@@ -76,17 +76,32 @@ class KeyBar(Widget, can_focus=False):
             text.stylize(self.get_component_rich_style("key-bar--disabled", partial=True))
         return text
 
+    @staticmethod
+    def kept(binding: Binding) -> bool:
+        """The keys that switch mode (1–5): shown whatever the width, the others give way."""
+        return binding.action.startswith("mode(")
+
     def render(self) -> Text:
         keys, palette = self.entries()
         right = Text(end="")
         if palette is not None:
             right = Text("▏", style="dim").append_text(self.piece(*palette))
         room = max(self.size.width - right.cell_len, 0)
+        pieces = [(binding, self.piece(binding, enabled)) for binding, enabled in keys]
+        # The mode keys have their room first; the others follow in order while they fit
+        # (whole keys only: `?` lists them all). All show in binding order.
+        shown = {i for i, (binding, _piece) in enumerate(pieces) if self.kept(binding)}
+        used = sum(pieces[i][1].cell_len for i in shown)
+        for index, (binding, piece) in enumerate(pieces):
+            if self.kept(binding):
+                continue
+            if used + piece.cell_len > room:
+                break
+            shown.add(index)
+            used += piece.cell_len
         line = Text(no_wrap=True, end="")
-        for binding, enabled in keys:
-            piece = self.piece(binding, enabled)
-            if line.cell_len + piece.cell_len > room:
-                break  # whole keys only: `?` lists them all
-            line.append_text(piece)
+        for index, (_binding, piece) in enumerate(pieces):
+            if index in shown:
+                line.append_text(piece)
         line.pad_right(room - line.cell_len)
         return line.append_text(right)

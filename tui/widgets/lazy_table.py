@@ -2,17 +2,14 @@
 
 The source counts the rows and fetches a window (offset, limit), both in worker threads;
 the body renders with Textual's line API (``render_line``), so 100,000 rows cost what
-100 do. Rows are plain dicts; columns say how to show them.
+100 do. Rows are plain dicts; columns (tui.widgets.columns) say how to show them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
@@ -25,9 +22,9 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from engine.errors import UserError
-from engine.inert import inert
+from tui.widgets.columns import Column, Row, fit_cell, format_row
 
-Row = dict[str, Any]
+__all__ = ["Column", "LazyTable", "Row", "Source", "TableBody", "format_row"]
 
 
 class Source(Protocol):
@@ -38,31 +35,6 @@ class Source(Protocol):
     def count(self) -> int: ...
 
     def fetch(self, offset: int, limit: int) -> list[Row]: ...
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    right: bool = False  # amounts and counts
-    show: Callable[[Any], str] = lambda value: "" if value is None else str(value)
-    sort: str | None = None  # the sort key this column stands for, if it can be sorted
-
-
-def _fit(text: str, width: int, right: bool) -> str:
-    """One cell: data shown inert (a control character as a visible escape, engine.inert),
-    cut to the column's width."""
-    text = inert(text).replace("\t", " ")
-    if len(text) > width:
-        text = text[: max(width - 1, 0)] + "…"
-    return text.rjust(width) if right else text.ljust(width)
-
-
-def format_row(columns: list[Column], row: Row | None) -> str:
-    if row is None:
-        return "…"
-    return " ".join(_fit(col.show(row.get(col.key)), col.width, col.right) for col in columns)
 
 
 class TableBody(ScrollView, can_focus=True):
@@ -276,6 +248,10 @@ class TableBody(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.post_message(self.Highlighted(self.current, self.cursor))
 
+    def move_to(self, index: int) -> None:
+        """Put the cursor on row ``index`` (a row just saved), scrolled into view."""
+        self._move(index)
+
     def action_cursor(self, delta: int) -> None:
         self._move(self.cursor + delta)
 
@@ -292,9 +268,6 @@ class TableBody(ScrollView, can_focus=True):
         row = self.current
         if row is not None:
             self.post_message(self.Selected(row, self.cursor))
-
-    def render_style(self) -> Style:
-        return self.rich_style
 
 
 class LazyTable(Vertical):
@@ -320,12 +293,14 @@ class LazyTable(Vertical):
             if sort and col.sort == sort:
                 arrow = "▼" if descending else "▲"
                 parts.append(
-                    _fit(
-                        _fit(col.title, col.width - 1, False).rstrip() + arrow, col.width, col.right
+                    fit_cell(
+                        fit_cell(col.title, col.width - 1, False).rstrip() + arrow,
+                        col.width,
+                        col.right,
                     )
                 )
             else:
-                parts.append(_fit(col.title, col.width, col.right))
+                parts.append(fit_cell(col.title, col.width, col.right))
         return Text(" ".join(parts))
 
     def show_sort(self, sort: str | None, descending: bool) -> None:
