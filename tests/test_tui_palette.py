@@ -1,0 +1,116 @@
+"""The palette offers the app's commands in the reader's language, each once; Textual's
+generic keys (Scroll Left, Focus Next, Copy selected text…) never, and its display
+commands (theme, maximize, screenshot) only after ``>``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.command import CommandInput, CommandList, CommandPalette
+
+from engine.i18n import set_language
+from tests.conftest import TestDB
+from tests.tui_helpers import TODAY, seed_tui, wait_for
+from tui.app import RecouvrementApp
+from tui.widgets.lazy_table import TableBody
+
+GENERIC = (
+    "Maximize",
+    "Screenshot",
+    "Scroll",
+    "Focus Next",
+    "Focus Previous",
+    "Copy selected text",
+    "Theme",
+    "Keys",
+    "Page",
+)
+
+
+@pytest.fixture
+def french() -> Iterator[None]:
+    set_language("fr")
+    try:
+        yield
+    finally:
+        set_language("en")
+
+
+def shown(app: RecouvrementApp) -> list[str]:
+    hits = app.screen.query_one(CommandList)
+    return [
+        str(hits.get_option_at_index(i).prompt).split("\n")[0] for i in range(hits.option_count)
+    ]
+
+
+async def open_palette(app: RecouvrementApp, pilot: object) -> None:
+    body = app.screen.query_one(TableBody)
+    await wait_for(pilot, lambda: body.loaded)  # type: ignore[arg-type]
+    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))  # type: ignore[arg-type]
+
+
+async def search(app: RecouvrementApp, pilot: object, text: str, count: int) -> list[str]:
+    box = app.screen.query_one(CommandInput)
+    box.value = text
+    await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count >= count)  # type: ignore[arg-type]
+    await pilot.pause(0.3)  # type: ignore[attr-defined]
+    return shown(app)
+
+
+async def test_the_palette_offers_the_app_s_commands_once(sqlite_db: TestDB) -> None:
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_palette(app, pilot)
+        assert app.screen.query_one(CommandInput).placeholder == (
+            "Dossier, customer or action… (> for the display commands)"
+        )
+        listed = await search(app, pilot, "", 5)
+        assert {"Dossiers", "Actions", "New dossier", "Help", "Quit"} <= set(listed)
+        assert len(listed) == len(set(listed))  # none twice ("Quit" was, with ctrl+q)
+        assert not [t for t in listed if t.startswith(GENERIC)]
+        # A query does not bring them back either
+        for query in ("scroll", "copy", "focus", "maxi", "quit"):
+            found = await search(app, pilot, query, 0)
+            assert not [t for t in found if t.startswith(GENERIC)], (query, found)
+        assert await search(app, pilot, "quit", 1) == ["Quit"]
+        # ">" asks for the display commands
+        display = await search(app, pilot, ">", 3)
+        assert display == ["Theme", "Maximize", "Screenshot"]
+        assert await search(app, pilot, "> scre", 1) == ["Screenshot"]
+        await pilot.press("escape")
+
+
+async def test_the_palette_speaks_french(sqlite_db: TestDB, french: None) -> None:
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_palette(app, pilot)
+        assert app.screen.query_one(CommandInput).placeholder == (
+            "Dossier, client ou action… (> pour les commandes d'affichage)"
+        )
+        listed = await search(app, pilot, "", 5)
+        assert {"Dossiers", "Actions", "Nouveau dossier", "Aide", "Quitter"} <= set(listed)
+        assert listed.count("Quitter") == 1 and len(listed) == len(set(listed))
+        assert not [t for t in listed if t.startswith(GENERIC)]
+        display = await search(app, pilot, ">", 3)
+        assert display == ["Thème", "Agrandir", "Capture d'écran"]
+        await pilot.press("escape")
+
+
+async def test_a_display_command_runs(
+    sqlite_db: TestDB, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await open_palette(app, pilot)
+        await search(app, pilot, "> scre", 1)
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: any("Screenshot saved to" in n.message for n in app._notifications)
+        )
+    assert list(tmp_path.glob("*.svg"))  # type: ignore[attr-defined]
