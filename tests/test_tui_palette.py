@@ -5,9 +5,11 @@ commands (theme, maximize, screenshot) only after ``>``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from textual.command import CommandInput, CommandList, CommandPalette
+from textual.pilot import Pilot
 
 from engine.i18n import set_language
 from tests.conftest import TestDB
@@ -44,18 +46,19 @@ def shown(app: RecouvrementApp) -> list[str]:
     ]
 
 
-async def open_palette(app: RecouvrementApp, pilot: object) -> None:
+async def open_palette(app: RecouvrementApp, pilot: Pilot[None]) -> None:
     body = app.screen.query_one(TableBody)
-    await wait_for(pilot, lambda: body.loaded)  # type: ignore[arg-type]
-    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))  # type: ignore[arg-type]
+    await wait_for(pilot, lambda: body.loaded)
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
 
 
-async def search(app: RecouvrementApp, pilot: object, text: str, count: int) -> list[str]:
-    box = app.screen.query_one(CommandInput)
-    box.value = text
-    await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count >= count)  # type: ignore[arg-type]
-    await pilot.pause(0.3)  # type: ignore[attr-defined]
+async def search(app: RecouvrementApp, pilot: Pilot[None], text: str) -> list[str]:
+    """Type ``text`` in the palette; what it lists once every provider has answered."""
+    app.screen.query_one(CommandInput).value = text
+    await pilot.pause()  # the change starts the search
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # the last results drawn
     return shown(app)
 
 
@@ -67,19 +70,19 @@ async def test_the_palette_offers_the_app_s_commands_once(sqlite_db: TestDB) -> 
         assert app.screen.query_one(CommandInput).placeholder == (
             "Dossier, customer or action… (> for the display commands)"
         )
-        listed = await search(app, pilot, "", 5)
+        listed = await search(app, pilot, "")
         assert {"Dossiers", "Actions", "New dossier", "Help", "Quit"} <= set(listed)
         assert len(listed) == len(set(listed))  # none twice ("Quit" was, with ctrl+q)
         assert not [t for t in listed if t.startswith(GENERIC)]
         # A query does not bring them back either
         for query in ("scroll", "copy", "focus", "maxi", "quit"):
-            found = await search(app, pilot, query, 0)
+            found = await search(app, pilot, query)
             assert not [t for t in found if t.startswith(GENERIC)], (query, found)
-        assert await search(app, pilot, "quit", 1) == ["Quit"]
+        assert await search(app, pilot, "quit") == ["Quit"]
         # ">" asks for the display commands
-        display = await search(app, pilot, ">", 3)
+        display = await search(app, pilot, ">")
         assert display == ["Theme", "Maximize", "Screenshot"]
-        assert await search(app, pilot, "> scre", 1) == ["Screenshot"]
+        assert await search(app, pilot, "> scre") == ["Screenshot"]
         await pilot.press("escape")
 
 
@@ -91,26 +94,26 @@ async def test_the_palette_speaks_french(sqlite_db: TestDB, french: None) -> Non
         assert app.screen.query_one(CommandInput).placeholder == (
             "Dossier, client ou action… (> pour les commandes d'affichage)"
         )
-        listed = await search(app, pilot, "", 5)
+        listed = await search(app, pilot, "")
         assert {"Dossiers", "Actions", "Nouveau dossier", "Aide", "Quitter"} <= set(listed)
         assert listed.count("Quitter") == 1 and len(listed) == len(set(listed))
         assert not [t for t in listed if t.startswith(GENERIC)]
-        display = await search(app, pilot, ">", 3)
+        display = await search(app, pilot, ">")
         assert display == ["Thème", "Agrandir", "Capture d'écran"]
         await pilot.press("escape")
 
 
 async def test_a_display_command_runs(
-    sqlite_db: TestDB, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+    sqlite_db: TestDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    monkeypatch.chdir(tmp_path)
     seed_tui(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await open_palette(app, pilot)
-        await search(app, pilot, "> scre", 1)
+        await search(app, pilot, "> scre")
         await pilot.press("enter")
         await wait_for(
             pilot, lambda: any("Screenshot saved to" in n.message for n in app._notifications)
         )
-    assert list(tmp_path.glob("*.svg"))  # type: ignore[attr-defined]
+    assert list(tmp_path.glob("*.svg"))
