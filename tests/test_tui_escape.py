@@ -9,6 +9,7 @@ from textual.widgets import Input, Select
 from models.tables import Intervention
 from tests.conftest import TestDB
 from tests.test_tui_forms import DAY, PENDING, Host
+from tests.test_tui_scenarios import DELAY, edit_cell, open_screen
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp
 from tui.screens.dossier_detail import DossierDetailScreen
@@ -90,3 +91,20 @@ async def test_escape_on_the_done_form_of_a_dossier_writes_nothing(sqlite_db: Te
     with sqlite_db.session() as session:
         done = session.exec(select(Intervention).where(Intervention.status == "done")).all()
     assert done == []
+
+
+async def test_q_over_the_question_does_not_quit(sqlite_db: TestDB) -> None:
+    """Escape in the edited steps asks; q then does not quit (and lose the edit) unasked."""
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot)
+        await edit_cell(pilot, screen.grid, 1, DELAY, "9")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ConfirmForm)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.grid.rows[1]["delay"] == "9"

@@ -481,6 +481,8 @@ class ConfirmForm(FormModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "yes", N_("Yes"), id="confirm.yes"),
         Binding("n,escape", "no", N_("No"), id="confirm.no"),
+        # q over a question about losing an edit would lose it without asking: y or n here.
+        Binding("q", "nothing", show=False),
     ]
 
     def __init__(self, message: str) -> None:
