@@ -13,12 +13,23 @@ from sqlmodel import Session, col, select
 
 from engine.balances import open_amounts_on, principal_on, refresh_dossiers
 from engine.context import Ctx
-from engine.i18n import _
+from engine.i18n import N_, gettext_in
 from engine.penalties import penalty_increment
 from models.tables import Customer, Dossier, DossierEntry, Entry, Intervention, ScenarioStep
 from models.types import to_money
 
 CHARGE_JOURNAL = "REC"
+
+# The labels of the charges go to the accounting: they are written in the company's
+# document_language setting, whoever marks the step done.
+PENALTY_LABEL = N_("Late-payment interest {ref} {start} → {end}")
+INDEMNITY_LABEL = N_("Fixed recovery indemnity {ref}")
+FEE_LABEL = N_("Collection fees: {step}")
+
+
+def charge_label(language: str, label: str, **values: object) -> str:
+    """One of the labels above in ``language``, filled in and cut to the column's width."""
+    return gettext_in(language, label).format(**values)[:200]
 
 
 def dossier_entries(session: Session, dossier_id: int, kinds: tuple[str, ...]) -> list[Entry]:
@@ -106,6 +117,7 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
             [p.debit for p in previous],
         )
         ref = invoice.invoice or invoice.piece
+        language = ctx.settings.document_language
         if increment is not None:
             _add_charge(
                 ctx,
@@ -114,7 +126,9 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
                 "penalty",
                 f"penalty:{invoice.id}:{day.isoformat()}",
                 increment.amount,
-                _("Late-payment interest {ref} {start} → {end}").format(
+                charge_label(
+                    language,
+                    PENALTY_LABEL,
                     ref=ref,
                     start=increment.period_start.isoformat(),
                     end=increment.period_end.isoformat(),
@@ -135,7 +149,7 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
                 "indemnity",
                 f"indemnity:{invoice.id}",
                 indemnity,
-                _("Fixed recovery indemnity {ref}").format(ref=ref),
+                charge_label(language, INDEMNITY_LABEL, ref=ref),
                 account=invoice.account,
                 invoice_id=invoice.id,
                 intervention_id=intervention_id,
@@ -160,7 +174,7 @@ def apply_step(ctx: Ctx, dossier: Dossier, step: ScenarioStep, intervention: Int
             "fee",
             f"fee:{intervention.id}",
             step.fees,
-            _("Collection fees: {step}").format(step=step.name),
+            charge_label(ctx.settings.document_language, FEE_LABEL, step=step.name),
             intervention_id=intervention.id,
         )
     ctx.session.flush()

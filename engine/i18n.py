@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import locale
 import os
@@ -38,8 +39,21 @@ def set_language(language: str | None = None) -> str:
     if language not in LANGUAGES:
         language = "en"
     _language = language
-    _current = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    _current = translations(language)
     return language
+
+
+@functools.cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalog of ``language`` (one of LANGUAGES; another reads as English)."""
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+def gettext_in(language: str, message: str) -> str:
+    """``message`` in ``language``, whatever the reader's: for a text written for someone
+    else, such as the label of an entry that goes to the accounting (the company's
+    ``document_language`` setting). Mark ``message`` with N_ where it is written."""
+    return translations(language).gettext(message)
 
 
 def current_language() -> str:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from engine.calendar import check_country
 from engine.errors import UserError
-from engine.i18n import N_, _
+from engine.i18n import LANGUAGES, N_, _
 from engine.parsing import InvalidNumber, parse_amount, parse_percent
 from models.tables import Setting
 
@@ -62,6 +62,13 @@ def _text(value: str) -> str:
     return text
 
 
+def _language(value: str) -> str:
+    code = value.strip().lower()
+    if code not in LANGUAGES:
+        raise ValueError(_("expected one of {languages}").format(languages=", ".join(LANGUAGES)))
+    return code
+
+
 def _country(value: str) -> str:
     return value.strip().upper()
 
@@ -100,6 +107,11 @@ SPECS: dict[str, SettingSpec] = {
     "customer_account_prefix": SettingSpec("411", _prefix, N_("Customer account prefix")),
     "payment_terms_days": SettingSpec("30", _int_ge0, N_("Default payment terms in days")),
     "open_access": SettingSpec("false", _bool, N_("Let any login in (as an agent)")),
+    # The labels of the charges a done step writes go to the accounting: one language for
+    # the company, not that of whoever pressed the key (engine.effects).
+    "document_language": SettingSpec(
+        "fr", _language, N_("Language of the charge labels written for the accounting (en, fr)")
+    ),
 }
 
 

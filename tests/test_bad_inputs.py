@@ -172,6 +172,7 @@ CASES: list[Bad] = [
     Bad("settings-rate-nan", ["settings", "set", "penalty_rate", "NaN"], {}, "'NaN'"),
     Bad("settings-country", ["settings", "set", "holiday_country", "XX"], {}, "'XX'"),
     Bad("settings-bool", ["settings", "set", "business_days", "maybe"], {}, "'maybe'"),
+    Bad("settings-language", ["settings", "set", "document_language", "de"], {}, "'de'"),
     Bad("settings-agent", ["settings", "set", "payment_terms_days", "10"], {}, "manager", AGENT),
     Bad(
         "settings-auditor", ["settings", "set", "payment_terms_days", "10"], {}, "manager", AUDITOR

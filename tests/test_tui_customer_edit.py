@@ -164,7 +164,7 @@ async def test_a_save_over_someone_elses_is_refused(sqlite_db: TestDB) -> None:
         await wait_for(pilot, lambda: "changed by someone else" in text(error))
         assert text(error).startswith("Customer CNEUF was changed by someone else")
         assert app.screen is form
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # y: lose what was typed
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
         await pilot.press("q")
     saved = stored(sqlite_db)

@@ -92,7 +92,7 @@ async def test_escape_cancels_with_none() -> None:
     app = Host(DoneForm("Done", DAY))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"typed")
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # y: lose what was typed
         await wait_for(pilot, lambda: app.result is not PENDING)
     assert app.result is None
 
@@ -343,6 +343,6 @@ async def test_edit_dossier_form_keeps_values_and_cancels() -> None:
     }
     app = Host(EditDossierForm(DETAIL, ["alice"], CONTACTS))
     async with app.run_test(size=(80, 30)) as pilot:
-        await pilot.press(*"xyz", "escape")
+        await pilot.press(*"xyz", "escape", "y")
         await wait_for(pilot, lambda: app.result is not PENDING)
     assert app.result is None

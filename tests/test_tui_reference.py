@@ -14,9 +14,10 @@ from tests.conftest import TestDB
 from tests.test_tui_scenarios import notified, type_text
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp
+from tui.screens.forms import ConfirmForm
 from tui.screens.help import HelpScreen
+from tui.screens.prompts import PromptModal
 from tui.screens.reference import ReferenceScreen
-from tui.screens.scenarios import ConfirmModal, PromptModal
 
 
 def rates(db: TestDB) -> dict[str, tuple[Decimal, str]]:
@@ -80,7 +81,7 @@ async def test_a_manager_adds_changes_and_removes_a_rate(sqlite_db: TestDB) -> N
         # x then y removes it
         await wait_for(pilot, lambda: cells(screen, "rates")[-1][1] == "12.65\u00a0%")
         await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
         await pilot.press("y")
         await wait_for(pilot, lambda: "2026-07-01" not in rates(sqlite_db))
         await wait_for(pilot, lambda: cells(screen, "rates")[-1][0] == "2026-01-01")
@@ -104,7 +105,7 @@ async def test_risk_codes_added_and_a_removal_refused_while_in_use(sqlite_db: Te
         table = screen.tables["risks"].body
         table.move_to([r[0] for r in cells(screen, "risks")].index("Insolvable"))
         await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
         await pilot.press("y")
         await wait_for(pilot, lambda: notified(app, "'Insolvable' is in use"))
         assert "Insolvable" in codes(sqlite_db)

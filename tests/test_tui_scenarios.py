@@ -20,14 +20,13 @@ from models.tables import Dossier, Intervention, Scenario
 from tests.conftest import TestDB
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp
-from tui.screens.scenarios import (
-    ChoiceModal,
-    ConfirmModal,
-    PromptModal,
-    ScenariosScreen,
-    StepGrid,
-)
+from tui.screens.forms import ConfirmForm
+from tui.screens.help import key_rows
+from tui.screens.prompts import ChoiceModal, PromptModal
+from tui.screens.scenarios import ScenariosScreen
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import TableBody
+from tui.widgets.step_sheet import StepGrid
 
 COURTESY_NAME = COURTESY.name
 # Columns of the step table, as the cursor counts them (l moves right).
@@ -53,6 +52,10 @@ def message(screen: ScenariosScreen) -> str:
 
 def title(screen: ScenariosScreen) -> str:
     return str(screen.query_one("#title", Static).render())
+
+
+def bar_text(app: RecouvrementApp) -> str:
+    return str(app.screen.query_one(KeyBar).render())
 
 
 def notified(app: RecouvrementApp, words: str) -> bool:
@@ -122,6 +125,15 @@ async def choose_risk(pilot: Pilot[None], grid: StepGrid, row: int, code: str) -
     return offered
 
 
+async def drop_changes(pilot: Pilot[None]) -> None:
+    """Escape in the steps with changes not saved, and "y" to the question it asks."""
+    screen = pilot.app.screen
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmForm))
+    await pilot.press("y")
+    await wait_for(pilot, lambda: pilot.app.screen is screen)
+
+
 async def save(pilot: Pilot[None], screen: ScenariosScreen) -> None:
     await pilot.press("ctrl+s")
     await pilot.app.workers.wait_for_complete()
@@ -177,6 +189,7 @@ async def test_create_duplicate_and_rename(sqlite_db: TestDB) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ScenariosScreen))
         await wait_for(pilot, lambda: body.count == 3 and body.current is not None)
         assert body.current["name"] == "Relance export"  # type: ignore[index]
+        await wait_for(pilot, lambda: screen.detail is not None)
         assert screen.detail is not None and screen.detail["name"] == "Relance export"
         assert [r["name"] for r in screen.grid.rows] == ["Phone reminder"]
         assert step_names(sqlite_db, "Relance export") == ["Phone reminder"]
@@ -196,11 +209,13 @@ async def test_create_duplicate_and_rename(sqlite_db: TestDB) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Relance Europe" in list_names(body))
         assert "Relance export (copy)" not in list_names(body)
-        # Escape in a box writes nothing
+        # Escape in a box writes nothing (asking first, as something was typed)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptModal))
         await type_text(pilot, "Jamais")
         await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ScenariosScreen))
     with sqlite_db.session() as session:
         names = set(session.exec(select(Scenario.name)))
@@ -237,6 +252,32 @@ async def test_edit_a_delay_and_save(sqlite_db: TestDB) -> None:
     assert [s["delay"] for s in stored["steps"]] == [0, 0, 6, 3, 5, 3, 7, 3, 0, 2]
 
 
+async def test_escape_over_an_edited_cell_asks_before_dropping(sqlite_db: TestDB) -> None:
+    seed_tui(sqlite_db)
+    stored = detail(sqlite_db, COURTESY_NAME)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, COURTESY_NAME)
+        grid = screen.grid
+        await edit_cell(pilot, grid, 1, DELAY, "9")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        assert "Drop the unsaved changes to Relance courtoise?" in str(
+            app.screen.query_one("#message", Static).render()
+        )
+        await pilot.press("n")  # no: the edit stays, in the steps
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert grid.rows[1]["delay"] == "9" and screen.unsaved_changes()
+        assert app.focused is grid and "modified" in title(screen)
+        await drop_changes(pilot)  # yes: back as stored, nothing written
+        assert grid.rows[1]["delay"] == "7" and not screen.unsaved_changes()
+        assert app.focused is grid
+        await pilot.press("escape")  # nothing to lose: straight back to the list
+        await pilot.pause()
+        assert app.focused is screen.table.body and app.screen is screen
+    assert detail(sqlite_db, COURTESY_NAME) == stored
+
+
 async def test_each_validation_error_is_named_and_nothing_is_written(sqlite_db: TestDB) -> None:
     seed_tui(sqlite_db)
     stored = detail(sqlite_db, BUILTIN_NAME)
@@ -260,7 +301,7 @@ async def test_each_validation_error_is_named_and_nothing_is_written(sqlite_db: 
             assert screen.unsaved_changes()  # the edit is kept, to be corrected
             assert grid.rows[row][grid.current_key()] == typed
             assert detail(sqlite_db, BUILTIN_NAME) == stored  # nothing written
-            await pilot.press("escape")  # drops the changes
+            await drop_changes(pilot)
             assert not screen.unsaved_changes()
             assert grid.rows[row][grid.current_key()] != typed
     assert detail(sqlite_db, BUILTIN_NAME) == stored
@@ -329,15 +370,15 @@ async def test_delete_refused_while_in_use_then_moving_the_dossiers(sqlite_db: T
         screen = await open_screen(pilot)
         body = screen.table.body
         await pilot.press("D")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
         await pilot.press("n")  # no: nothing happens
         await wait_for(pilot, lambda: isinstance(app.screen, ScenariosScreen))
         await pilot.press("D")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceModal))
         offer = app.screen
-        text = str(offer.query_one(".title", Static).render())
+        text = str(offer.query_one("#message", Static).render())
         assert "4 open or paused dossiers follow it" in text
         assert "Move them to the first step of which scenario" in text
         options = offer.query_one(OptionList)
@@ -385,7 +426,7 @@ async def test_done_intervention_keeps_its_step_name_after_a_rename(sqlite_db: T
         await wait_for(pilot, lambda: "would become 'Courriel'" in message(screen))
         assert notified(app, "would become 'Courriel'")
         assert step_names(sqlite_db, COURTESY_NAME)[1] == "E-mail de rappel"
-        await pilot.press("escape")
+        await drop_changes(pilot)
         # The step done can be renamed: nobody stands at it
         await edit_cell(pilot, grid, 0, NAME, "Appel client")
         await save(pilot, screen)
@@ -419,28 +460,74 @@ async def test_a_conflicting_save_is_refused_and_the_edit_kept(sqlite_db: TestDB
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmForm")
         await pilot.press("n")
         assert app.is_running and app.screen is screen
-        await pilot.press("escape")
+        await drop_changes(pilot)
         await pilot.press("q")
     stored = detail(sqlite_db, COURTESY_NAME)
     assert [s["delay"] for s in stored["steps"]] == [0, 8, 7]
 
 
 async def test_an_agent_sees_scenarios_read_only(sqlite_db: TestDB) -> None:
+    """Once the role is known, the keys that change something are neither in the key bar
+    nor in the help, and do nothing; moving about still works."""
     seed_tui(sqlite_db)
     stored = detail(sqlite_db, BUILTIN_NAME)
     app = RecouvrementApp(sqlite_db.engine, "alice", TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(160, 24)) as pilot:
         screen = await open_screen(pilot)
         await wait_for(pilot, lambda: "read-only" in title(screen))
-        await pilot.press("n")
-        await wait_for(pilot, lambda: notified(app, "Only a manager may do this (alice"))
-        assert isinstance(app.screen, ScenariosScreen)
-        await pilot.press("enter", "e")  # into the steps, then try to edit
-        await wait_for(pilot, lambda: len(app._notifications) >= 2)
-        assert not screen.grid.editing
-        await pilot.press("x", "ctrl+s", "D")
+        changing = {"Save", "New", "Duplicate", "Rename", "Delete", "New risk code"}
+        editing = {"Edit", "Insert step", "Delete step", "Move up", "Move down"}
+        assert not changing & {d for _k, d in key_rows(screen)}
+        assert " 1 Dossiers " in bar_text(app) and " n New " not in bar_text(app)
+        await pilot.press("n", "D", "c", "R", "r")
+        await pilot.pause()
+        assert app.screen is screen and not app._notifications
+        await pilot.press("enter")  # into the steps: they move, nothing edits
+        await wait_for(pilot, lambda: app.focused is screen.grid)
+        described = {d for _k, d in key_rows(screen)}
+        assert "Back" in described and not (changing | editing) & described
+        bar = bar_text(app)
+        assert " esc Back " in bar and "Edit" not in bar and "Insert step" not in bar
+        await pilot.press("j", "l", "e", "enter", "i", "x", "K", "ctrl+s")
+        await pilot.pause()
+        assert (screen.grid.row, screen.grid.col) == (1, 1)
+        assert not screen.grid.editing and not app._notifications
         assert len(screen.grid.rows) == 10 and not screen.unsaved_changes()
     assert detail(sqlite_db, BUILTIN_NAME) == stored
+
+
+async def test_a_manager_is_offered_the_keys_that_change(sqlite_db: TestDB) -> None:
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(160, 24)) as pilot:
+        screen = await open_screen(pilot)
+        await wait_for(pilot, lambda: screen.manager is True)
+        await pilot.pause()
+        assert {"New", "Duplicate", "Rename", "Delete", "New risk code"} <= {
+            d for _k, d in key_rows(screen)
+        }
+        assert " n New " in bar_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused is screen.grid)
+        assert {"Edit", "Insert step", "Delete step", "Move up"} <= {
+            d for _k, d in key_rows(screen)
+        }
+
+
+async def test_an_agent_pressing_a_key_before_the_role_is_known_hears_the_refusal(
+    sqlite_db: TestDB,
+) -> None:
+    """Until the role is read the keys are offered; the engine refuses the change."""
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "alice", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot)
+        screen.manager = None  # as before the role is read
+        screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.press("n")
+        await wait_for(pilot, lambda: notified(app, "Only a manager may do this (alice"))
+        assert app.screen is screen
 
 
 async def test_a_new_risk_code_can_be_given_by_a_step(sqlite_db: TestDB) -> None:

@@ -178,6 +178,7 @@ def test_parse_percent_reads_the_usual_forms() -> None:
         ("reminder_period_days", "1_0"),
         ("reminder_period_days", "-1"),
         ("payment_terms_days", "99999999999"),
+        ("document_language", "de"),
     ],
 )
 def test_bad_setting_values_are_refused_naming_them(cli: Cli, key: str, value: str) -> None:
@@ -211,6 +212,7 @@ def test_settings_show_json_is_typed(cli: Cli) -> None:
     assert shown["holiday_country"] == "FR" and shown["currency"] == "EUR"
     assert shown["customer_account_prefix"] == "411"
     assert isinstance(shown["company_name"], str)
+    assert shown["document_language"] == "fr"
     assert cli("settings", "set", "penalty_rate", "12,15")[0] == 0
     assert cli("settings", "set", "open_access", "oui")[0] == 0
     shown = cli.json("settings", "show")

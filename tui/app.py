@@ -11,13 +11,14 @@ import datetime as dt
 import gc
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -29,7 +30,7 @@ from engine.inert import inert
 from tui.backend import Backend
 from tui.crash import crash_summary, log_crash
 from tui.keymap import load_keymap
-from tui.palette import ActionsProvider, JumpProvider
+from tui.palette import SYSTEM_PREFIX, ActionsProvider, JumpProvider, SystemProvider
 from tui.screens.base import translate_bindings
 
 if TYPE_CHECKING:
@@ -98,7 +99,8 @@ def _reference() -> Screen[Any]:
 class RecouvrementApp(App[None]):
     TITLE = "Recouvrement"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {JumpProvider, ActionsProvider}
+    # The app's own commands; Textual's generic ones only after ">" (tui.palette).
+    COMMANDS: ClassVar[set[Any]] = {JumpProvider, ActionsProvider, SystemProvider}
     MODES: ClassVar[dict[str, Any]] = {
         "dossiers": _dossiers,
         "actions": _actions,
@@ -241,6 +243,56 @@ class RecouvrementApp(App[None]):
             severity="error",
             timeout=15,
         )
+
+    # -- the palette
+
+    def action_command_palette(self) -> None:
+        """The palette, saying in the reader's language what it finds."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            placeholder = _(
+                "Dossier, customer or action… ({prefix} for the display commands)"
+            ).format(prefix=SYSTEM_PREFIX)
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The display commands the palette offers after ``>``, in the reader's language.
+        Textual's Quit and Keys are left out: ``q`` and ``?`` (help) do that here."""
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_choose_theme)
+        if screen.maximized is not None:
+            yield SystemCommand(
+                _("Minimize"), _("Show the whole screen again"), screen.action_minimize
+            )
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(
+                _("Maximize"),
+                _("Show the focused part on the whole screen"),
+                screen.action_maximize,
+            )
+        yield SystemCommand(
+            _("Screenshot"),
+            _("Save an SVG picture of the screen in the current folder"),
+            lambda: self.set_timer(0.1, self.action_save_screenshot),
+        )
+
+    def action_choose_theme(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            CommandPalette(providers=[ThemeProvider], placeholder=_("Search for a theme…"))
+        )
+
+    def action_save_screenshot(self) -> None:
+        try:
+            path = self.save_screenshot()
+        except OSError as exc:
+            self.notify(
+                _("The screenshot could not be saved: {reason}.").format(
+                    reason=exc.strerror or type(exc).__name__
+                ),
+                severity="error",
+            )
+            return
+        self.notify(_("Screenshot saved to {path}.").format(path=path))
 
     def action_mode(self, mode: str) -> None:
         self.switch_mode(mode)

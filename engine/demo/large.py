@@ -34,7 +34,7 @@ from engine.demo.prepare import AGENTS, Progress
 from engine.demo.schedule import ONE, Days, Step, scenarios
 from engine.demo.wording import DISPUTES, MANUAL, PROMISES, REASONS
 from engine.dossiers import SETTLED_REASON
-from engine.effects import CHARGE_JOURNAL
+from engine.effects import CHARGE_JOURNAL, FEE_LABEL, INDEMNITY_LABEL, PENALTY_LABEL, charge_label
 from engine.history import now
 from engine.i18n import _
 from engine.penalties import RateTable, penalty_increment
@@ -192,6 +192,7 @@ class LargeDemo:
             self.prefix = settings.customer_account_prefix
             self.account = customer_account(settings)
             self.indemnity = to_cents(settings.indemnity_amount)
+            self.language = settings.document_language
             ctx = Ctx.load(session, self.login, self.today)
             self.rates: RateTable = ctx.rates()
             self.scenarios = scenarios(session)
@@ -691,7 +692,7 @@ class LargeDemo:
                     due=day,
                     journal=CHARGE_JOURNAL,
                     piece=case.number,
-                    label=_("Collection fees: {step}").format(step=step.name)[:200],
+                    label=charge_label(self.language, FEE_LABEL, step=step.name),
                     account=self.prefix,
                     source="collection",
                     key=f"fee:{done_id}",
@@ -723,11 +724,13 @@ class LargeDemo:
                         due=day,
                         journal=CHARGE_JOURNAL,
                         piece=case.number,
-                        label=_("Late-payment interest {ref} {start} → {end}").format(
+                        label=charge_label(
+                            self.language,
+                            PENALTY_LABEL,
                             ref=number,
                             start=increment.period_start.isoformat(),
                             end=increment.period_end.isoformat(),
-                        )[:200],
+                        ),
                         source="collection",
                         key=f"penalty:{entry_id}:{day.isoformat()}",
                         invoice_id=entry_id,
@@ -754,7 +757,7 @@ class LargeDemo:
                         due=day,
                         journal=CHARGE_JOURNAL,
                         piece=case.number,
-                        label=_("Fixed recovery indemnity {ref}").format(ref=number)[:200],
+                        label=charge_label(self.language, INDEMNITY_LABEL, ref=number),
                         source="collection",
                         key=f"indemnity:{entry_id}",
                         invoice_id=entry_id,

@@ -4,7 +4,8 @@ Each form dismisses with a plain dict of parsed values (or None on Escape); the 
 the engine service in a worker, so a form never touches the database. A value that does not
 parse shows an inline message naming the value and what is expected, and the form stays.
 
-Enter in a text field or ctrl+s saves; Escape cancels.
+Enter in a text field or ctrl+s saves; Escape cancels, asking first when something was
+typed or chosen (as ``q`` does).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from engine.errors import UserError
@@ -75,6 +76,7 @@ class FormModal(BaseModal):
         super().__init__()
         self.form_title = title
         self.prefilled: dict[str, tuple[str, str]] = {}  # field: (shown, stored)
+        self.pristine: list[object] | None = None  # the fields' values when it opened
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
@@ -95,10 +97,22 @@ class FormModal(BaseModal):
         widget = self.first_focus()
         if widget is not None:
             widget.focus()
+        self.pristine = self.form_values()
+
+    def form_values(self) -> list[object]:
+        """What the fields hold now: texts, choices, ticks."""
+        found: list[object] = []
+        for widget in self.query("#box Input, #box Select, #box SelectionList, #box Checkbox"):
+            if isinstance(widget, SelectionList):
+                found.append(tuple(widget.selected))
+            elif isinstance(widget, Input | Select | Checkbox):
+                found.append(widget.value)
+        return found
 
     def unsaved_changes(self) -> bool:
-        """`q` does not quit from an open form: Escape first (see RecouvrementApp.action_quit)."""
-        return True
+        """Something was typed or chosen: Escape and `q` ask before losing it (see
+        RecouvrementApp.action_quit)."""
+        return self.pristine is None or self.form_values() != self.pristine
 
     # -- building blocks
 
@@ -161,7 +175,18 @@ class FormModal(BaseModal):
         self.dismiss(result)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close without saving; when something was typed, ask first (like `q`)."""
+        if not self.unsaved_changes():
+            self.dismiss(None)
+            return
+
+        def answered(close: bool | None) -> None:
+            if close:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmForm(_("Close the form and lose what was typed?")), callback=answered
+        )
 
     def action_nothing(self) -> None:
         pass
@@ -444,6 +469,8 @@ class ConfirmForm(FormModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "yes", N_("Yes"), id="confirm.yes"),
         Binding("n,escape", "no", N_("No"), id="confirm.no"),
+        # q over a question about losing an edit would lose it without asking: y or n here.
+        Binding("q", "nothing", show=False),
     ]
 
     def __init__(self, message: str) -> None:

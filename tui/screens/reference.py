@@ -23,7 +23,8 @@ from engine.context import Ctx
 from engine.i18n import N_, _, current_language
 from tui import format as fmt
 from tui.screens.base import BaseScreen
-from tui.screens.scenarios import ConfirmModal, PromptModal
+from tui.screens.forms import ConfirmForm
+from tui.screens.prompts import PromptModal
 from tui.widgets.columns import Column, Row, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, TableBody
@@ -267,7 +268,7 @@ class ReferenceScreen(BaseScreen):
         else:
             question = _("Remove the risk code {code!r}?").format(code=row["code"])
         self.app.push_screen(
-            ConfirmModal(question),
+            ConfirmForm(question),
             callback=lambda yes: self.confirmed(bool(yes), self.active(), row),
         )
 

@@ -1,36 +1,30 @@
 """Scenarios (managers): the list on the left, the steps of the highlighted scenario on the
-right, edited in place from the keyboard and saved whole with ctrl+s.
+right, edited in place from the keyboard (tui.widgets.step_sheet) and saved whole with ctrl+s.
 
-The step table holds the values as typed; the engine validates them on save
+The step sheet holds the values as typed; the engine validates them on save
 (engine.scenario_admin.save_steps) and names the step, field and value it refuses, so a
-bad value stays on screen to be corrected. Agents see everything read-only: a change they
-try gets the engine's refusal.
+bad value stays on screen to be corrected. Agents see everything read-only: once their role
+is known the keys that change something are not offered; a change tried before that gets
+the engine's refusal.
 """
 
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, ClassVar
 
-from babel.numbers import format_decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, ScrollableContainer, Vertical
-from textual.events import DescendantBlur, Resize
-from textual.widget import AwaitMount, Widget
-from textual.widgets import Header, Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from engine.access import require_manager
 from engine.context import Ctx
 from engine.errors import UserError
-from engine.i18n import N_, _, current_language, ngettext
+from engine.i18n import N_, _, ngettext
 from engine.inert import inert
 from engine.reads.views import scenario_rows
 from engine.risks import add_risk
@@ -46,520 +40,13 @@ from engine.scenario_admin import (
     save_steps,
     scenario_detail,
 )
-from engine.scenarios import STEP_TYPES
 from tui import format as fmt
-from tui.labels import type_label
-from tui.screens.base import BaseModal, BaseScreen, translate_bindings
+from tui.screens.base import BaseScreen
+from tui.screens.forms import ConfirmForm
+from tui.screens.prompts import ChoiceModal, PromptModal
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
-
-# The fields a step is edited by, as engine.scenarios.validate_step reads them.
-EDIT_FIELDS = ("name", "delay", "type", "risk", "loss_percent", "penalties", "fees", "template")
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-@dataclass(frozen=True)
-class GridColumn:
-    key: str
-    title: Callable[[], str]
-    width: int
-    right: bool = False
-
-
-GRID_COLUMNS = (
-    GridColumn("no", lambda: "#", 3, right=True),
-    GridColumn("name", lambda: _("Step"), 26),
-    GridColumn("delay", lambda: _("Delay"), 6, right=True),
-    GridColumn("type", lambda: _("Type"), 18),
-    GridColumn("risk", lambda: _("Risk change"), 13),
-    GridColumn("loss_percent", lambda: _("Loss %"), 7, right=True),
-    GridColumn("penalties", lambda: _("Penalties"), 9),
-    GridColumn("fees", lambda: _("Fees"), 10, right=True),
-    GridColumn("template", lambda: _("Template"), 16),
-)
-EDITABLE = GRID_COLUMNS[1:]  # the step number is the row's place, not a value
-
-
-def _fit(text: str, width: int, right: bool = False) -> str:
-    text = text.replace("\n", " ")
-    if len(text) > width:
-        text = text[: max(width - 1, 0)] + "…"
-    return text.rjust(width) if right else text.ljust(width)
-
-
-def _number(raw: str, money: bool) -> str:
-    """A stored number in the reader's language (``30,00`` in French); as typed when it
-    is not a plain number yet (the engine says what is wrong on save)."""
-    if not _PLAIN_NUMBER.fullmatch(raw.strip()):
-        return raw
-    value = Decimal(raw.strip())
-    if money:
-        return fmt.money(value, symbol=False)
-    return format_decimal(value, locale=fmt.LOCALES.get(current_language(), "en_GB"))
-
-
-def cell_text(row: dict[str, Any], key: str) -> str:
-    value = row.get(key)
-    if key == "type":
-        return type_label(str(value))
-    if key == "penalties":
-        return _("yes") if value else _("no")
-    if key in ("loss_percent", "fees"):
-        return _number(str(value or ""), money=key == "fees") or "—"
-    if key == "risk":
-        return str(value or "") or "—"
-    return "" if value is None else str(value)
-
-
-def edit_row(step: Row) -> dict[str, Any]:
-    """A stored step as the editor holds it: text as typed, plus where dossiers stand."""
-    return {
-        "name": step["name"],
-        "delay": str(step["delay"]),
-        "type": step["type"],
-        "risk": step["risk"] or "",
-        "loss_percent": step["loss_percent"] or "",
-        "penalties": bool(step["penalties"]),
-        "fees": step["fees"] or "",
-        "template": step["template"] or "",
-        "dossiers": step.get("dossiers", 0),
-    }
-
-
-def values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What is saved (and compared to know whether anything changed)."""
-    return [{k: row[k] for k in EDIT_FIELDS} for row in rows]
-
-
-# -- the step table
-
-
-class StepGrid(ScrollableContainer, can_focus=True):
-    """The steps, one row of cells each; a cell cursor; an inline editor in the cell."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1, 0)", show=False),
-        Binding("down,j", "cursor(1, 0)", show=False),
-        Binding("left,h", "cursor(0, -1)", show=False),
-        Binding("right,l", "cursor(0, 1)", show=False),
-        Binding("home,g", "cursor(-1000, 0)", show=False),
-        Binding("end,G", "cursor(1000, 0)", show=False),
-        Binding("enter,e", "edit", N_("Edit"), id="scenarios.edit"),
-        Binding("i", "insert", N_("Insert step"), id="scenarios.insert"),
-        Binding("x,delete", "remove", N_("Delete step"), id="scenarios.remove"),
-        Binding("K,ctrl+up", "move(-1)", N_("Move up"), id="scenarios.up"),
-        Binding("J,ctrl+down", "move(1)", N_("Move down"), id="scenarios.down"),
-        Binding("escape", "escape", N_("Back"), id="scenarios.back"),
-    ]
-    DEFAULT_CSS = """
-    StepGrid { height: 1fr; overflow: auto auto; }
-    StepGrid .step-row { height: 1; width: auto; }
-    StepGrid .grid-header { text-style: bold; background: $boost; }
-    StepGrid .cell { height: 1; margin-right: 1; }
-    StepGrid .current-row { background: $boost; }
-    StepGrid .cursor { background: $panel; }
-    StepGrid:focus .cursor { background: $accent; color: $text; }
-    StepGrid .here { color: $warning; }
-    StepGrid Input { height: 1; border: none; padding: 0; background: $accent-darken-2; }
-    StepGrid Select { margin-right: 1; }
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        translate_bindings(self)
-        self.rows: list[dict[str, Any]] = []
-        self.row = 0
-        self.col = 0  # index in EDITABLE
-        self.editor: Widget | None = None
-        self._row_widgets: list[Horizontal] = []
-        self._cells: list[list[Static]] = []  # per row, per column (the editor is not one)
-        self._texts: list[list[str]] = []  # what each cell shows now
-        self._painted: list[Widget] = []  # the cursor cell and its row
-
-    @property
-    def screen_(self) -> ScenariosScreen:
-        return self.screen  # type: ignore[return-value]
-
-    @property
-    def editing(self) -> bool:
-        return self.editor is not None
-
-    def compose(self) -> ComposeResult:
-        yield Horizontal(
-            *(
-                Static(_fit(c.title(), c.width, c.right), classes="cell", markup=False)
-                for c in GRID_COLUMNS
-            ),
-            classes="step-row grid-header",
-        )
-
-    def on_mount(self) -> None:
-        for cell, column in zip(self.query(".grid-header .cell"), GRID_COLUMNS, strict=True):
-            cell.styles.width = column.width
-
-    # -- showing
-
-    def set_rows(self, rows: list[dict[str, Any]], cursor: tuple[int, int] | None = None) -> None:
-        self.close_editor()
-        self.rows = rows
-        if cursor is not None:
-            self.row, self.col = cursor
-        self.render_rows()
-
-    def _new_row_widget(self) -> Horizontal:
-        cells = []
-        for column in GRID_COLUMNS:
-            cell = Static("", classes=f"cell col-{column.key}", markup=False)
-            cell.styles.width = column.width
-            cells.append(cell)
-        self._cells.append(cells)
-        return Horizontal(*cells, classes="step-row")
-
-    def render_rows(self) -> AwaitMount | None:
-        """Bring the row widgets in line with the rows, then their texts and the cursor.
-        Returns the mounting of new rows, for a caller that edits one at once."""
-        new = [self._new_row_widget() for _i in range(len(self.rows) - len(self._row_widgets))]
-        self._row_widgets += new
-        mounting = self.mount_all(new) if new else None
-        while len(self._row_widgets) > len(self.rows):
-            self._row_widgets.pop().remove()
-            self._cells.pop()
-        self._texts = self._texts[: len(self.rows)]
-        for index, row in enumerate(self.rows):
-            texts = []
-            for column, cell in zip(GRID_COLUMNS, self._cells[index], strict=True):
-                if column.key == "no":
-                    text = f"{index + 1}{'•' if row.get('dossiers') else ' '}"
-                    cell.set_class(bool(row.get("dossiers")), "here")
-                else:
-                    text = inert(cell_text(row, column.key))  # names and labels: data
-                texts.append(_fit(text, column.width, column.right))
-            # Only changed cells are updated: each update costs a layout pass.
-            old = self._texts[index] if index < len(self._texts) else None
-            for at, (cell, text) in enumerate(zip(self._cells[index], texts, strict=True)):
-                if old is None or old[at] != text:
-                    cell.update(text)
-            if index < len(self._texts):
-                self._texts[index] = texts
-            else:
-                self._texts.append(texts)
-        self.paint_cursor()
-        return mounting
-
-    def paint_cursor(self) -> None:
-        """Move the highlight to the cursor (classes only: no text is redrawn)."""
-        self.row = max(0, min(self.row, len(self.rows) - 1))
-        self.col = max(0, min(self.col, len(EDITABLE) - 1))
-        for cell in self._painted:
-            cell.remove_class("cursor", "current-row")
-        self._painted = []
-        if self.rows:
-            cursor = self._cells[self.row][self.col + 1]
-            cursor.add_class("cursor")
-            row = self._row_widgets[self.row]
-            row.add_class("current-row")
-            self._painted = [cursor, row]
-        self.call_after_refresh(self._scroll_to_cursor)
-
-    def cursor_cell(self) -> Static | None:
-        if not self.rows or self.row >= len(self._cells):
-            return None
-        return self._cells[self.row][self.col + 1]
-
-    def _scroll_to_cursor(self) -> None:
-        cell = self.cursor_cell()
-        if cell is not None and cell.is_mounted:
-            self.scroll_to_widget(cell, animate=False, immediate=True)
-
-    def current_key(self) -> str:
-        return EDITABLE[self.col].key
-
-    # -- keys (a change asks the screen first: agents get the engine's refusal)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # While a cell is edited the editor has the keys; Escape cancels it.
-        return not self.editing or action == "escape"
-
-    def action_cursor(self, rows: int, cols: int) -> None:
-        if not self.rows:
-            return
-        self.row = max(0, min(self.row + rows, len(self.rows) - 1))
-        self.col = max(0, min(self.col + cols, len(EDITABLE) - 1))
-        self.paint_cursor()
-        self.screen_.cursor_moved()
-
-    async def action_edit(self) -> None:
-        if not self.rows or not self.screen_.may_change():
-            return
-        row, key = self.rows[self.row], self.current_key()
-        if key == "penalties":  # yes/no: Enter flips it
-            row["penalties"] = not row["penalties"]
-            self.changed()
-            return
-        cell = self.cursor_cell()
-        if cell is None:
-            return
-        editor: Widget
-        if key == "type":
-            editor = Select(
-                [(type_label(t), t) for t in STEP_TYPES],
-                value=row["type"],
-                allow_blank=False,
-                compact=True,
-                id="cell-editor",
-            )
-            editor.styles.width = max(EDITABLE[self.col].width, 22)
-        elif key == "risk":  # the company's risk codes (managed with key 5), or none
-            codes = list(self.screen_.risk_codes)
-            if row["risk"] and row["risk"] not in codes:
-                codes.append(row["risk"])
-            editor = Select(
-                # Codes are data: shown inert, the value stays the stored code.
-                [("—", ""), *((inert(code), code) for code in codes)],
-                value=row["risk"] or "",
-                allow_blank=False,
-                compact=True,
-                id="cell-editor",
-            )
-            editor.styles.width = max(EDITABLE[self.col].width, 20)
-        else:
-            text = str(row[key])
-            if key in ("loss_percent", "fees") and text:
-                text = _number(text, money=key == "fees")
-            editor = Input(
-                text,
-                compact=True,
-                id="cell-editor",
-            )
-            editor.styles.width = EDITABLE[self.col].width
-        self.editor = editor
-        cell.display = False
-        parent = cell.parent
-        assert isinstance(parent, Widget)
-        await parent.mount(editor, after=cell)
-        editor.focus()
-        if isinstance(editor, Select):
-            self.watch(editor, "expanded", self._select_closed, init=False)
-            editor.action_show_overlay()
-        self.screen_.refresh_bindings()
-
-    def _select_closed(self, expanded: bool) -> None:
-        # Chosen (or Escape in the list): either way the edit ends with what the Select shows.
-        if not expanded:
-            self.call_after_refresh(self.commit_editor)
-
-    def on_descendant_blur(self, event: DescendantBlur) -> None:
-        # Focus gone elsewhere (tab): keep what was typed rather than strand the editor.
-        if isinstance(event.widget, Input) and event.widget is self.editor:
-            self.call_after_refresh(self.commit_editor)
-
-    @on(Input.Submitted, "#cell-editor")
-    def input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.commit_editor()
-
-    def commit_editor(self) -> None:
-        """Keep what the editor holds (as typed: the engine judges it on save)."""
-        editor = self.editor
-        if editor is None:
-            return
-        key = self.current_key()
-        if isinstance(editor, Select):
-            value: Any = editor.value if editor.value != Select.NULL else self.rows[self.row][key]
-        else:
-            assert isinstance(editor, Input)
-            value = editor.value.strip() if key != "name" else editor.value
-        if self.rows[self.row][key] != value:
-            self.rows[self.row][key] = value
-        self.close_editor()
-        self.changed()
-
-    def close_editor(self) -> None:
-        editor, self.editor = self.editor, None
-        if editor is None:
-            return
-        cell = self.cursor_cell()
-        if cell is not None:
-            cell.display = True
-        editor.remove()
-        self.focus()
-        if self.is_attached:
-            self.screen_.refresh_bindings()
-
-    def changed(self) -> AwaitMount | None:
-        mounting = self.render_rows()
-        self.screen_.steps_changed()
-        return mounting
-
-    async def action_insert(self) -> None:
-        if not self.screen_.may_change():
-            return
-        at = self.row + 1 if self.rows else 0
-        new = {
-            "name": _("New step"),
-            "delay": "0",
-            "type": "other",
-            "risk": "",
-            "loss_percent": "",
-            "penalties": False,
-            "fees": "",
-            "template": "",
-            "dossiers": 0,
-        }
-        self.rows.insert(at, new)
-        self.row, self.col = at, 0
-        mounting = self.changed()
-        if mounting is not None:
-            await mounting
-        await self.action_edit()  # name it at once
-
-    def action_remove(self) -> None:
-        if not self.rows or not self.screen_.may_change():
-            return
-        del self.rows[self.row]
-        self.changed()
-
-    def action_move(self, delta: int) -> None:
-        if not self.rows or not self.screen_.may_change():
-            return
-        other = self.row + delta
-        if not 0 <= other < len(self.rows):
-            return
-        self.rows[self.row], self.rows[other] = self.rows[other], self.rows[self.row]
-        self.row = other
-        self.changed()
-
-    def action_escape(self) -> None:
-        if self.editing:
-            self.close_editor()  # cancel: the cell keeps its value
-            return
-        self.screen_.escape_from_grid()
-
-
-# -- small modals
-
-
-class _Modal(BaseModal):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", N_("Cancel"), id="scenarios.modal.cancel"),
-        # Switching screens under an open box would leave it behind.
-        *(Binding(k, "nothing", show=False) for k in "12345"),
-    ]
-    DEFAULT_CSS = """
-    _Modal { align: center middle; }
-    _Modal > #box {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; padding: 0 1; background: $surface;
-    }
-    _Modal .title { text-style: bold; }
-    _Modal .field-label { margin-top: 1; color: $text-muted; }
-    _Modal Input { border: tall $panel; height: 3; }
-    _Modal Input:focus { border: tall $accent; }
-    _Modal #error { color: $error; height: auto; }
-    _Modal OptionList { height: auto; max-height: 12; }
-    """
-
-    def unsaved_changes(self) -> bool:
-        """`q` does not quit from an open box: Escape first."""
-        return True
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_nothing(self) -> None:
-        pass
-
-
-class PromptModal(_Modal):
-    """A few text fields; Enter runs ``work`` (engine work in a worker). A refusal shows
-    inline, naming the value, and the box stays; success dismisses with the result."""
-
-    def __init__(
-        self,
-        title: str,
-        fields: list[tuple[str, str, str]],
-        work: Callable[[Ctx, dict[str, str]], Any],
-    ) -> None:
-        super().__init__()
-        self.box_title = title
-        self.fields = fields  # (id, label, value)
-        self.work = work
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
-            yield Static(self.box_title, classes="title", markup=False)
-            for field_id, label, value in self.fields:
-                yield Label(label, classes="field-label")
-                yield Input(value, id=field_id)
-            yield Static("", id="error", markup=False)
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query(Input).first().focus()
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        inputs = list(self.query(Input))
-        index = inputs.index(event.input)
-        if index + 1 < len(inputs):
-            inputs[index + 1].focus()
-            return
-        self.run({field.id or "": field.value for field in inputs})
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def run(self, data: dict[str, str]) -> None:
-        try:
-            result = self.rcv.backend.write(lambda ctx: self.work(ctx, data))
-        except UserError as exc:
-            self.rcv.call_from_thread(self.query_one("#error", Static).update, exc.message)
-            return
-        self.rcv.call_from_thread(self.dismiss, result)
-
-
-class ChoiceModal(_Modal):
-    """A message and a list to pick from; Enter picks, Escape cancels."""
-
-    def __init__(self, message: str, choices: list[str]) -> None:
-        super().__init__()
-        self.message = message
-        self.choices = choices
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
-            yield Static(self.message, classes="title", markup=False)
-            yield OptionList(*(Option(c, id=str(i)) for i, c in enumerate(self.choices)))
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[event.option_index])
-
-
-class ConfirmModal(_Modal):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "yes", N_("Yes"), id="scenarios.modal.yes"),
-        Binding("n", "cancel", N_("No"), id="scenarios.modal.no"),
-    ]
-
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
-            yield Static(self.message, classes="title", markup=False)
-            yield Static(_("y: yes · n or Escape: no"), markup=False)
-        yield KeyBar()
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-
-# -- the screen
+from tui.widgets.step_sheet import EDITABLE, StepGrid, edit_row, values
 
 
 def _is_manager(ctx: Ctx) -> bool:
@@ -597,6 +84,10 @@ def list_columns(name_width: int = 15) -> list[Column]:
         Column("steps", _("Steps"), 6, right=True),
         Column("open_dossiers", _("Dossiers"), 8, right=True),
     ]
+
+
+# The screen's keys that change something (the sheet has its own: step_sheet.EDIT_ACTIONS).
+CHANGE_ACTIONS = ("save", "new", "duplicate", "rename", "delete", "risk_code")
 
 
 class ScenariosScreen(BaseScreen):
@@ -672,7 +163,13 @@ class ScenariosScreen(BaseScreen):
         self.refuse()
         return False
 
+    def read_only(self) -> bool:
+        """Known not to be a manager (until the role is read, the keys are offered)."""
+        return self.manager is False
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CHANGE_ACTIONS and self.read_only():
+            return False  # an agent is not offered what the engine would refuse
         list_actions = ("new", "duplicate", "rename", "delete")
         if action in list_actions and self.focused is not self.table.body:
             return False  # these act on the highlighted scenario of the list
@@ -718,6 +215,7 @@ class ScenariosScreen(BaseScreen):
     def _people_loaded(self, manager: bool, codes: list[str]) -> None:
         self.manager, self.risk_codes = manager, codes
         self.show_title()
+        self.refresh_bindings()  # the keys follow the role
 
     @work(thread=True, exclusive=True, group="refuse", exit_on_error=False)
     def refuse(self) -> None:
@@ -771,7 +269,13 @@ class ScenariosScreen(BaseScreen):
         worker = get_current_worker()
         detail = self.call_engine(lambda ctx: scenario_detail(ctx.session, name))
         if detail is not None and not worker.is_cancelled:
-            self.rcv.call_from_thread(self.show_detail, detail, message)
+            self.rcv.call_from_thread(self._detail_loaded, detail, message)
+
+    def _detail_loaded(self, detail: Row, message: str) -> None:
+        current = self.table.body.current
+        if current is not None and current["name"] != detail["name"]:
+            return  # the cursor moved on meanwhile: what is under it is shown or loading
+        self.show_detail(detail, message)
 
     def show_detail(self, detail: Row | None, message: str = "") -> None:
         self.warned_for = None
@@ -812,8 +316,19 @@ class ScenariosScreen(BaseScreen):
         ).format(n=count)
 
     def escape_from_grid(self) -> None:
+        """Back to the list; with changes not saved, asks first whether to drop them."""
         if self.unsaved_changes() and self.detail is not None:
-            self._drop_changes()
+
+            def answered(drop: bool | None) -> None:
+                if drop and self.detail is not None:
+                    self._drop_changes()
+
+            self.app.push_screen(
+                ConfirmForm(
+                    _("Drop the unsaved changes to {name}?").format(name=self.detail["name"])
+                ),
+                callback=answered,
+            )
             return
         self.table.body.focus()
 
@@ -945,7 +460,7 @@ class ScenariosScreen(BaseScreen):
                 self.delete(name, self._version_of(name))
 
         self.app.push_screen(
-            ConfirmModal(_("Delete scenario {name!r}?").format(name=name)), callback=confirmed
+            ConfirmForm(_("Delete scenario {name!r}?").format(name=name)), callback=confirmed
         )
 
     @work(thread=True, exclusive=True, group="delete", exit_on_error=False)
