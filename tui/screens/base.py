@@ -72,6 +72,11 @@ class BaseScreen(Base, Screen[Any]):
         super().__init__(*args, **kwargs)
         translate_bindings(self)
 
+    def refresh_view(self) -> None:
+        """Show what is stored now, keeping the cursor: the app calls it when the user comes
+        back to this screen (a dossier or customer opened over it closed, its mode chosen
+        again), since something may have changed meanwhile."""
+
 
 class BaseModal(Base, ModalScreen[Any]):
     """A modal screen; a form among them saves with ``save``: the engine work runs in a
@@ -137,6 +142,10 @@ class FilteredListScreen(BaseScreen):
     FilteredListScreen #filter { width: 1fr; border: none; height: 1; padding: 0 1; }
     FilteredListScreen #flags { width: auto; padding: 0 1; color: $text-muted; }
     """
+
+    # The list, not the filter box, has the focus from the first frame: keys typed while the
+    # screen mounts are commands (`d` marks done), not text for the filter.
+    AUTO_FOCUS = "TableBody"
 
     table: LazyTable
     filter: Any

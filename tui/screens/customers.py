@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from engine.i18n import N_, _, ngettext, pgettext
@@ -23,12 +22,10 @@ from engine.reads.customer_list import (
     customer_window,
 )
 from tui import format as fmt
+from tui.changes import Changes
 from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
-
-if TYPE_CHECKING:
-    from engine.context import Ctx
 
 
 def _money(value: Any) -> str:
@@ -65,13 +62,6 @@ def columns(width: int) -> list[Column]:
     used = sum(c.width + 1 for c in [code, *fixed]) + 2  # separators, scrollbar
     name = Column("name", _("Name"), max(width - used, 12), sort="name")
     return [code, name, *fixed]
-
-
-def open_dossier_detail(screen: Screen[Any], number: str) -> None:
-    """Show a dossier (the Dossiers mode's detail screen, pushed on this mode's stack)."""
-    from tui.screens.dossier_detail import open_dossier
-
-    open_dossier(screen.app, number)  # type: ignore[arg-type]
 
 
 class CustomerSource:
@@ -120,8 +110,8 @@ class CustomersScreen(FilteredListScreen):
         self.refresh_flags()
         self.table.reload(False)
 
-    def on_screen_resume(self) -> None:
-        # Back from a detail or a new dossier: the amounts or the open dossier may have moved.
+    def refresh_view(self) -> None:
+        # Back from a detail or another mode: the amounts or the open dossier may have moved.
         if self.table.body.loaded:
             self.table.reload(True)
 
@@ -149,19 +139,12 @@ class CustomersScreen(FilteredListScreen):
         self.set_filter(only_overdue=not self.filter.only_overdue)
 
     def action_new(self) -> None:
-        from tui.screens.new_dossier import NewDossierScreen
-
         row = self.table.body.current
-        code = row["code"] if row else None
-        self.app.push_screen(NewDossierScreen(code), callback=self._opened)
-
-    def _opened(self, number: str | None) -> None:
-        if number:
-            open_dossier_detail(self, number)
+        self.rcv.new_dossier(row["code"] if row else None)
 
     @on(TableBody.Selected)
     def row_selected(self, event: TableBody.Selected) -> None:
-        self.app.push_screen(CustomerDetailScreen(event.row["code"]))
+        self.rcv.open_customer(event.row["code"])
 
 
 class CustomerDetailScreen(BaseScreen):
@@ -221,7 +204,7 @@ class CustomerDetailScreen(BaseScreen):
         entries.focus()
         self.load()
 
-    def on_screen_resume(self) -> None:
+    def refresh_view(self) -> None:
         if self.detail is not None:
             self.load()  # a dossier opened or changed meanwhile
 
@@ -306,17 +289,9 @@ class CustomerDetailScreen(BaseScreen):
     def action_exclude(self) -> None:
         """Exclude the entry under the cursor from reminders and new dossiers (a disputed
         invoice), or bring it back: the same change as on a dossier's Entries tab."""
-        from tui.screens.dossier_changes import toggle_exclusion
-
         entry = self.entry()
         if entry is not None and self.check_action("exclude", ()):
-            toggle_exclusion(entry, self.run_change)
-
-    @work(thread=True, group="customer-change", exit_on_error=False)
-    def run_change(self, change: Callable[[Ctx], Any], done: str) -> None:
-        """The engine decides (a refusal shows its message); the detail reloads either way."""
-        self.call_engine(change, write=True, done=done)
-        self.rcv.call_from_thread(self.load)
+            Changes(self, self.load).exclude(entry)
 
     def action_back(self) -> None:
         self.dismiss()
@@ -328,13 +303,7 @@ class CustomerDetailScreen(BaseScreen):
         self.query_one(f"#{self.TABS[index]}-table", DataTable).focus()
 
     def action_new(self) -> None:
-        from tui.screens.new_dossier import NewDossierScreen
-
-        self.app.push_screen(NewDossierScreen(self.code), callback=self._opened)
-
-    def _opened(self, number: str | None) -> None:
-        if number:
-            open_dossier_detail(self, number)
+        self.rcv.new_dossier(self.code)
 
     def action_edit(self) -> None:
         """Name, identity, consumer, reminders, note: the form saves itself and stays open
@@ -354,7 +323,7 @@ class CustomerDetailScreen(BaseScreen):
     @on(DataTable.RowSelected, "#dossiers-table")
     def dossier_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            open_dossier_detail(self, event.row_key.value)
+            self.rcv.open_dossier(event.row_key.value)
 
 
 def _cell(value: object) -> Text:
