@@ -254,6 +254,7 @@ async def test_an_agent_is_offered_the_changes_of_their_own_dossiers(sqlite_db: 
         keys = offered(app)
         assert keys["done"] is False and keys["edit"] is False  # shown, not offered
         assert keys["exclude"]  # an entry: any agent may exclude it
+        assert "resume" not in keys  # not paused
         await pilot.press("d")
         await pilot.pause()
         assert app.screen is screen

@@ -52,19 +52,14 @@ class Base:
 
         self.rcv.push_screen(form, callback=answered)
 
-    def call_engine(
-        self, work: Callable[[Any], T], *, write: bool = False, done: str | None = None
-    ) -> T | None:
+    def call_engine(self, work: Callable[[Any], T], *, write: bool = False) -> T | None:
         """Run engine work (in a worker thread); a refusal becomes a message on screen."""
         backend = self.rcv.backend
         try:
-            result = backend.write(work) if write else backend.read(work)
+            return backend.write(work) if write else backend.read(work)
         except UserError as exc:
             self.rcv.call_from_thread(self.rcv.notify, exc.message, severity="error", timeout=8)
             return None
-        if done:
-            self.rcv.call_from_thread(self.rcv.notify, done)
-        return result
 
 
 class BaseScreen(Base, Screen[Any]):

@@ -558,16 +558,14 @@ class DossierDetailScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys follow the user's rights on this dossier (an auditor sees none that change
         it), ``u`` a paused dossier, ``x`` the Entries tab."""
-        agent = self.data["agent"] if self.data is not None else None
-        permitted = allowed(self.rcv.backend.actor, action, agent)
-        if not permitted:
-            return permitted
-        if action == "resume":
-            return self.data is not None and self.data["status"] == "paused"
+        if action == "resume" and (self.data is None or self.data["status"] != "paused"):
+            return False
         if action == "exclude":  # the entry under the cursor: on the Entries tab only
             tabs = self.query("#tabs")
-            return bool(tabs) and tabs.first(TabbedContent).active == "entries"
-        return True
+            if not tabs or tabs.first(TabbedContent).active != "entries":
+                return False
+        agent = self.data["agent"] if self.data is not None else None
+        return allowed(self.rcv.backend.actor, action, agent)
 
     def action_back(self) -> None:
         self.dismiss(None)
