@@ -87,10 +87,15 @@ def require_manager(actor: Actor) -> None:
         )
 
 
+def may_change_dossier(actor: Actor, agent: str | None) -> bool:
+    """Agents work their own dossiers and unassigned ones; managers any; auditors none."""
+    return actor.can_write and (actor.is_manager or agent in (None, actor.login))
+
+
 def require_dossier_write(actor: Actor, agent: str | None) -> None:
-    """Agents work their own dossiers and unassigned ones; managers any."""
+    """Refuse, naming why, what ``may_change_dossier`` does not allow."""
     require_write(actor)
-    if actor.is_manager or agent in (None, actor.login):
+    if may_change_dossier(actor, agent):
         return
     raise Forbidden(
         _("Dossier belongs to agent {agent}; {login} may not change it.").format(

@@ -125,9 +125,6 @@ def _base_name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-@pytest.mark.xfail(
-    strict=False, reason="screens still import each other until the navigation change lands"
-)
 def test_screens_never_import_other_screens() -> None:
     """A screen opens another through the app, not by importing it: the modules of
     tui/screens import no module that defines a full screen (shared base classes, forms

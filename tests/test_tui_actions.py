@@ -215,7 +215,9 @@ async def test_skip_and_reschedule_from_the_list(sqlite_db: TestDB) -> None:
         body = await open_actions(pilot, 7)
         await show_only(pilot, body, "D000002", 2)
         assert body.current["id"] == 2  # type: ignore[index]
-        await pilot.press("s")
+        await pilot.press("s")  # the same skip form as on a dossier: an optional note
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NoteForm")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: notified(app, "Intervention 2 skipped on 2026-03-02."))
         skipped = intervention(sqlite_db, 2)
         assert (skipped.status, skipped.done) == ("skipped", TODAY)
@@ -241,7 +243,10 @@ async def test_skip_and_reschedule_from_the_list(sqlite_db: TestDB) -> None:
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "DateForm")
         await replace_text(pilot, "2026-03-04")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: notified(app, "is paused until 2026-03-13"))
+        form = app.screen
+        error = form.query_one("#error", Static)
+        await wait_for(pilot, lambda: "is paused until 2026-03-13" in str(error.render()))
+        assert app.screen is form  # the refusal shows in the form, which stays open
         assert intervention(sqlite_db, 3).planned == d("2026-03-16")
 
 
@@ -262,9 +267,13 @@ async def test_note_from_the_list_and_a_conflicting_edit_refused(sqlite_db: Test
             add_note(ctx, 5, "Note du chef")
         await pilot.press("o")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NoteForm")
+        form = app.screen
         await pilot.press(*"Rappeler", "enter")
-        await wait_for(pilot, lambda: notified(app, "changed by someone else"))
+        error = form.query_one("#error", Static)
+        await wait_for(pilot, lambda: "changed by someone else" in str(error.render()))
+        assert form.query_one("#note", Input).value == "Rappeler"
         assert intervention(sqlite_db, 5).note == "Appel sans réponse\nNote du chef"
+        await pilot.press("escape")
         await wait_for(pilot, lambda: "Note du chef" in text_of(app, "#detail"))
 
 
@@ -368,16 +377,21 @@ async def test_refusals_show_as_messages_and_write_nothing(sqlite_db: TestDB) ->
     app = RecouvrementApp(sqlite_db.engine, "carol", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         body = await open_actions(pilot, 7)  # an auditor reads everybody's
-        await pilot.press("s")
-        await wait_for(pilot, lambda: notified(app, "read-only auditor"))
+        # and is offered no key that changes them: pressed, they do nothing
+        await pilot.press("s", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionsScreen)
         assert intervention(sqlite_db, 5).status == "todo"
-        # a form left with Escape writes nothing
+        assert body.count == 7
+    # a form left with Escape writes nothing
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        body = await open_actions(pilot, 7)
         await pilot.press("d")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "DoneForm")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionsScreen))
         assert intervention(sqlite_db, 5).status == "todo"
-        assert body.count == 7
     # an unknown login sees why, and the app stays up
     app = RecouvrementApp(sqlite_db.engine, "mallory", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:

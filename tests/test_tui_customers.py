@@ -55,9 +55,7 @@ def dossier_count(db: TestDB) -> int:
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Dossier numbers the customer screens asked to show (the detail screen is not ours)."""
     shown: list[str] = []
-    monkeypatch.setattr(
-        "tui.screens.customers.open_dossier_detail", lambda _screen, number: shown.append(number)
-    )
+    monkeypatch.setattr(RecouvrementApp, "open_dossier", lambda _app, number: shown.append(number))
     return shown
 
 
@@ -196,7 +194,7 @@ async def test_new_dossier_from_the_dossiers_screen_typing_the_customer(
 ) -> None:
     seed(sqlite_db)
     shown: list[str] = []
-    monkeypatch.setattr(DossiersScreen, "open_dossier", lambda _self, number: shown.append(number))
+    monkeypatch.setattr(RecouvrementApp, "open_dossier", lambda _app, number: shown.append(number))
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         body = app.screen.query_one(TableBody)

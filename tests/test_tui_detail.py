@@ -324,10 +324,10 @@ async def test_a_slow_read_opens_the_screen_first(
 ) -> None:
     """Enter answers within SLOW_READ even when the database is slow: the screen shows
     "Loading…", then the dossier."""
-    import tui.screens.dossier_detail as detail
+    import tui.app as app_module
 
     seed(sqlite_db)
-    monkeypatch.setattr(detail, "SLOW_READ", 0.05)
+    monkeypatch.setattr(app_module, "SLOW_READ", 0.05)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await list_loaded(app, pilot)
@@ -363,10 +363,10 @@ async def test_enter_twice_opens_the_dossier_once(
 async def test_a_dossier_read_after_the_user_moved_on_does_not_open(
     sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tui.screens.dossier_detail as detail
+    import tui.app as app_module
 
     seed(sqlite_db)
-    monkeypatch.setattr(detail, "SLOW_READ", 5.0)
+    monkeypatch.setattr(app_module, "SLOW_READ", 5.0)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await list_loaded(app, pilot)
@@ -383,10 +383,10 @@ async def test_a_dossier_read_after_the_user_moved_on_does_not_open(
 async def test_leaving_a_loading_dossier_is_no_error(
     sqlite_db: TestDB, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tui.screens.dossier_detail as detail
+    import tui.app as app_module
 
     seed(sqlite_db)
-    monkeypatch.setattr(detail, "SLOW_READ", 0.05)
+    monkeypatch.setattr(app_module, "SLOW_READ", 0.05)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await list_loaded(app, pilot)
@@ -495,10 +495,17 @@ async def test_conflicting_edit_is_refused(sqlite_db: TestDB) -> None:
             update_dossier(ctx, "D000001", reason="First [change")
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, EditDossierForm))
+        form = app.screen
         await pilot.press(*"Second change", "ctrl+s")
-        await wait_for(pilot, lambda: notified(app, "changed by someone else"))
-        # the screen reloads and shows what is stored: the first change
+        # refused inside the form, which keeps what was typed
+        error = form.query_one("#error", Static)
+        await wait_for(pilot, lambda: "changed by someone else" in str(error.render()))
+        assert app.screen is form
+        assert form.query_one("#reason", Input).value == "Second change"
+        # the screen below reloads and shows what is stored: the first change
         await loaded_again(pilot, screen, lambda d: d["reason"] == "First [change")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
         assert "Reason: First [change" in fields(screen)
     assert dossier(sqlite_db).reason == "First [change"
 

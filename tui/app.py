@@ -52,6 +52,8 @@ WARM_UP_MODULES = (
 )
 
 
+SLOW_READ = 0.15  # seconds: a dossier not read by then opens at once, showing "Loading…"
+
 _frozen = False
 
 
@@ -137,6 +139,8 @@ class RecouvrementApp(App[None]):
         self.prefetch = prefetch
         self.fatal: str | None = None  # why the app closed before it could work
         self.warmed = False
+        self.modes_shown: set[str] = set()  # modes whose screen exists (refreshed on return)
+        self.opening: Screen[Any] | None = None  # the screen a dossier is being opened over
 
     def prefetched(self, key: str) -> Any | None:
         """What the start-up process read under ``key`` (once), or None: read it yourself.
@@ -191,6 +195,7 @@ class RecouvrementApp(App[None]):
             keymap = {}
         if keymap:
             self.set_keymap(keymap)
+        self.modes_shown.add("dossiers")
         self.switch_mode("dossiers")
         self.set_timer(1.0, self.warm_up)  # in case no list ever loads
 
@@ -295,7 +300,90 @@ class RecouvrementApp(App[None]):
         self.notify(_("Screenshot saved to {path}.").format(path=path))
 
     def action_mode(self, mode: str) -> None:
+        back = mode in self.modes_shown and mode != self.current_mode
+        self.modes_shown.add(mode)
         self.switch_mode(mode)
+        if back:  # its screen may show what a change made in another mode has changed
+            self.refresh_screen(self.screen)
+
+    # -- navigation: screens open dossiers and customers here, not by importing each other
+
+    def refresh_screen(self, screen: Screen[Any]) -> None:
+        """Show ``screen`` as stored now (the user is back on it), if it is still current."""
+        refresh = getattr(screen, "refresh_view", None)
+        if screen is self.screen and callable(refresh):
+            refresh()
+
+    def push_over(self, origin: Screen[Any], screen: Screen[Any]) -> None:
+        """Push ``screen``; when it closes, ``origin`` (below) shows what changed meanwhile."""
+        self.push_screen(screen, callback=lambda _result: self.refresh_screen(origin))
+
+    def open_customer(self, code: str) -> None:
+        from tui.screens.customers import CustomerDetailScreen
+
+        self.push_over(self.screen, CustomerDetailScreen(code))
+
+    def new_dossier(self, customer_code: str | None = None) -> None:
+        """The new dossier form; the dossier opened, the screen below refreshes and the
+        dossier shows."""
+        from tui.screens.new_dossier import NewDossierScreen
+
+        origin = self.screen
+
+        def opened(number: str | None) -> None:
+            if number:
+                self.refresh_screen(origin)
+                self.open_dossier(number)
+
+        self.push_screen(NewDossierScreen(customer_code), callback=opened)
+
+    def open_dossier(self, number: str) -> None:
+        """Read the dossier, then push its screen with it: one paint with everything in
+        place rather than an empty screen filled in a moment later. A slow read opens the
+        screen first, so Enter always answers within ``SLOW_READ``.
+
+        The screen opens over the one Enter was pressed on, or not at all if the user has
+        moved on meanwhile; a second Enter before it opens does nothing."""
+        from tui.screens.dossier_detail import DossierDetailScreen
+
+        origin = self.screen
+        if self.opening is origin:
+            return
+        self.opening = origin
+        opened: list[DossierDetailScreen | None] = []  # the screen, or None: not opened
+
+        def push(data: dict[str, Any] | None) -> None:
+            if not opened:  # the first of the read and the timer
+                if self.opening is origin:
+                    self.opening = None
+                timer.stop()
+                if self.screen is not origin:
+                    opened.append(None)  # the user went elsewhere: do not open it there
+                    return
+                screen = DossierDetailScreen(number, data)
+                opened.append(screen)
+                self.push_over(origin, screen)
+                return
+            # The read ended after the screen opened "Loading…" (and it is still open).
+            shown = opened[0]
+            if shown is None or data is None or shown not in self.screen_stack:
+                return
+            if not shown.is_mounted:
+                shown.initial = data  # shown as it mounts
+            elif shown.data is None:
+                shown.show(data)
+
+        def read() -> None:
+            from engine.reads.dossier_page import dossier_page
+
+            try:
+                data = self.backend.read(lambda ctx: dossier_page(ctx, number))
+            except UserError:
+                data = None  # the screen reads it again and says why
+            self.call_from_thread(push, data)
+
+        timer = self.set_timer(SLOW_READ, lambda: push(None))
+        self.run_worker(read, thread=True, group="open-dossier", exit_on_error=False)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from engine.access import Actor
     from engine.context import Ctx
 
 T = TypeVar("T")
@@ -31,6 +32,7 @@ class Backend:
         self._lock = threading.Lock()
         self.login = login
         self.today = today
+        self.actor: Actor | None = None  # who acts, as the last unit of work found it
 
     @property
     def factory(self) -> Any:
@@ -63,7 +65,9 @@ class Backend:
 
         try:
             with transaction(self.factory, write=write) as session:
-                return work(Ctx.load(session, self.login, self.today))
+                ctx = Ctx.load(session, self.login, self.today)
+                self.actor = ctx.actor  # screens show the keys of what it may do
+                return work(ctx)
         except StatementError as exc:
             message = user_message(exc)
             if message is None:

@@ -56,22 +56,21 @@ class JumpProvider(Provider):
 
     def open(self, kind: str, key: str) -> None:
         if kind == "dossier":
-            from tui.screens.dossier_detail import open_dossier
-
-            open_dossier(self.app, key)  # type: ignore[arg-type]
+            self.app.open_dossier(key)  # type: ignore[attr-defined]
         else:
-            from tui.screens.customers import CustomerDetailScreen
-
-            self.app.push_screen(CustomerDetailScreen(key))
+            self.app.open_customer(key)  # type: ignore[attr-defined]
 
 
 class ActionsProvider(Provider):
-    """Every action of the screen the palette was opened on, by its description."""
+    """Every action of the screen the palette was opened on, by its description: those its
+    keys offer now (``check_action``: an auditor is not offered Done)."""
 
     def _actions(self) -> list[tuple[str, str, Any]]:
         found: dict[str, tuple[str, str, Any]] = {}  # one per description (keys may share one)
         for active in self.screen.active_bindings.values():
             binding = active.binding
+            if not active.enabled:
+                continue
             if own_binding(binding) and binding.action not in ("command_palette",):
                 found.setdefault(
                     binding.description, (binding.description, binding.action, active.node)

@@ -1,6 +1,6 @@
 """Actions (Gestion des actions): every intervention to do, all dossiers, overdue / today /
 upcoming, read from SQL a screenful at a time; done, skip, reschedule, note, promise to pay
-and a new intervention right from the list."""
+and a new intervention right from the list (the changes of tui.changes, as on a dossier)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,13 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.events import ScreenResume
 from textual.widgets import Static
 
-from engine.context import Ctx
-from engine.dossiers import pause
 from engine.i18n import N_, _, pgettext
 from engine.inert import inert
-from engine.interventions import add_manual, mark_done, mark_skipped, reschedule
 from engine.reads.dossier_page import dossier_page
 from engine.reads.worklist import (
     WorklistFilter,
-    add_note,
     worklist_agents,
     worklist_totals,
     worklist_window,
@@ -31,10 +26,9 @@ from engine.reads.worklist import (
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui import labels
+from tui.changes import Changes, DossierState, Todo, allowed
 from tui.labels import type_label
 from tui.screens.base import FilteredListScreen
-from tui.screens.dossier_changes import ask_edit, ask_move
-from tui.screens.forms import DateForm, DoneForm, ManualForm, NoteForm, PauseForm
 from tui.widgets.columns import Column, Row, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, TableBody
@@ -112,18 +106,6 @@ class WorklistSource:
         return rows
 
 
-def _dossier_of(row: Row) -> str:
-    return f"{row['dossier']} · {row['customer']}"
-
-
-def _describe(row: Row) -> str:
-    return f"{_dossier_of(row)} · {row['step']}"
-
-
-def _titled(what: str, which: str) -> str:
-    return f"{what} — {inert(which)}"
-
-
 class ActionsScreen(FilteredListScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "done", N_("Done"), id="actions.done"),
@@ -151,6 +133,7 @@ class ActionsScreen(FilteredListScreen):
         self.period = "all"
         self.started = False  # the agent filter is set once the user's role is known
         self.table = LazyTable(columns(120), WorklistSource(self), id="actions")
+        self.changes = Changes(self, lambda: self.reload(keep_cursor=True))
 
     def columns(self, width: int) -> list[Column]:
         return columns(width)
@@ -177,12 +160,8 @@ class ActionsScreen(FilteredListScreen):
         self.started = True
         if role is None:
             return  # refused (an unknown login): call_engine said why, there is nothing to list
+        self.refresh_bindings()  # the keys of what this role may do
         self.set_filter(agent=self.rcv.backend.login if role == "agent" else None)
-
-    def on_screen_resume(self, _event: ScreenResume) -> None:
-        # Back from another screen (a dossier worked on there): show what changed.
-        if self.started:
-            self.reload(keep_cursor=True)
 
     # -- loading
 
@@ -221,6 +200,7 @@ class ActionsScreen(FilteredListScreen):
 
     @on(TableBody.Highlighted)
     def row_highlighted(self, event: TableBody.Highlighted) -> None:
+        self.refresh_bindings()  # the keys follow the rights on the row's dossier
         row = event.row
         text = ""
         if row is not None:
@@ -268,182 +248,89 @@ class ActionsScreen(FilteredListScreen):
 
     # -- working the list
 
+    def refresh_view(self) -> None:
+        if self.started:
+            self.reload(keep_cursor=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that change a to-do or its dossier follow the user's rights on the
+        highlighted row's dossier (an auditor sees none of them)."""
+        row = self.table.body.current
+        return allowed(self.rcv.backend.actor, action, row["agent"] if row else None)
+
     def current(self) -> Row | None:
         row = self.table.body.current
         if row is None:
             self.notify(_("No action selected."), severity="warning")
         return row
 
-    @work(thread=True, group="write", exit_on_error=False)
-    def run_change(self, work: Callable[[Ctx], Any], done: Callable[[Any], str]) -> None:
-        """Run one change; say what it did, or why it was refused; show the list as it is."""
-        result = self.call_engine(work, write=True)
-        if result is not None:
-            self.rcv.call_from_thread(self.rcv.notify, done(result))
-        self.rcv.call_from_thread(self.reload, True)
+    def todo(self) -> Todo | None:
+        row = self.current()
+        return None if row is None else Todo.of(row, row["dossier"])
 
     def action_done(self) -> None:
-        row = self.current()
-        if row is None:
-            return
-
-        def chosen(values: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: (
-                    mark_done(
-                        ctx,
-                        row["id"],
-                        values["day"],
-                        values["note"] or None,
-                        values["outcome"],
-                        expected_version=row["version"],
-                    ).done
-                ),
-                lambda day: _("Intervention {id} done on {day}.").format(
-                    id=row["id"], day=fmt.date(day)
-                ),
-            )
-
-        title = _titled(_("Mark done"), _describe(row))
-        self.ask(DoneForm(title, self.rcv.backend.today), chosen)
+        todo = self.todo()
+        if todo is not None:
+            self.changes.done(todo)
 
     def action_skip(self) -> None:
-        row = self.current()
-        if row is None:
-            return
-        self.run_change(
-            lambda ctx: mark_skipped(ctx, row["id"], expected_version=row["version"]).done,
-            lambda day: _("Intervention {id} skipped on {day}.").format(
-                id=row["id"], day=fmt.date(day)
-            ),
-        )
+        todo = self.todo()
+        if todo is not None:
+            self.changes.skip(todo)
 
     def action_reschedule(self) -> None:
-        row = self.current()
-        if row is None:
-            return
-
-        def chosen(values: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: (
-                    reschedule(
-                        ctx, row["id"], values["day"], expected_version=row["version"]
-                    ).planned
-                ),
-                lambda day: _("Intervention {id} planned on {day}.").format(
-                    id=row["id"], day=fmt.date(day)
-                ),
-            )
-
-        title = _titled(_("Reschedule"), _describe(row))
-        self.ask(DateForm(title, row["planned"]), chosen)
+        todo = self.todo()
+        if todo is not None:
+            self.changes.reschedule(todo)
 
     def action_note(self) -> None:
-        row = self.current()
-        if row is None:
-            return
+        todo = self.todo()
+        if todo is not None:
+            self.changes.note(todo)
 
-        def chosen(values: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: (
-                    add_note(ctx, row["id"], values["note"], expected_version=row["version"]).id
-                ),
-                lambda ident: _("Note added to intervention {id}.").format(id=ident),
-            )
-
-        title = _titled(_("Add a note"), _describe(row))
-        self.ask(NoteForm(title), chosen)
+    def dossier(self, row: Row) -> DossierState:
+        return DossierState(
+            row["dossier"],
+            row["dossier_version"],
+            row["dossier_status"],
+            row["agent"],
+            row["pause_until"],
+            row["pause_reason"] or "",
+            row["pause_amount"],
+            row.get("contact") or "",
+        )
 
     def action_promise(self) -> None:
         row = self.current()
-        if row is None:
-            return
-
-        def chosen(values: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: (
-                    pause(
-                        ctx,
-                        row["dossier"],
-                        values["until"],
-                        values["reason"],
-                        values["amount"],
-                        expected_version=row["dossier_version"],
-                    ).pause_until
-                ),
-                lambda day: _("{number} paused until {day}.").format(
-                    number=row["dossier"], day=fmt.date(day)
-                ),
-            )
-
-        if row.get("dossier_status") == "paused" and row.get("pause_until"):
-            until, reason, amount = row["pause_until"], row["pause_reason"], row["pause_amount"]
-        else:
-            until = self.rcv.backend.today + dt.timedelta(days=7)
-            reason, amount = _("Promise to pay"), None
-        title = _titled(_("Promise to pay"), _dossier_of(row))
-        self.ask(PauseForm(title, until, reason, amount), chosen)
+        if row is not None:
+            self.changes.pause(self.dossier(row))
 
     def action_add(self) -> None:
         row = self.current()
-        if row is None:
-            return
-
-        def chosen(values: dict[str, Any]) -> None:
-
-            def work(ctx: Ctx) -> tuple[int | None, dt.date]:
-                item = add_manual(
-                    ctx,
-                    row["dossier"],
-                    values["type"],
-                    values["day"],
-                    values["note"],
-                    values["contact"] or None,  # empty: the dossier's main contact
-                    values["promise_date"],
-                    values["promise_amount"],
-                )
-                return item.id, item.planned
-
-            self.run_change(
-                work,
-                lambda added: _("Intervention {id} planned on {day}.").format(
-                    id=added[0], day=fmt.date(added[1])
-                ),
-            )
-
-        title = _titled(_("Add an intervention"), _dossier_of(row))
-        form = ManualForm(title, self.rcv.backend.today, list(STEP_TYPES), row.get("contact") or "")
-        self.ask(form, chosen)
+        if row is not None:
+            self.changes.add(self.dossier(row))
 
     # -- the dossier of the row: move it, edit it
 
     def action_move(self) -> None:
         row = self.current()
         if row is not None:
-            self.with_dossier(row["dossier"], ask_move)
+            self.with_dossier(row["dossier"], self.changes.move)
 
     def action_edit(self) -> None:
         row = self.current()
         if row is not None:
-            self.with_dossier(row["dossier"], ask_edit)
+            self.with_dossier(row["dossier"], self.changes.edit)
 
     @work(thread=True, exclusive=True, group="dossier-page", exit_on_error=False)
-    def with_dossier(self, number: str, ask: Callable[..., None]) -> None:
+    def with_dossier(self, number: str, change: Callable[[Row], None]) -> None:
         """The forms need the dossier as it stands (its version, scenarios, contacts)."""
         data = self.call_engine(lambda ctx: dossier_page(ctx, number))
         if data is not None:
-            self.rcv.call_from_thread(ask, self, data, self.run_dossier_change)
-
-    def run_dossier_change(self, work: Callable[[Ctx], Any], done: str) -> None:
-        self.run_change(work, lambda _result: done)
+            self.rcv.call_from_thread(change, data)
 
     # -- opening
 
     @on(TableBody.Selected)
     def row_selected(self, event: TableBody.Selected) -> None:
-        self.open_dossier(event.row["dossier"])
-
-    def open_dossier(self, number: str) -> None:
-        from tui.screens.dossier_detail import open_dossier
-
-        open_dossier(self.rcv, number, callback=lambda _r: self.reload(True))
+        self.rcv.open_dossier(event.row["dossier"])

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.dom import DOMNode
@@ -56,19 +56,14 @@ class Base:
 
         self.rcv.push_screen(form, callback=answered)
 
-    def call_engine(
-        self, work: Callable[[Any], T], *, write: bool = False, done: str | None = None
-    ) -> T | None:
+    def call_engine(self, work: Callable[[Any], T], *, write: bool = False) -> T | None:
         """Run engine work (in a worker thread); a refusal becomes a message on screen."""
         backend = self.rcv.backend
         try:
-            result = backend.write(work) if write else backend.read(work)
+            return backend.write(work) if write else backend.read(work)
         except UserError as exc:
             self.rcv.call_from_thread(self.rcv.notify, exc.message, severity="error", timeout=8)
             return None
-        if done:
-            self.rcv.call_from_thread(self.rcv.notify, done)
-        return result
 
 
 class BaseScreen(Base, Screen[Any]):
@@ -76,11 +71,61 @@ class BaseScreen(Base, Screen[Any]):
         super().__init__(*args, **kwargs)
         translate_bindings(self)
 
+    def refresh_view(self) -> None:
+        """Show what is stored now, keeping the cursor: the app calls it when the user comes
+        back to this screen (a dossier or customer opened over it closed, its mode chosen
+        again), since something may have changed meanwhile."""
+
 
 class BaseModal(Base, ModalScreen[Any]):
+    """A modal screen; a form among them saves with ``save``: the engine work runs in a
+    worker, a refusal shows in the form (``show_error``), which stays open with what was
+    typed, and ``then`` gets the result once saved (typically to dismiss)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
+        self.saving = False
+
+    def show_error(self, message: str) -> None:
+        """Show a refusal inside the form (an empty message clears it)."""
+        raise NotImplementedError
+
+    def refused(self, message: str) -> None:
+        """After a refusal is shown: a hook (the screen below may reload)."""
+
+    def save(self, work: Callable[[Any], T], then: Callable[[T], object]) -> None:
+        if self.saving:
+            return  # one save at a time: a second Enter waits for the first answer
+        self.saving = True
+        self.show_error("")
+        self._save(work, then)
+
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    def _save(self, work: Callable[[Any], Any], then: Callable[[Any], object]) -> None:
+        try:
+            result = self.rcv.backend.write(work)
+        except UserError as exc:
+            self.rcv.call_from_thread(self._refused, exc.message)
+            return
+        except Exception:
+            # The app reports it (crash log); the form stays usable for another try.
+            self.rcv.call_from_thread(self._refused, "")
+            raise
+        self.rcv.call_from_thread(self._saved, then, result)
+
+    def _saved(self, then: Callable[[Any], object], result: Any) -> None:
+        self.saving = False
+        if self.is_current:  # not left with Escape meanwhile (dismissing would close another)
+            then(result)
+
+    def _refused(self, message: str) -> None:
+        self.saving = False
+        if not self.is_current:
+            return
+        self.show_error(message)
+        if message:
+            self.refused(message)
 
 
 class FilteredListScreen(BaseScreen):
@@ -96,6 +141,10 @@ class FilteredListScreen(BaseScreen):
     FilteredListScreen #filter { width: 1fr; border: none; height: 1; padding: 0 1; }
     FilteredListScreen #flags { width: auto; padding: 0 1; color: $text-muted; }
     """
+
+    # The list, not the filter box, has the focus from the first frame: keys typed while the
+    # screen mounts are commands (`d` marks done), not text for the filter.
+    AUTO_FOCUS = "TableBody"
 
     table: LazyTable
     filter: Any

@@ -1,22 +1,24 @@
 """The customer's edit form: name, identity (address, e-mail, phone, SIREN), consumer,
 excluded from reminders, note.
 
-Unlike the other forms, this one saves itself: the engine checks the values (a SIREN's
-check digit, an e-mail's shape) and the version the form was opened on, and a refusal is
-shown inside the form, which stays open with what was typed. It closes once saved.
+The form saves itself (FormModal.saver): the engine checks the values (a SIREN's check
+digit, an e-mail's shape) and the version the form was opened on, and a refusal is shown
+inside the form, which stays open with what was typed. It closes once saved.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input
 
-from engine.errors import UserError
 from engine.i18n import _
-from tui.screens.forms import FieldError, FormModal
+from tui.screens.forms import FormModal
+
+if TYPE_CHECKING:
+    from engine.context import Ctx
 
 Row = dict[str, Any]
 
@@ -36,7 +38,18 @@ class CustomerForm(FormModal):
     def __init__(self, detail: Row) -> None:
         super().__init__(_("Edit customer {code}").format(code=detail["code"]))
         self.detail = detail
-        self.saving = False
+        code, version = detail["code"], detail["version"]
+
+        def save(values: Row) -> Callable[[Ctx], bool]:
+            def work(ctx: Ctx) -> bool:
+                from engine.customers import edit_customer
+
+                edit_customer(ctx, code, version, **values)
+                return True
+
+            return work
+
+        self.saver = save
 
     def fields(self) -> ComposeResult:
         c = self.detail
@@ -86,34 +99,3 @@ class CustomerForm(FormModal):
             if ticked != stored[flag]:
                 values[flag] = ticked
         return values
-
-    def action_submit(self) -> None:
-        if self.saving:
-            return
-        try:
-            values = self.collect()
-        except FieldError as exc:  # pragma: no cover - every field is free text or a box
-            self.show_error(exc.message)
-            return
-        self.saving = True
-        self.show_error("")
-        self.save(self.detail["code"], self.detail["version"], values)
-
-    @work(thread=True, exclusive=True, group="customer-save", exit_on_error=False)
-    def save(self, code: str, version: int, values: Row) -> None:
-        from engine.customers import edit_customer
-
-        try:
-            self.rcv.backend.write(lambda ctx: edit_customer(ctx, code, version, **values)[1])
-        except UserError as exc:
-            self.rcv.call_from_thread(self.refused, exc.message)
-            return
-        except Exception:
-            # The app reports it (crash log); the form stays usable for another try.
-            self.rcv.call_from_thread(self.refused, "")
-            raise
-        self.rcv.call_from_thread(self.dismiss, True)
-
-    def refused(self, message: str) -> None:
-        self.saving = False
-        self.show_error(message)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from engine.i18n import N_, _, ngettext, pgettext
@@ -24,13 +23,11 @@ from engine.reads.customer_list import (
 )
 from tui import format as fmt
 from tui import labels
+from tui.changes import Changes
 from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, TableBody
-
-if TYPE_CHECKING:
-    from engine.context import Ctx
 
 
 def columns(width: int) -> list[Column]:
@@ -128,13 +125,6 @@ class ListSource:
         return self.rows[offset : offset + limit]
 
 
-def open_dossier_detail(screen: Screen[Any], number: str) -> None:
-    """Show a dossier (the Dossiers mode's detail screen, pushed on this mode's stack)."""
-    from tui.screens.dossier_detail import open_dossier
-
-    open_dossier(screen.app, number)  # type: ignore[arg-type]
-
-
 class CustomerSource:
     """Rows for the table, for the filter in force (called from worker threads)."""
 
@@ -181,8 +171,8 @@ class CustomersScreen(FilteredListScreen):
         self.refresh_flags()
         self.table.reload(False)
 
-    def on_screen_resume(self) -> None:
-        # Back from a detail or a new dossier: the amounts or the open dossier may have moved.
+    def refresh_view(self) -> None:
+        # Back from a detail or another mode: the amounts or the open dossier may have moved.
         if self.table.body.loaded:
             self.table.reload(True)
 
@@ -210,19 +200,12 @@ class CustomersScreen(FilteredListScreen):
         self.set_filter(only_overdue=not self.filter.only_overdue)
 
     def action_new(self) -> None:
-        from tui.screens.new_dossier import NewDossierScreen
-
         row = self.table.body.current
-        code = row["code"] if row else None
-        self.app.push_screen(NewDossierScreen(code), callback=self._opened)
-
-    def _opened(self, number: str | None) -> None:
-        if number:
-            open_dossier_detail(self, number)
+        self.rcv.new_dossier(row["code"] if row else None)
 
     @on(TableBody.Selected)
     def row_selected(self, event: TableBody.Selected) -> None:
-        self.app.push_screen(CustomerDetailScreen(event.row["code"]))
+        self.rcv.open_customer(event.row["code"])
 
 
 class CustomerDetailScreen(BaseScreen):
@@ -279,7 +262,7 @@ class CustomerDetailScreen(BaseScreen):
         for key, table in self.tables.items():
             table.set_columns(DETAIL_COLUMNS[key](self.width))
 
-    def on_screen_resume(self) -> None:
+    def refresh_view(self) -> None:
         if self.detail is not None:
             self.load()  # a dossier opened or changed meanwhile
 
@@ -331,17 +314,9 @@ class CustomerDetailScreen(BaseScreen):
     def action_exclude(self) -> None:
         """Exclude the entry under the cursor from reminders and new dossiers (a disputed
         invoice), or bring it back: the same change as on a dossier's Entries tab."""
-        from tui.screens.dossier_changes import toggle_exclusion
-
         entry = self.entry()
         if entry is not None and self.check_action("exclude", ()):
-            toggle_exclusion(entry, self.run_change)
-
-    @work(thread=True, group="customer-change", exit_on_error=False)
-    def run_change(self, change: Callable[[Ctx], Any], done: str) -> None:
-        """The engine decides (a refusal shows its message); the detail reloads either way."""
-        self.call_engine(change, write=True, done=done)
-        self.rcv.call_from_thread(self.load)
+            Changes(self, self.load).exclude(entry)
 
     def action_back(self) -> None:
         self.dismiss()
@@ -353,13 +328,7 @@ class CustomerDetailScreen(BaseScreen):
         self.tables[self.TABS[index]].body.focus()
 
     def action_new(self) -> None:
-        from tui.screens.new_dossier import NewDossierScreen
-
-        self.app.push_screen(NewDossierScreen(self.code), callback=self._opened)
-
-    def _opened(self, number: str | None) -> None:
-        if number:
-            open_dossier_detail(self, number)
+        self.rcv.new_dossier(self.code)
 
     def action_edit(self) -> None:
         """Name, identity, consumer, reminders, note: the form saves itself and stays open
@@ -379,7 +348,7 @@ class CustomerDetailScreen(BaseScreen):
     @on(TableBody.Selected)
     def dossier_selected(self, event: TableBody.Selected) -> None:
         if self.query_one("#tabs", TabbedContent).active == "dossiers":
-            open_dossier_detail(self, event.row["number"])
+            self.rcv.open_dossier(event.row["number"])
 
 
 def summary_text(c: Row) -> str:

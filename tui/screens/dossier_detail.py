@@ -1,9 +1,10 @@
 """Dossier detail: every field of the dossier, its entries, interventions (with the forecast
 of the steps to come), contacts and history; done, skip, add, pause, move, edit by key.
 
-The screen keeps only plain dicts (engine.reads.dossier_page.dossier_page). Every change runs the
-engine service in a worker with the version shown on screen, so a change someone else saved
-first is refused (Conflict) and the screen reloads.
+The screen keeps only plain dicts (engine.reads.dossier_page.dossier_page). Its changes are
+tui.changes': each runs the engine service with the version shown on screen, so a change
+someone else saved first is refused (Conflict) and the screen reloads. The app opens it
+(RecouvrementApp.open_dossier).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,30 +22,16 @@ from textual.events import Resize
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from engine import dossiers as dossier_service
-from engine import interventions as intervention_service
-from engine.context import Ctx
-from engine.errors import UserError
 from engine.i18n import N_, _, pgettext
 from engine.inert import inert
 from engine.reads.dossier_page import dossier_page, history_count, history_window
-from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui import labels
+from tui.changes import Changes, DossierState, Todo, allowed
 from tui.screens.base import BaseModal, BaseScreen
-from tui.screens.dossier_changes import ask_edit, ask_move, toggle_exclusion
-from tui.screens.forms import (
-    ConfirmForm,
-    DoneForm,
-    ManualForm,
-    NoteForm,
-    PauseForm,
-)
 from tui.widgets.columns import FLEX_MINIMUM, Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, TableBody
-
-if TYPE_CHECKING:
-    from tui.app import RecouvrementApp
 
 TABS = ("entries", "interventions", "contacts", "history")
 
@@ -344,50 +331,6 @@ def history_text(row: Row) -> str:
 # -- the screen
 
 
-SLOW_READ = 0.15  # seconds: a dossier not read by then opens at once, showing "Loading…"
-
-
-def open_dossier(
-    app: RecouvrementApp, number: str, callback: Callable[[Any], None] | None = None
-) -> None:
-    """Read the dossier, then push its screen with it: one paint with everything in place
-    rather than an empty screen filled in a moment later. A slow read opens the screen
-    first, so Enter always answers within ``SLOW_READ``.
-
-    The screen opens over the one Enter was pressed on, or not at all if the user has
-    moved on meanwhile; a second Enter before it opens does nothing."""
-    origin = app.screen
-    if getattr(origin, "opening_dossier", False):
-        return
-    origin.opening_dossier = True  # type: ignore[attr-defined]
-    opened: list[DossierDetailScreen | None] = []  # the screen, or None: not opened
-
-    def push(data: Row | None) -> None:
-        if not opened:  # the first of the read and the timer
-            origin.opening_dossier = False  # type: ignore[attr-defined]
-            timer.stop()
-            if app.screen is not origin:
-                opened.append(None)  # the user went elsewhere: do not open it there
-                return
-            opened.append(DossierDetailScreen(number, data))
-            app.push_screen(opened[0], callback=callback)  # type: ignore[arg-type]
-            return
-        # The read ended after the screen opened "Loading…" (and it is still open).
-        screen = opened[0]
-        if screen in app.screen_stack and data is not None and screen.data is None:
-            screen.show(data)  # type: ignore[union-attr]
-
-    def read() -> None:
-        try:
-            data = app.backend.read(lambda ctx: dossier_page(ctx, number))
-        except UserError:
-            data = None  # the screen reads it again and says why
-        app.call_from_thread(push, data)
-
-    timer = app.set_timer(SLOW_READ, lambda: push(None))
-    app.run_worker(read, thread=True, group="open-dossier", exit_on_error=False)
-
-
 class DossierDetailScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), show=False, id="detail.back"),
@@ -416,6 +359,7 @@ class DossierDetailScreen(BaseScreen):
         self.number = number
         self.data: Row | None = None
         self.initial = data
+        self.changes = Changes(self, self.reload)
         self.shown = {TABS[0]}  # tabs whose table is mounted (or composed)
         self.width = 120
         self.sources = {
@@ -513,14 +457,13 @@ class DossierDetailScreen(BaseScreen):
             self.tables[key].show_rows(rows)
 
     def show(self, data: Row) -> None:
-        paused_before = self.data is not None and self.data["status"] == "paused"
         self.data = data
         self.number = data["number"]
         self.query_one("#fields", Static).update(self.fields_text(data))
         for key in self.shown - {"history"}:
             self.fill(key)
-        if paused_before != (data["status"] == "paused"):
-            self.refresh_bindings()  # `u` resume applies to paused dossiers only
+        # `u` resume applies to paused dossiers only; the rights depend on the agent
+        self.refresh_bindings()
 
     def fields_text(self, data: Row) -> str:
         """The dossier's fields, a few to a line; every value from data shown inert."""
@@ -579,12 +522,20 @@ class DossierDetailScreen(BaseScreen):
 
     # -- running changes
 
-    @work(thread=True, group="detail-change", exit_on_error=False)
-    def run_change(self, change: Callable[[Ctx], Any], done: str) -> None:
-        """The engine decides; a refusal (closed, conflict, rights) shows its message. The
-        screen reloads either way, so it shows what is now stored."""
-        self.call_engine(change, write=True, done=done)
-        self.rcv.call_from_thread(self.reload)
+    def refresh_view(self) -> None:
+        self.reload()
+
+    def dossier(self, data: Row) -> DossierState:
+        return DossierState(
+            data["number"],
+            data["version"],
+            data["status"],
+            data["agent"],
+            data["pause_until"],
+            data["pause_reason"] or "",
+            data["promise_amount"],
+            data["main_contact"] or "",
+        )
 
     @work(thread=True, group="detail-change", exit_on_error=False)
     def refuse_closed(self) -> None:
@@ -608,12 +559,16 @@ class DossierDetailScreen(BaseScreen):
     # -- keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "resume":
-            return self.data is not None and self.data["status"] == "paused"
+        """Keys follow the user's rights on this dossier (an auditor sees none that change
+        it), ``u`` a paused dossier, ``x`` the Entries tab."""
+        if action == "resume" and (self.data is None or self.data["status"] != "paused"):
+            return False
         if action == "exclude":  # the entry under the cursor: on the Entries tab only
             tabs = self.query("#tabs")
-            return bool(tabs) and tabs.first(TabbedContent).active == "entries"
-        return True
+            if not tabs or tabs.first(TabbedContent).active != "entries":
+                return False
+        agent = self.data["agent"] if self.data is not None else None
+        return allowed(self.rcv.backend.actor, action, agent)
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -642,12 +597,7 @@ class DossierDetailScreen(BaseScreen):
         current = self.data["current_id"]
         return next((i for i in self.data["interventions"] if i["id"] == current), None)
 
-    def describe(self, item: Row) -> str:
-        step = f"{item['step_no']}. {item['step']}" if item["step_no"] else item["step"]
-        step = inert(step)
-        return _("{step} (planned {day})").format(step=step, day=fmt.date(item["planned"]))
-
-    def todo(self) -> Row | None:
+    def todo(self) -> Todo | None:
         """The intervention ``d`` or ``s`` acts on, or None after saying why there is none."""
         if self.ready() is None:
             return None
@@ -659,128 +609,43 @@ class DossierDetailScreen(BaseScreen):
                 ),
                 severity="warning",
             )
-        return item
+            return None
+        return Todo.of(item, self.number)
 
     def action_done(self) -> None:
-        item = self.todo()
-        if item is None:
-            return
-        ident, version = item["id"], item["version"]
-
-        def done(result: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: intervention_service.mark_done(
-                    ctx,
-                    ident,
-                    result["day"],
-                    result["note"],
-                    result["outcome"],
-                    expected_version=version,
-                ),
-                _("Intervention {id} done.").format(id=ident),
-            )
-
-        title = _("Done: {what}").format(what=self.describe(item))
-        self.ask(DoneForm(title, self.rcv.today), done)
+        todo = self.todo()
+        if todo is not None:
+            self.changes.done(todo)
 
     def action_skip(self) -> None:
-        item = self.todo()
-        if item is None:
-            return
-        ident, version = item["id"], item["version"]
-
-        def skipped(result: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: intervention_service.mark_skipped(
-                    ctx, ident, None, result["note"], expected_version=version
-                ),
-                _("Intervention {id} skipped.").format(id=ident),
-            )
-
-        title = _("Skip: {what}").format(what=self.describe(item))
-        self.ask(NoteForm(title), skipped)
+        todo = self.todo()
+        if todo is not None:
+            self.changes.skip(todo)
 
     def action_add(self) -> None:
         data = self.ready()
-        if data is None:
-            return
-        number = self.number
-
-        def add(result: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: intervention_service.add_manual(
-                    ctx,
-                    number,
-                    result["type"],
-                    result["day"],
-                    result["note"],
-                    result["contact"],
-                    result["promise_date"],
-                    result["promise_amount"],
-                ),
-                _("Intervention added to dossier {number}.").format(number=number),
-            )
-
-        title = _("Add an intervention to dossier {number}").format(number=number)
-        form = ManualForm(title, self.rcv.today, list(STEP_TYPES), data["main_contact"] or "")
-        self.ask(form, add)
+        if data is not None:
+            self.changes.add(self.dossier(data))
 
     def action_pause(self) -> None:
         data = self.ready()
-        if data is None:
-            return
-        number, version = self.number, data["version"]
-
-        def paused(result: dict[str, Any]) -> None:
-            self.run_change(
-                lambda ctx: dossier_service.pause(
-                    ctx,
-                    number,
-                    result["until"],
-                    result["reason"],
-                    result["amount"],
-                    expected_version=version,
-                ),
-                _("Dossier {number} paused.").format(number=number),
-            )
-
-        if data["status"] == "paused":
-            title = _("Change the pause of dossier {number} (u resumes it)").format(number=number)
-            form = PauseForm(
-                title, data["pause_until"], data["pause_reason"], data["promise_amount"]
-            )
-        else:
-            title = _("Pause dossier {number} / promise to pay").format(number=number)
-            form = PauseForm(title, self.rcv.today + dt.timedelta(days=7))
-        self.ask(form, paused)
+        if data is not None:
+            self.changes.pause(self.dossier(data))
 
     def action_resume(self) -> None:
         data = self.ready()
-        if data is None or data["status"] != "paused":
-            return
-        number, version = self.number, data["version"]
-
-        def resumed(yes: bool | None) -> None:
-            if yes:
-                self.run_change(
-                    lambda ctx: dossier_service.resume(ctx, number, expected_version=version),
-                    _("Dossier {number} resumed.").format(number=number),
-                )
-
-        message = _("Resume dossier {number} now? Its scenario step falls due again.").format(
-            number=number
-        )
-        self.app.push_screen(ConfirmForm(message), callback=resumed)
+        if data is not None and data["status"] == "paused":
+            self.changes.resume(self.dossier(data))
 
     def action_move(self) -> None:
         data = self.ready()
         if data is not None:
-            ask_move(self, data, self.run_change)
+            self.changes.move(data)
 
     def action_edit(self) -> None:
         data = self.ready(change_plan=False)
         if data is not None:
-            ask_edit(self, data, self.run_change)
+            self.changes.edit(data)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def offer_exclude(self) -> None:
@@ -792,7 +657,7 @@ class DossierDetailScreen(BaseScreen):
         row = self.tables["entries"].body.current if self.active_tab() == "entries" else None
         if self.data is None or row is None:
             return
-        toggle_exclusion(row, self.run_change)
+        self.changes.exclude(row)
 
     # -- reading a row in full
 

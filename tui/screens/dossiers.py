@@ -171,21 +171,15 @@ class DossiersScreen(FilteredListScreen):
         index = (STATUSES.index(self.filter.status) + 1) % len(STATUSES)
         self.set_filter(status=STATUSES[index])
 
+    def refresh_view(self) -> None:
+        # Back from a dossier (opened here or from the palette) or another mode: its rows,
+        # totals and "due today" count as they are now.
+        if self.reloaded:
+            self.reload(keep_cursor=True)
+
     def action_new(self) -> None:
-        from tui.screens.new_dossier import NewDossierScreen
-
-        self.app.push_screen(NewDossierScreen(), callback=self._opened)
-
-    def _opened(self, number: str | None) -> None:
-        if number:
-            self.reload()
-            self.open_dossier(number)
+        self.rcv.new_dossier()
 
     @on(TableBody.Selected)
     def row_selected(self, event: TableBody.Selected) -> None:
-        self.open_dossier(event.row["number"])
-
-    def open_dossier(self, number: str) -> None:
-        from tui.screens.dossier_detail import open_dossier
-
-        open_dossier(self.rcv, number, callback=lambda _r: self.reload(True))
+        self.rcv.open_dossier(event.row["number"])

@@ -1,8 +1,11 @@
 """Small keyboard-only forms: they collect and check what is typed, nothing more.
 
-Each form dismisses with a plain dict of parsed values (or None on Escape); the caller runs
-the engine service in a worker, so a form never touches the database. A value that does not
-parse shows an inline message naming the value and what is expected, and the form stays.
+Each form collects a plain dict of parsed values. A value that does not parse shows an
+inline message naming the value and what is expected, and the form stays. Given a
+``saver`` (values → engine work, see tui.changes), the form saves itself: the work runs in
+a worker (BaseModal.save), a refusal shows in the form, which stays open with what was
+typed, and the form dismisses with the work's result once saved. Without one it dismisses
+with the values (None on Escape).
 
 Enter in a text field or ctrl+s saves; Escape cancels, asking first when something was
 typed or chosen (as ``q`` does).
@@ -11,6 +14,7 @@ typed or chosen (as ``q`` does).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -77,6 +81,9 @@ class FormModal(BaseModal):
         self.form_title = title
         self.prefilled: dict[str, tuple[str, str]] = {}  # field: (shown, stored)
         self.pristine: list[object] | None = None  # the fields' values when it opened
+        # What saving does: the values collected → the engine work to run (tui.changes).
+        self.saver: Callable[[Any], Callable[[Any], Any]] | None = None
+        self.on_refusal: Callable[[str], object] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
@@ -172,7 +179,18 @@ class FormModal(BaseModal):
             self.show_error(exc.message)
             self.query_one(f"#{exc.field}").focus()
             return
-        self.dismiss(result)
+        self.finish(result)
+
+    def finish(self, values: Any) -> None:
+        """Save ``values`` (the form stays open on a refusal), or hand them back."""
+        if self.saver is None:
+            self.dismiss(values)
+        else:
+            self.save(self.saver(values), self.dismiss)
+
+    def refused(self, message: str) -> None:
+        if self.on_refusal is not None:
+            self.on_refusal(message)
 
     def action_cancel(self) -> None:
         """Close without saving; when something was typed, ask first (like `q`)."""
@@ -485,7 +503,7 @@ class ConfirmForm(FormModal):
         return action not in ("submit", "cancel")
 
     def action_yes(self) -> None:
-        self.dismiss(True)
+        self.finish(True)
 
     def action_no(self) -> None:
         self.dismiss(False)

@@ -73,7 +73,6 @@ class NewDossierScreen(BaseModal):
         self.matches: list[Row] = []
         self.matches_for = ""  # the text the matches were looked up for
         self.pick_when_found = False  # Enter came before the matches: pick when they come
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -190,7 +189,7 @@ class NewDossierScreen(BaseModal):
         matches.display = bool(rows)
         if rows:
             matches.highlighted = 0
-        self.set_error(
+        self.show_error(
             _("No customer matches {text!r}: type a customer code or part of a name.").format(
                 text=text
             )
@@ -202,7 +201,7 @@ class NewDossierScreen(BaseModal):
     def customer_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.set_error(_("Choose a customer: type its code or part of its name."))
+            self.show_error(_("Choose a customer: type its code or part of its name."))
             return
         if text == self.chosen:
             self.query_one("#scenario", Select).focus()
@@ -241,7 +240,7 @@ class NewDossierScreen(BaseModal):
         self.chosen = code
         self.query_one("#customer", Input).value = code
         self.query_one("#matches", OptionList).display = False
-        self.set_error("")
+        self.show_error("")
         self.load_preview(code)
         self.query_one("#scenario", Select).focus()
 
@@ -260,7 +259,7 @@ class NewDossierScreen(BaseModal):
 
     def preview_refused(self, code: str, message: str) -> None:
         if code == self.chosen:
-            self.set_error(message)
+            self.show_error(message)
 
     def show_preview(self, code: str | None, rows: list[Row]) -> None:
         if code != self.chosen:
@@ -304,38 +303,20 @@ class NewDossierScreen(BaseModal):
             return
         code = self.chosen or self.query_one("#customer", Input).value.strip()
         if not code:
-            self.set_error(_("Choose a customer: type its code or part of its name."))
+            self.show_error(_("Choose a customer: type its code or part of its name."))
             self.query_one("#customer", Input).focus()
             return
         scenario = self.query_one("#scenario", Select).value
         agent = self.query_one("#agent", Select).value
-        self.saving = True
-        self.set_error("")
+        scenario_name = scenario if isinstance(scenario, str) else None
+        agent_login = agent if isinstance(agent, str) else None
+        reason = self.query_one("#reason", Input).value.strip()
         self.save(
-            code,
-            scenario if isinstance(scenario, str) else None,
-            agent if isinstance(agent, str) else None,
-            self.query_one("#reason", Input).value.strip(),
+            lambda ctx: (
+                open_dossier(ctx, code, scenario_name, agent=agent_login, reason=reason).number
+            ),
+            self.opened,
         )
-
-    @work(thread=True, exclusive=True, group="new-dossier-save", exit_on_error=False)
-    def save(self, code: str, scenario: str | None, agent: str | None, reason: str) -> None:
-        try:
-            number = self.rcv.backend.write(
-                lambda ctx: open_dossier(ctx, code, scenario, agent=agent, reason=reason).number
-            )
-        except UserError as exc:
-            self.rcv.call_from_thread(self.refused, exc.message)
-            return
-        except Exception:
-            # The app reports it (crash log); the form stays usable for another try.
-            self.rcv.call_from_thread(self.refused, "")
-            raise
-        self.rcv.call_from_thread(self.opened, number)
-
-    def refused(self, message: str) -> None:
-        self.saving = False
-        self.set_error(message)
 
     def opened(self, number: str) -> None:
         self.rcv.notify(_("Dossier {number} opened.").format(number=number))
@@ -348,5 +329,5 @@ class NewDossierScreen(BaseModal):
             return
         self.dismiss(None)
 
-    def set_error(self, message: str) -> None:
+    def show_error(self, message: str) -> None:
         self.query_one("#error", Static).update(inert(message))  # refusals quote data

@@ -1,0 +1,350 @@
+"""Changes to a dossier, its interventions and entries, written once for every screen that
+offers them: the dossier detail, the Actions list, the customer detail (and the palette,
+which runs those screens' keys).
+
+Each change builds its form and gives it the engine work to run with the version the
+screen showed (a change someone else saved first is refused). The form saves itself
+(tui.screens.forms.FormModal): a refusal (a date the engine does not take, a conflict, a
+right) shows inside the form, which keeps what was typed; once saved the form closes, the
+message says what was done, and the screen shows what is now stored. Who may do what is
+the engine's rule (engine.access.may_change_dossier); ``allowed`` lets a screen hide the keys
+of changes its user may not make.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from engine import dossiers, interventions
+from engine.access import Actor, may_change_dossier
+from engine.context import Ctx
+from engine.customers import exclude_entry
+from engine.i18n import _
+from engine.reads.worklist import add_note
+from engine.scenarios import STEP_TYPES
+from tui import format as fmt
+from tui.screens.forms import (
+    ConfirmForm,
+    DateForm,
+    DoneForm,
+    EditDossierForm,
+    FormModal,
+    ManualForm,
+    NoteForm,
+    PauseForm,
+    StepForm,
+)
+
+if TYPE_CHECKING:
+    from tui.screens.base import BaseScreen
+
+Row = dict[str, Any]
+Work = Callable[[Ctx], str]  # engine work that says what it did
+
+# The keys that change a dossier or its plan (engine.access.require_dossier_write), and the
+# one that changes an entry (engine.access.require_write).
+DOSSIER_CHANGES = frozenset(
+    {"done", "skip", "add", "pause", "promise", "resume", "move", "edit", "reschedule", "note"}
+)
+ENTRY_CHANGES = frozenset({"exclude"})
+
+
+@dataclass(frozen=True)
+class Todo:
+    """An intervention to do, as a screen shows it."""
+
+    id: int
+    version: int
+    number: str  # its dossier
+    step_no: int | None
+    step: str
+    planned: dt.date
+
+    @classmethod
+    def of(cls, row: Row, number: str) -> Todo:
+        return cls(row["id"], row["version"], number, row["step_no"], row["step"], row["planned"])
+
+    def described(self) -> str:
+        step = f"{self.step_no}. {self.step}" if self.step_no else self.step
+        return f"{self.number} · " + _("{step} (planned {day})").format(
+            step=step, day=fmt.date(self.planned)
+        )
+
+
+@dataclass(frozen=True)
+class DossierState:
+    """What the changes of a dossier need to know of it, as a screen shows it."""
+
+    number: str
+    version: int
+    status: str
+    agent: str | None
+    pause_until: dt.date | None = None
+    pause_reason: str = ""
+    promise_amount: Decimal | None = None
+    contact: str = ""  # the contact a new intervention is for, by default
+
+
+def allowed(actor: Actor | None, action: str, agent: str | None) -> bool | None:
+    """May ``actor`` run ``action`` on a dossier in ``agent``'s charge? False: never with
+    this role (the key is not shown); None: not on this dossier (shown, disabled); True:
+    yes, or not known yet (the engine still decides)."""
+    if actor is None or action not in DOSSIER_CHANGES | ENTRY_CHANGES:
+        return True
+    if not actor.can_write:
+        return False
+    if action in ENTRY_CHANGES:
+        return True
+    return True if may_change_dossier(actor, agent or None) else None
+
+
+class Changes:
+    """The changes a screen offers; ``refresh`` shows what is stored after each (and after a
+    refusal, which may come from a change saved by someone else)."""
+
+    def __init__(self, screen: BaseScreen, refresh: Callable[[], object]) -> None:
+        self.screen = screen
+        self.refresh = refresh
+
+    @property
+    def today(self) -> dt.date:
+        return self.screen.rcv.today
+
+    # -- running
+
+    def ask(self, form: FormModal, save: Callable[[Any], Work]) -> None:
+        """Show ``form``; it saves itself with ``save(values)``."""
+        form.saver = save
+        form.on_refusal = lambda _message: self.refresh()
+        self.screen.ask(form, self.saved)
+
+    def saved(self, message: Any) -> None:
+        if isinstance(message, str):  # not a form answered No
+            self.screen.rcv.notify(message)
+            self.refresh()
+
+    def run(self, work: Work) -> None:
+        """A change without a form: in a worker; a refusal shows as a message."""
+        app = self.screen.rcv
+
+        def change() -> None:
+            message = self.screen.call_engine(work, write=True)
+            if message is None:  # refused: call_engine said why
+                app.call_from_thread(self.refresh)
+            else:
+                app.call_from_thread(self.saved, message)
+
+        self.screen.run_worker(change, thread=True, group="change", exit_on_error=False)
+
+    # -- interventions
+
+    def done(self, todo: Todo) -> None:
+        def save(values: Row) -> Work:
+            def work(ctx: Ctx) -> str:
+                item = interventions.mark_done(
+                    ctx,
+                    todo.id,
+                    values["day"],
+                    values["note"] or None,
+                    values["outcome"],
+                    expected_version=todo.version,
+                )
+                return _("Intervention {id} done on {day}.").format(
+                    id=item.id, day=fmt.date(item.done)
+                )
+
+            return work
+
+        self.ask(DoneForm(_("Done: {what}").format(what=todo.described()), self.today), save)
+
+    def skip(self, todo: Todo) -> None:
+        """Skipped with an optional note (why): Enter confirms."""
+
+        def save(values: Row) -> Work:
+            def work(ctx: Ctx) -> str:
+                item = interventions.mark_skipped(
+                    ctx, todo.id, None, values["note"] or None, expected_version=todo.version
+                )
+                return _("Intervention {id} skipped on {day}.").format(
+                    id=item.id, day=fmt.date(item.done)
+                )
+
+            return work
+
+        self.ask(NoteForm(_("Skip: {what}").format(what=todo.described())), save)
+
+    def reschedule(self, todo: Todo) -> None:
+        def save(values: Row) -> Work:
+            def work(ctx: Ctx) -> str:
+                item = interventions.reschedule(
+                    ctx, todo.id, values["day"], expected_version=todo.version
+                )
+                return _("Intervention {id} planned on {day}.").format(
+                    id=item.id, day=fmt.date(item.planned)
+                )
+
+            return work
+
+        title = _("Reschedule: {what}").format(what=todo.described())
+        self.ask(DateForm(title, todo.planned), save)
+
+    def note(self, todo: Todo) -> None:
+        def save(values: Row) -> Work:
+            def work(ctx: Ctx) -> str:
+                item = add_note(ctx, todo.id, values["note"], expected_version=todo.version)
+                return _("Note added to intervention {id}.").format(id=item.id)
+
+            return work
+
+        self.ask(NoteForm(_("Add a note: {what}").format(what=todo.described())), save)
+
+    def add(self, dossier: DossierState) -> None:
+        number = dossier.number
+
+        def save(values: Row) -> Work:
+            def work(ctx: Ctx) -> str:
+                item = interventions.add_manual(
+                    ctx,
+                    number,
+                    values["type"],
+                    values["day"],
+                    values["note"],
+                    values["contact"] or None,  # empty: the dossier's main contact
+                    values["promise_date"],
+                    values["promise_amount"],
+                )
+                return _("Intervention {id} planned on {day}.").format(
+                    id=item.id, day=fmt.date(item.planned)
+                )
+
+            return work
+
+        title = _("Add an intervention to dossier {number}").format(number=number)
+        self.ask(ManualForm(title, self.today, list(STEP_TYPES), dossier.contact), save)
+
+    # -- the dossier
+
+    def pause(self, dossier: DossierState) -> None:
+        """Pause the dossier until a day (a promise to pay, a dispute), or change its pause."""
+        number, version = dossier.number, dossier.version
+
+        def save(values: Row) -> Work:
+            def work(ctx: Ctx) -> str:
+                paused = dossiers.pause(
+                    ctx,
+                    number,
+                    values["until"],
+                    values["reason"],
+                    values["amount"],
+                    expected_version=version,
+                )
+                return _("Dossier {number} paused until {day}.").format(
+                    number=number, day=fmt.date(paused.pause_until)
+                )
+
+            return work
+
+        if dossier.status == "paused" and dossier.pause_until is not None:
+            title = _("Change the pause of dossier {number}").format(number=number)
+            form = PauseForm(
+                title, dossier.pause_until, dossier.pause_reason, dossier.promise_amount
+            )
+        else:
+            title = _("Pause dossier {number} / promise to pay").format(number=number)
+            form = PauseForm(title, self.today + dt.timedelta(days=7), _("Promise to pay"))
+        self.ask(form, save)
+
+    def resume(self, dossier: DossierState) -> None:
+        number, version = dossier.number, dossier.version
+
+        def save(_yes: bool) -> Work:
+            def work(ctx: Ctx) -> str:
+                dossiers.resume(ctx, number, expected_version=version)
+                return _("Dossier {number} resumed.").format(number=number)
+
+            return work
+
+        message = _("Resume dossier {number} now? Its scenario step falls due again.").format(
+            number=number
+        )
+        self.ask(ConfirmForm(message), save)
+
+    def move(self, data: Row) -> None:
+        """To a step of its scenario or of another one; ``data``: dossier_page's dict."""
+        number, version, scenario = data["number"], data["version"], data["scenario"]
+        if not data["scenarios"]:
+            self.screen.rcv.notify(
+                _("There is no scenario to move dossier {number} to.").format(number=number),
+                severity="warning",
+            )
+            return
+
+        def save(values: Row) -> Work:
+            other = values["scenario"] if values["scenario"] != scenario else None
+
+            def work(ctx: Ctx) -> str:
+                dossiers.move_to_step(
+                    ctx,
+                    number,
+                    values["step_no"],
+                    values["day"],
+                    scenario_name=other,
+                    expected_version=version,
+                )
+                if other:
+                    return _("Dossier {number} moved to scenario {name}, step {no}.").format(
+                        number=number, name=other, no=values["step_no"]
+                    )
+                return _("Dossier {number} moved to step {no}.").format(
+                    number=number, no=values["step_no"]
+                )
+
+            return work
+
+        title = _("Move dossier {number} to a step or another scenario").format(number=number)
+        self.ask(
+            StepForm(title, data["scenarios"], scenario, data["current_step"], self.today), save
+        )
+
+    def edit(self, data: Row) -> None:
+        """Reason, agent and contacts; ``data``: dossier_page's dict."""
+        number, version = data["number"], data["version"]
+
+        def save(values: Row) -> Work:
+            def work(ctx: Ctx) -> str:
+                dossiers.update_dossier(
+                    ctx,
+                    number,
+                    version,
+                    reason=values["reason"],
+                    agent=values["agent"],
+                    main_contact_id=values["main_contact_id"],
+                    other_contact_ids=values["other_contact_ids"],
+                )
+                return _("Dossier {number} saved.").format(number=number)
+
+            return work
+
+        self.ask(EditDossierForm(data, data["agents"], data["contacts"]), save)
+
+    # -- entries
+
+    def exclude(self, entry: Row) -> None:
+        """Exclude ``entry`` (a dict with ``id`` and ``excluded``) from reminders and new
+        dossiers (a disputed invoice), or bring it back; a dossier holding it keeps it."""
+        ident, excluded = entry["id"], not entry["excluded"]
+        done = (
+            _("Entry {id} excluded from reminders and new dossiers.")
+            if excluded
+            else _("Entry {id} is back in reminders and new dossiers.")
+        )
+
+        def work(ctx: Ctx) -> str:
+            exclude_entry(ctx, ident, excluded)
+            return done.format(id=ident)
+
+        self.run(work)
