@@ -21,6 +21,7 @@ from tests.factories import add_customer, add_entry, d
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp
 from tui.screens.actions import ActionsScreen
+from tui.screens.forms import ConfirmForm
 from tui.widgets.lazy_table import TableBody
 
 ALL = [5, 4, 1, 2, 6, 7, 3]  # by planned date, agent (unassigned first), id
@@ -273,7 +274,9 @@ async def test_note_from_the_list_and_a_conflicting_edit_refused(sqlite_db: Test
         await wait_for(pilot, lambda: "changed by someone else" in str(error.render()))
         assert form.query_one("#note", Input).value == "Rappeler"
         assert intervention(sqlite_db, 5).note == "Appel sans réponse\nNote du chef"
-        await pilot.press("escape")
+        await pilot.press("escape")  # what was typed is lost: asked first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("y")
         await wait_for(pilot, lambda: "Note du chef" in text_of(app, "#detail"))
 
 

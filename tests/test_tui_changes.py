@@ -23,7 +23,7 @@ from tui.palette import ActionsProvider
 from tui.screens.actions import ActionsScreen
 from tui.screens.dossier_detail import DossierDetailScreen
 from tui.screens.dossiers import DossiersScreen
-from tui.screens.forms import DoneForm, NoteForm, PauseForm
+from tui.screens.forms import ConfirmForm, DoneForm, NoteForm, PauseForm
 from tui.screens.help import key_rows
 from tui.widgets.lazy_table import TableBody
 
@@ -140,7 +140,9 @@ async def test_a_refused_save_keeps_the_form_open_with_what_was_typed(sqlite_db:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "belongs to agent boss" in error_of(app))
         assert app.screen is form and form.query_one("#until", Input).value == "2026-03-20"
-        await pilot.press("escape")
+        await pilot.press("escape")  # what was typed is lost: asked first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is screen)
     with sqlite_db.session() as session:
         dossier = find_dossier(session, "D000001")

@@ -19,7 +19,15 @@ from tests.conftest import TestDB
 from tests.tui_helpers import TODAY, seed_tui, wait_for
 from tui.app import RecouvrementApp
 from tui.screens.dossier_detail import DossierDetailScreen
-from tui.screens.forms import DoneForm, EditDossierForm, ManualForm, NoteForm, PauseForm, StepForm
+from tui.screens.forms import (
+    ConfirmForm,
+    DoneForm,
+    EditDossierForm,
+    ManualForm,
+    NoteForm,
+    PauseForm,
+    StepForm,
+)
 from tui.widgets.lazy_table import TableBody
 
 
@@ -504,7 +512,9 @@ async def test_conflicting_edit_is_refused(sqlite_db: TestDB) -> None:
         assert form.query_one("#reason", Input).value == "Second change"
         # the screen below reloads and shows what is stored: the first change
         await loaded_again(pilot, screen, lambda d: d["reason"] == "First [change")
-        await pilot.press("escape")
+        await pilot.press("escape")  # what was typed is lost: asked first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is screen)
         assert "Reason: First [change" in fields(screen)
     assert dossier(sqlite_db).reason == "First [change"
