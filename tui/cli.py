@@ -24,6 +24,7 @@ from engine.i18n import _, ngettext, pgettext, set_language
 from engine.inert import inert, inert_escaped
 from engine.parsing import MAX_ID, parse_amount, parse_date
 from tui import cli_customers
+from tui.startup.launch import cmd_tui, run_tui, tui_invocation
 
 EXIT_BAD_INPUT = 2
 
@@ -819,62 +820,6 @@ def cmd_scenario_import(rt: Runtime) -> None:
     )
 
 
-def cmd_tui(rt: Runtime) -> None:
-    """The TUI where a second process cannot be started (see run_tui)."""
-    from tui.app import run_app
-
-    rt.require_initialized()
-    run_app(rt.engine, rt.login, rt.today)
-
-
-def prefetch_first_screen(args: argparse.Namespace, send: Callable[[dict[str, Any]], None]) -> None:
-    """In the start-up process (tui.prefetch): check the database as every command does,
-    then read what the dossier list shows first."""
-    from engine.db_errors import user_message
-
-    try:
-        rt = Runtime(args)
-        rt.require_initialized()
-    except UserError as exc:
-        send({"fatal": exc.message})
-        return
-    except Exception as exc:
-        message = user_message(exc)
-        if message is None:
-            raise
-        send({"fatal": message})
-        return
-    from tui.first_screen import first_screen
-
-    with rt.ctx(write=False) as ctx:
-        first_screen(ctx, send)
-
-
-def run_tui(args: argparse.Namespace) -> int:
-    """The TUI, started in two processes so the dossier list shows sooner (tui.prefetch)."""
-    from tui.prefetch import Prefetch
-
-    login, today = acting(args)
-    prefetch = Prefetch.start(lambda send: prefetch_first_screen(args, send))
-    if prefetch is None:
-        cmd_tui(Runtime(args))
-        return 0
-    from tui.app import run_app
-
-    def connect() -> Any:
-        """The parent's engine, made by its first read (in a worker), after the same checks:
-        connecting to a SQLite path that does not exist would create an empty file there."""
-        rt = Runtime(args)
-        rt.require_initialized()
-        return rt.engine
-
-    fatal = run_app(connect, login, today, prefetch)
-    if fatal:
-        err(fatal)
-        return EXIT_BAD_INPUT
-    return 0
-
-
 # ---------------------------------------------------------------------------------------
 # The parser
 
@@ -886,28 +831,6 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         "--today", type=_date("--today"), help=_("business day YYYY-MM-DD (env RECOUVREMENT_TODAY)")
     )
     parser.add_argument("--lang", choices=("en", "fr"), help=_("interface language"))
-
-
-class _NotTheTui(Exception):
-    pass
-
-
-class _GlobalOptions(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _NotTheTui(message)
-
-
-def tui_invocation(argv: list[str]) -> argparse.Namespace | None:
-    """The global options and nothing else: the TUI. Recognised without building the whole
-    command parser, so the start-up process (tui.prefetch) forks as early as it can; any
-    other command line, or a mistake in it, goes to the full parser."""
-    parser = _GlobalOptions(prog="recouvrement", add_help=False)
-    add_global_options(parser)
-    try:
-        args, rest = parser.parse_known_args(argv)
-    except _NotTheTui:
-        return None
-    return None if rest else args
 
 
 def build_parser() -> Parser:
