@@ -8,8 +8,10 @@ Textual app that paints 40 lines, measured in the same run:
 - a filter keystroke → the list repainted (once 0.3 s after the list appears, while the
   app still loads in the background, and once it has settled);
 - Enter on a dossier → its detail painted.
-Targets: first paint ≤ 2.5× the bare app and within ±20 % between the two databases;
-filter and open < 150 ms. Needs tmux. A benchmark: it reports, it does not fail a build.
+Targets: first paint ≤ 1.5× the bare app and within ±20 % between the two databases; open
+detail < 150 ms; a filter keystroke < 100 ms. Needs tmux (it runs its own tmux server).
+``RECOUVREMENT_PREFETCH=0`` in the environment measures the start without the start-up
+process. A benchmark: it reports, it does not fail a build. Figures: bench/README.md.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# A tmux server of its own: two benchmarks (or a user's tmux) never touch each other's panes.
+SOCKET = f"rcv-bench-{os.getpid()}"
 SESSION = "rcv-bench"
 TODAY = "2026-11-27"
 # Once the list is up the app loads the database layer in a background thread (~0.5 s of
@@ -36,7 +40,8 @@ ENV.update({"RECOUVREMENT_LANG": "en", "TERM": "xterm-256color"})
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, env=ENV).stdout
+    command = ["tmux", "-L", SOCKET, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=ENV).stdout
 
 
 def screen() -> str:
@@ -144,6 +149,7 @@ def main() -> None:
         tmux("kill-session", "-t", SESSION)
         smalls.append(session(args.small))
         larges.append(session(args.large))
+    tmux("kill-server")
     bare = statistics.median(bares)
     small, large = medians(smalls), medians(larges)
     print(f"bare Textual app, first paint      {bare:7.3f} s")
@@ -152,12 +158,12 @@ def main() -> None:
     ratio = large["first paint"] / bare
     spread = large["first paint"] / small["first paint"] - 1
     print(
-        f"first paint / bare app: {ratio:.2f} (target ≤ 2.5); "
+        f"first paint / bare app: {ratio:.2f} (target ≤ 1.5); "
         f"100,000 vs small: {spread:+.0%} (target ±20 %)"
     )
-    for label in ("filter keystroke", "open detail"):
+    for label, target in (("filter keystroke", 100), ("open detail", 150)):
         worst = max(small[label], large[label])
-        print(f"{label}: {worst * 1000:.0f} ms at worst (target < 150 ms)")
+        print(f"{label}: {worst * 1000:.0f} ms at worst (target < {target} ms)")
 
 
 if __name__ == "__main__":
