@@ -54,23 +54,21 @@ def wait(predicate: Callable[[str], bool], timeout: float = 30) -> float:
         if predicate(screen()):
             return time.perf_counter() - started
         time.sleep(0.005)
-    raise TimeoutError("the screen never showed what was expected")
+    raise TimeoutError(f"the screen never showed what was expected:\n{screen()}")
 
 
 def launch(command: list[str]) -> float:
-    tmux("kill-session", "-t", SESSION)
-    started = time.perf_counter()
-    tmux(
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        " ".join(shlex.quote(part) for part in command),
-    )
+    """Start ``command`` in a fresh 120×40 pane; the pane stays after it exits, so what it
+    printed can be read. A new-session that reached a server still shutting down (the last
+    session was just killed) is tried again."""
+    line = " ".join(shlex.quote(part) for part in command) + "; sleep 60"
+    for _attempt in range(3):
+        tmux("kill-session", "-t", SESSION)
+        started = time.perf_counter()
+        tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", line)
+        alive = subprocess.run(["tmux", "-L", SOCKET, "has-session", "-t", SESSION], env=ENV)
+        if alive.returncode == 0:
+            break
     return started
 
 
