@@ -66,7 +66,9 @@ def launch(command: list[str]) -> float:
         tmux("kill-session", "-t", SESSION)
         started = time.perf_counter()
         tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", line)
-        alive = subprocess.run(["tmux", "-L", SOCKET, "has-session", "-t", SESSION], env=ENV)
+        alive = subprocess.run(
+            ["tmux", "-L", SOCKET, "has-session", "-t", SESSION], capture_output=True, env=ENV
+        )
         if alive.returncode == 0:
             break
     return started
