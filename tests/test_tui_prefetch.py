@@ -165,7 +165,7 @@ def test_the_child_reads_what_the_list_shows_first(sqlite_db: TestDB) -> None:
 
 def test_the_child_reads_with_the_driver_alone(sqlite_db: TestDB) -> None:
     """Neither SQLAlchemy, SQLModel nor the models: their import is the floor the first
-    paint would otherwise wait for."""
+    paint would otherwise wait for (nor pendulum, for --today, before the fork)."""
     seed_tui(sqlite_db)
     code = (
         "import sys\n"
@@ -175,7 +175,7 @@ def test_the_child_reads_with_the_driver_alone(sqlite_db: TestDB) -> None:
         "sent = []\n"
         "prefetch_first_screen(args, sent.append)\n"
         "print([type(m).__name__ for m in sent], len(sent[0].rows))\n"
-        "print([m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'models.tables')"
+        "print([m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'models.tables', 'pendulum')"
         " if m in sys.modules])\n"
     )
     out = subprocess.run(
