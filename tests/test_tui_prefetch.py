@@ -360,14 +360,12 @@ def test_rcv_as_a_login_the_database_refuses_exits_2(
     assert (given[-1] is None) == (prefetch == "0")  # off: the list reads for itself
 
 
-def test_the_prefetch_switch() -> None:
-    for value, on in [("", True), ("1", True), ("0", False), ("off", False), (" No ", False)]:
-        os.environ[launch.PREFETCH_ENV] = value
-        try:
-            assert launch.prefetch_on() is on, value
-        finally:
-            del os.environ[launch.PREFETCH_ENV]
+def test_the_prefetch_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(launch.PREFETCH_ENV, raising=False)
     assert launch.prefetch_on()
+    for value, on in [("", True), ("1", True), ("0", False), ("off", False), (" No ", False)]:
+        monkeypatch.setenv(launch.PREFETCH_ENV, value)
+        assert launch.prefetch_on() is on, value
 
 
 class FakePrefetch:
