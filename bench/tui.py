@@ -8,8 +8,10 @@ Textual app that paints 40 lines, measured in the same run:
 - a filter keystroke → the list repainted (once 0.3 s after the list appears, while the
   app still loads in the background, and once it has settled);
 - Enter on a dossier → its detail painted.
-Targets: first paint ≤ 2.5× the bare app and within ±20 % between the two databases;
-filter and open < 150 ms. Needs tmux. A benchmark: it reports, it does not fail a build.
+Targets: first paint ≤ 1.5× the bare app and within ±20 % between the two databases; open
+detail < 150 ms; a filter keystroke < 100 ms. Needs tmux (it runs its own tmux server).
+``RECOUVREMENT_PREFETCH=0`` in the environment measures the start without the start-up
+process. A benchmark: it reports, it does not fail a build. Figures: bench/README.md.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# A tmux server of its own: two benchmarks (or a user's tmux) never touch each other's panes.
+SOCKET = f"rcv-bench-{os.getpid()}"
 SESSION = "rcv-bench"
 TODAY = "2026-11-27"
 # Once the list is up the app loads the database layer in a background thread (~0.5 s of
@@ -36,7 +40,8 @@ ENV.update({"RECOUVREMENT_LANG": "en", "TERM": "xterm-256color"})
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, env=ENV).stdout
+    command = ["tmux", "-L", SOCKET, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=ENV).stdout
 
 
 def screen() -> str:
@@ -49,23 +54,23 @@ def wait(predicate: Callable[[str], bool], timeout: float = 30) -> float:
         if predicate(screen()):
             return time.perf_counter() - started
         time.sleep(0.005)
-    raise TimeoutError("the screen never showed what was expected")
+    raise TimeoutError(f"the screen never showed what was expected:\n{screen()}")
 
 
 def launch(command: list[str]) -> float:
-    tmux("kill-session", "-t", SESSION)
-    started = time.perf_counter()
-    tmux(
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        " ".join(shlex.quote(part) for part in command),
-    )
+    """Start ``command`` in a fresh 120×40 pane; the pane stays after it exits, so what it
+    printed can be read. A new-session that reached a server still shutting down (the last
+    session was just killed) is tried again."""
+    line = " ".join(shlex.quote(part) for part in command) + "; sleep 60"
+    for _attempt in range(3):
+        tmux("kill-session", "-t", SESSION)
+        started = time.perf_counter()
+        tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", line)
+        alive = subprocess.run(
+            ["tmux", "-L", SOCKET, "has-session", "-t", SESSION], capture_output=True, env=ENV
+        )
+        if alive.returncode == 0:
+            break
     return started
 
 
@@ -144,6 +149,7 @@ def main() -> None:
         tmux("kill-session", "-t", SESSION)
         smalls.append(session(args.small))
         larges.append(session(args.large))
+    tmux("kill-server")
     bare = statistics.median(bares)
     small, large = medians(smalls), medians(larges)
     print(f"bare Textual app, first paint      {bare:7.3f} s")
@@ -152,12 +158,12 @@ def main() -> None:
     ratio = large["first paint"] / bare
     spread = large["first paint"] / small["first paint"] - 1
     print(
-        f"first paint / bare app: {ratio:.2f} (target ≤ 2.5); "
+        f"first paint / bare app: {ratio:.2f} (target ≤ 1.5); "
         f"100,000 vs small: {spread:+.0%} (target ±20 %)"
     )
-    for label in ("filter keystroke", "open detail"):
+    for label, target in (("filter keystroke", 100), ("open detail", 150)):
         worst = max(small[label], large[label])
-        print(f"{label}: {worst * 1000:.0f} ms at worst (target < 150 ms)")
+        print(f"{label}: {worst * 1000:.0f} ms at worst (target < {target} ms)")
 
 
 if __name__ == "__main__":

@@ -15,43 +15,31 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 import models.tables  # noqa: F401  (registers the tables on the metadata)
+from models.env import (  # noqa: F401  (LOCK_TIMEOUT_ENV, default_db_path: re-exported)
+    LOCK_TIMEOUT,
+    LOCK_TIMEOUT_ENV,
+    default_db_path,
+    given_db,
+    lock_timeout,
+    sqlite_file,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-LOCK_TIMEOUT_ENV = "RECOUVREMENT_LOCK_TIMEOUT"
-LOCK_TIMEOUT = 10.0  # seconds a unit of work waits for a lock another one holds
-
-
-def lock_timeout() -> float:
-    """Seconds to wait for a lock: ``RECOUVREMENT_LOCK_TIMEOUT`` or 10 (ValueError when the
-    variable is not a number of seconds from 0.001 to 3600)."""
-    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not value:
-        return LOCK_TIMEOUT
-    seconds = float(value)
-    if not 0.001 <= seconds <= 3600:
-        raise ValueError(value)
-    return seconds
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("recouvrement", appauthor=False) / "recouvrement.sqlite3"
 
 
 def normalize_url(url_or_path: str | None) -> str:
     """Accept a SQLAlchemy URL or a plain SQLite file path (CLI.md's ``--db``)."""
-    value = url_or_path or os.environ.get("RECOUVREMENT_DB") or str(default_db_path())
-    if "://" in value:
-        url = make_url(value)
-        if url.drivername in ("postgresql", "postgres"):
-            url = url.set(drivername="postgresql+psycopg")
-        return url.render_as_string(hide_password=False)
-    path = Path(value).expanduser().absolute()
-    return f"sqlite:///{path}"
+    value = given_db(url_or_path)
+    path = sqlite_file(value)
+    if path is not None:
+        return f"sqlite:///{path}"
+    url = make_url(value)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, String
 from sqlalchemy.types import TypeDecorator
 
-from models.money import CENT, to_money
+from models.money import CENT, from_cents, to_money
 
 __all__ = ["CENT", "DecimalText", "Money", "to_money"]
 
@@ -33,7 +33,7 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(int(value)) / 100).quantize(CENT)
+        return from_cents(value)
 
 
 class DecimalText(TypeDecorator[Decimal]):

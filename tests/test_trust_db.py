@@ -32,8 +32,10 @@ from tests.conftest import MANAGER, TestDB
 from tests.factories import add_customer, add_entry
 from tests.test_validation import TODAY, Cli, dump
 from tui.backend import Backend
-from tui.cli import main, prefetch_first_screen, tui_invocation, worklist
+from tui.cli import main, worklist
 from tui.crash import crash_summary
+from tui.startup.launch import prefetch_first_screen, tui_invocation
+from tui.startup.messages import FirstCount, FirstRows, FirstTotals, Message
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 3.0  # the lock wait the tests set: a reader that waited would fail after it
@@ -141,16 +143,16 @@ def test_readers_run_while_a_sqlite_import_holds_the_write_lock(
             assert out == expected[args][1], args
             assert seconds < FAST, (args, seconds)
         # The TUI's start-up process: the initialised check and the first screenful.
-        messages: list[dict[str, Any]] = []
+        messages: list[Message] = []
         started = time.monotonic()
         tui_args = tui_invocation(["--db", sqlite_db.url, "--user", MANAGER, "--today", TODAY])
         assert tui_args is not None
         prefetch_first_screen(tui_args, messages.append)
         assert time.monotonic() - started < FAST
-        received = {key: value for message in messages for key, value in message.items()}
-        assert "fatal" not in received
-        assert [row["number"] for row in received["rows"]] == ["D000001"]
-        assert received["count"] == 1
+        rows, count, totals = messages
+        assert isinstance(rows, FirstRows) and isinstance(totals, FirstTotals)
+        assert [row["number"] for row in rows.rows] == ["D000001"]
+        assert count == FirstCount(1)
         # The TUI's read workers.
         backend = Backend(make_engine(sqlite_db.url), MANAGER, sqlite_db_today())
         started = time.monotonic()

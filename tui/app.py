@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -36,7 +36,10 @@ from tui.screens.base import translate_bindings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from tui.prefetch import Prefetch
+    from tui.startup.messages import Message
+    from tui.startup.prefetch import Prefetch
+
+M = TypeVar("M", bound="Message")
 
 
 # What the next keys need, imported once the first screen is drawn.
@@ -129,7 +132,7 @@ class RecouvrementApp(App[None]):
         prefetch: Prefetch | None = None,
     ) -> None:
         """``engine`` may be a function that makes it (called in a worker); ``prefetch``
-        brings the first screenful read by the start-up process (tui.prefetch)."""
+        brings the first screenful read by the start-up process (tui.startup)."""
         super().__init__()
         translate_bindings(self)
         self.animation_level = "none"  # over SSH, nothing should move on its own
@@ -142,12 +145,13 @@ class RecouvrementApp(App[None]):
         self.modes_shown: set[str] = set()  # modes whose screen exists (refreshed on return)
         self.opening: Screen[Any] | None = None  # the screen a dossier is being opened over
 
-    def prefetched(self, key: str) -> Any | None:
-        """What the start-up process read under ``key`` (once), or None: read it yourself.
-        Called from workers; a database that cannot be used closes the app."""
+    def prefetched(self, kind: type[M]) -> M | None:
+        """The start-up process's answer of this kind (``tui.startup.messages.FirstRows``…),
+        once, or None: read it yourself. Called from workers; a database that cannot be
+        used, or a login it refuses, closes the app."""
         if self.prefetch is None:
             return None
-        value = self.prefetch.take(key)
+        value = self.prefetch.take(kind)
         if self.prefetch.fatal is not None:
             self.call_from_thread(self.close_unusable, self.prefetch.fatal)
         return value

@@ -12,7 +12,6 @@ footer show whatever keys are in force.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from engine.errors import UserError
@@ -30,6 +29,8 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     path = path or keymap_path()
     if not path.exists():
         return {}
+    import tomllib  # here: without a key file, the first paint need not import it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

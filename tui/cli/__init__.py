@@ -3,8 +3,8 @@
 One module per command group (``dossiers``, ``interventions``, ``customers``…), each
 declaring its commands' options beside their handlers and adding them with ``register``;
 ``options`` holds what the declarations share, ``output`` how commands print, ``runtime`` the
-database and the transaction a command runs in. Global options alone start the TUI (the
-launch code below, kept in one place).
+database and the transaction a command runs in. Global options alone start the TUI
+(``tui.startup.launch``).
 
 Bad input prints one clear message on stderr and exits with status 2; nothing is written,
 because every command is one transaction that rolls back on any error.
@@ -15,102 +15,16 @@ starts without them (tests/test_tui_prefetch.py checks it).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from collections.abc import Sequence
 
 from engine.errors import UserError
 from engine.i18n import _, set_language
 from tui.cli.options import Parser, add_global_options
 from tui.cli.output import EXIT_BAD_INPUT, err
-from tui.cli.runtime import Runtime, acting
-
-# ---------------------------------------------------------------------------------------
-# Starting the TUI
-
-
-def cmd_tui(rt: Runtime) -> None:
-    """The TUI where a second process cannot be started (see run_tui)."""
-    from tui.app import run_app
-
-    rt.require_initialized()
-    run_app(rt.engine, rt.login, rt.today)
-
-
-def prefetch_first_screen(args: argparse.Namespace, send: Callable[[dict[str, Any]], None]) -> None:
-    """In the start-up process (tui.prefetch): check the database as every command does,
-    then read what the dossier list shows first."""
-    from engine.db_errors import user_message
-
-    try:
-        rt = Runtime(args)
-        rt.require_initialized()
-    except UserError as exc:
-        send({"fatal": exc.message})
-        return
-    except Exception as exc:
-        message = user_message(exc)
-        if message is None:
-            raise
-        send({"fatal": message})
-        return
-    from tui.first_screen import first_screen
-
-    with rt.ctx(write=False) as ctx:
-        first_screen(ctx, send)
-
-
-def run_tui(args: argparse.Namespace) -> int:
-    """The TUI, started in two processes so the dossier list shows sooner (tui.prefetch)."""
-    from tui.prefetch import Prefetch
-
-    login, today = acting(args)
-    prefetch = Prefetch.start(lambda send: prefetch_first_screen(args, send))
-    if prefetch is None:
-        cmd_tui(Runtime(args))
-        return 0
-    from tui.app import run_app
-
-    def connect() -> Any:
-        """The parent's engine, made by its first read (in a worker), after the same checks:
-        connecting to a SQLite path that does not exist would create an empty file there."""
-        rt = Runtime(args)
-        rt.require_initialized()
-        return rt.engine
-
-    fatal = run_app(connect, login, today, prefetch)
-    if fatal:
-        err(fatal)
-        return EXIT_BAD_INPUT
-    return 0
-
-
-class _NotTheTui(Exception):
-    pass
-
-
-class _GlobalOptions(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _NotTheTui(message)
-
-
-def tui_invocation(argv: list[str]) -> argparse.Namespace | None:
-    """The global options and nothing else: the TUI. Recognised without building the whole
-    command parser, so the start-up process (tui.prefetch) forks as early as it can; any
-    other command line, or a mistake in it, goes to the full parser."""
-    parser = _GlobalOptions(prog="recouvrement", add_help=False)
-    add_global_options(parser)
-    try:
-        args, rest = parser.parse_known_args(argv)
-    except _NotTheTui:
-        return None
-    return None if rest else args
-
-
-# ---------------------------------------------------------------------------------------
-# The parser and the entry point
+from tui.cli.runtime import Runtime
+from tui.startup.launch import cmd_tui, run_tui, tui_invocation
 
 
 def build_parser() -> Parser:

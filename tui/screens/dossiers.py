@@ -14,8 +14,9 @@ from engine.i18n import N_, _, ngettext, pgettext
 from engine.reads.filters import DossierFilter
 from tui import format as fmt
 from tui import labels
-from tui.first_screen import FIRST_FILTER
 from tui.screens.base import FilteredListScreen
+from tui.startup.first_screen import FIRST_FILTER
+from tui.startup.messages import FirstCount, FirstRows, FirstTotals
 from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, TableBody
@@ -70,9 +71,9 @@ class DossierSource:
     def count(self) -> int:
         flt = self.screen.filter
         if flt == FIRST_FILTER:
-            count = self.screen.rcv.prefetched("count")
-            if count is not None:
-                return int(count)
+            first = self.screen.rcv.prefetched(FirstCount)
+            if first is not None:
+                return first.count
         from engine.reads.dossier_list import dossier_count
 
         return self.screen.rcv.backend.read(lambda ctx: dossier_count(ctx.session, flt))
@@ -80,9 +81,9 @@ class DossierSource:
     def fetch(self, offset: int, limit: int) -> list[Row]:
         flt = self.screen.filter
         if offset == 0 and flt == FIRST_FILTER:
-            rows = self.screen.rcv.prefetched("rows")
-            if rows is not None:
-                return list(rows[:limit])
+            first_rows = self.screen.rcv.prefetched(FirstRows)
+            if first_rows is not None:
+                return first_rows.rows[:limit]
         from engine.reads.dossier_list import dossier_window
 
         return self.screen.rcv.backend.read(
@@ -132,7 +133,8 @@ class DossiersScreen(FilteredListScreen):
 
     @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
     def load_totals(self, flt: DossierFilter) -> None:
-        totals = self.rcv.prefetched("totals") if flt == FIRST_FILTER else None
+        first = self.rcv.prefetched(FirstTotals) if flt == FIRST_FILTER else None
+        totals = first.totals if first is not None else None
         if totals is None:
             from engine.reads.dossier_list import dossier_totals
 

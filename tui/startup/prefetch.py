@@ -8,9 +8,10 @@ it has it and exits; meanwhile the parent imports Textual and builds the screen.
 process has a core of its own, so the list appears when the slower of the two is ready
 instead of after both. The parent imports the database layer itself once the list is up.
 
-The child only reads. What goes wrong in it is a message too: ``fatal`` (no database, not
-initialised, cannot connect: the app closes and says why, as the command line does) or
-``failed`` (the list then reads its rows itself and shows any refusal, as without this).
+The child only reads. Its answers are the dataclasses of ``tui.startup.messages``; what goes
+wrong in it is an answer too: ``Fatal`` (no database, not initialised, cannot connect, a
+login the database refuses: the app closes and says why, as the command line does) or
+``Failed`` (the list then reads its rows itself and shows any refusal, as without this).
 Where ``os.fork`` does not exist or fails, nothing is prefetched.
 
 In the parent a reader thread collects the messages and reaps the child; ``take`` waits
@@ -27,9 +28,12 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import BinaryIO, TypeVar
 
-Send = Callable[[dict[str, Any]], None]
+from tui.startup.messages import FIRST_SCREEN, Failed, Fatal, Message
+
+Send = Callable[[Message], None]
+M = TypeVar("M", bound=Message)
 
 WAIT = 15.0  # seconds a list waits for the child before reading the database itself
 
@@ -38,7 +42,7 @@ class Prefetch:
     def __init__(self, pid: int, pipe: BinaryIO) -> None:
         self.pid = pid
         self._pipe = pipe
-        self._received: dict[str, Any] = {}
+        self._received: dict[type, Message] = {}
         self._dropped = False
         self._done = False
         self._changed = threading.Condition()
@@ -67,11 +71,11 @@ class Prefetch:
     def _read_all(self) -> None:
         while True:
             try:
-                message = pickle.load(self._pipe)  # our own child wrote it
+                message: Message = pickle.load(self._pipe)  # our own child wrote it
             except Exception:  # the end (or the child died)
                 break
             with self._changed:
-                self._received.update(message)
+                self._received[type(message)] = message
                 self._changed.notify_all()
         self._pipe.close()
         with self._changed:  # reaped and marked at once: close() never signals a reaped pid
@@ -83,30 +87,36 @@ class Prefetch:
     @property
     def fatal(self) -> str | None:
         """Why the app cannot start, once the child has said so."""
-        return self._received.get("fatal")
+        fatal = self._received.get(Fatal)
+        return fatal.message if isinstance(fatal, Fatal) else None
+
+    @property
+    def failed(self) -> str | None:
+        """What went wrong in the child otherwise (the list then reads its rows itself)."""
+        failed = self._received.get(Failed)
+        return failed.error if isinstance(failed, Failed) else None
 
     def wait(self, timeout: float = WAIT) -> bool:
         """Wait until the child has finished (from a worker thread); False on time-out."""
         with self._changed:
             return self._changed.wait_for(lambda: self._done, timeout)
 
-    def take(self, key: str, timeout: float = WAIT) -> Any | None:
-        """What the child sent under ``key``, waiting for it (from a worker thread), or
-        None: read the database instead. Once only, and nothing after ``drop``."""
+    def take(self, kind: type[M], timeout: float = WAIT) -> M | None:
+        """The child's answer of this kind, waiting for it (from a worker thread), or None:
+        read the database instead. Once only, and nothing after ``drop``."""
         with self._changed:
             self._changed.wait_for(
-                lambda: key in self._received or self._done or self._dropped, timeout
+                lambda: kind in self._received or self._done or self._dropped, timeout
             )
-            if self._dropped or key not in self._received:
-                return None
-            return self._received.pop(key)
+            answer = None if self._dropped else self._received.pop(kind, None)
+            return answer if isinstance(answer, kind) else None
 
     def drop(self) -> None:
         """What has not been taken is out of date (the list was asked for something else)."""
         with self._changed:
             self._dropped = True
-            for key in ("rows", "count", "totals"):
-                self._received.pop(key, None)
+            for kind in FIRST_SCREEN:
+                self._received.pop(kind, None)
             self._changed.notify_all()
 
     def close(self) -> None:
@@ -129,7 +139,7 @@ def _child(read: int, write: int, work: Callable[[Send], None]) -> None:
         niceness = os.nice(0) if hasattr(os, "nice") else 0
         with os.fdopen(write, "wb") as pipe:
 
-            def send(message: dict[str, Any]) -> None:
+            def send(message: Message) -> None:
                 pipe.write(pickle.dumps(message))
                 pipe.flush()
                 if hasattr(os, "nice") and os.nice(0) == niceness:
@@ -140,6 +150,6 @@ def _child(read: int, write: int, work: Callable[[Send], None]) -> None:
             try:
                 work(send)
             except BaseException as exc:  # any failure is an answer
-                send({"failed": f"{type(exc).__name__}: {exc}"})
+                send(Failed(f"{type(exc).__name__}: {exc}"))
     finally:
         os._exit(0)
