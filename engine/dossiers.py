@@ -352,7 +352,9 @@ def move_to_step(
         todo.status = "skipped"
         todo.done = day
         todo.done_by = ctx.actor.login
-        todo.outcome = _("moved to step {no}").format(no=step_no)
+        # Stored in English, shown translated (tui.labels.stored_text): the history and the
+        # accounting read the same words whoever moved it.
+        todo.outcome = f"moved to step {step_no}"
         todo.version += 1
         session.flush()
     dossier.scenario_id = scenario_id

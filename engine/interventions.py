@@ -19,6 +19,8 @@ from engine.scenarios import STEP_TYPES
 from engine.text_limits import field_limit
 from models.tables import Dossier, Intervention, ScenarioStep
 
+MANUAL_STEP = "Manual"  # the step name of an intervention added by hand
+
 
 def find_intervention(ctx: Ctx, intervention_id: int) -> tuple[Intervention, Dossier]:
     """The intervention and its dossier, the dossier locked for the change (PostgreSQL), and
@@ -226,7 +228,7 @@ def add_manual(
         dossier_id=dossier.id,
         scenario_id=None,
         step_no=None,
-        step=_("Manual"),
+        step=MANUAL_STEP,  # stored in English, shown translated (tui.labels.step_label)
         status="todo",
         planned=planned,
         type=type_,

@@ -98,3 +98,27 @@ def test_the_document_language_is_fr_or_en(sqlite_db: TestDB) -> None:
         assert Settings.load(ctx.session).document_language == "en"
         with pytest.raises(UserError, match=r"'de'.*expected one of en, fr"):
             set_setting(ctx.session, "document_language", "de", ctx.actor)
+
+
+def test_what_the_engine_writes_as_text_is_stored_in_english(
+    sqlite_db: TestDB, reader: None
+) -> None:
+    """A manual step's name and a move's outcome are stored in English whoever acts, and
+    shown translated (tui.labels): the history reads the same words for everybody."""
+    from engine.dossiers import move_to_step
+    from engine.interventions import add_manual
+    from models.tables import Dossier, Intervention
+
+    charge_labels(sqlite_db, None, "fr")  # a dossier D000001 whose first step is done
+    set_language("fr")
+    with sqlite_db.ctx(TODAY) as ctx:
+        manual = add_manual(ctx, "D000001", "phone")
+        assert manual.step == "Manual"
+    with sqlite_db.ctx(TODAY) as ctx:
+        number = ctx.session.exec(select(Dossier.number)).one()
+        move_to_step(ctx, number, 1)  # a step to do again…
+    with sqlite_db.ctx("2026-03-03") as ctx:
+        move_to_step(ctx, number, 1)  # …which a second move, a day later, skips saying why
+    with sqlite_db.session() as session:
+        outcomes = session.exec(select(Intervention.outcome)).all()
+    assert "moved to step 1" in outcomes
