@@ -1,4 +1,4 @@
-"""Who may do what (DOMAIN.md §9): agents, managers, read-only auditors."""
+"""Who may do what (docs/RULES.md): agents, managers, read-only auditors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a customer owes (DOMAIN.md §3): open amounts through lettering groups, and the
+"""What a customer owes (docs/RULES.md): open amounts through lettering groups, and the
 principal / charges of dossiers.
 
 Open amounts are stored on each entry and dossier totals on each dossier, so that lists
@@ -101,7 +101,7 @@ def refresh_open_amounts(
 def allocate_group_on(lines: Iterable[tuple[Line, dt.date]], day: dt.date) -> dict[int, Decimal]:
     """Open amount on ``day`` of each entry of one lettering group dated on or before it.
 
-    "The amount on day D" (DOMAIN.md §5) is what the entries dated on or before D leave
+    "The amount on day D" (docs/RULES.md) is what the entries dated on or before D leave
     open: the group is cut to those entries and allocated as :func:`allocate_group` does.
     Entries dated after ``day`` did not exist yet and are left out of the result.
     """

@@ -53,7 +53,7 @@ def claim(session: Session, record: object, expected_version: int | None, label:
     """Take the record for this change, or refuse it when someone saved it since it was read.
 
     The guarded UPDATE both checks and bumps the version in one statement, so two
-    concurrent saves cannot both pass (optimistic locking, DOMAIN.md §9).
+    concurrent saves cannot both pass (optimistic locking, docs/RULES.md).
     """
     model = type(record)
     version = record.version if expected_version is None else expected_version  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Import of accounting entries from a CSV file (CLI.md "CSV entry columns", DOMAIN.md §8).
+"""Import of accounting entries from a CSV file (docs/IMPORT.md, docs/RULES.md).
 
 The file
     UTF-8 (a byte-order mark is fine), first line the column names, separated by ``;`` or

@@ -1,6 +1,6 @@
 """Customer services: change a customer's identity, flags and note; exclude an entry.
 
-Rules (DOMAIN.md §5, §6, §9):
+Rules (docs/RULES.md):
 - Agents and managers may change a customer; auditors read only.
 - A consumer customer is charged no fixed recovery indemnity (engine.effects); a customer
   excluded from reminders gets no preventive reminder.

@@ -1,4 +1,4 @@
-"""What a scenario step does when its intervention is marked done (DOMAIN.md §4 rule 4, §5).
+"""What a scenario step does when its intervention is marked done (docs/RULES.md).
 
 Every charge carries a ``source_key`` naming why it exists, so applying a step twice
 creates nothing new.
@@ -92,7 +92,7 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
     customer = ctx.session.get(Customer, dossier.customer_id)
     rates = ctx.rates()
     invoices = dossier_entries(ctx.session, dossier.id, ("invoice",))
-    # The amount on day D (DOMAIN.md §5): a payment dated after D does not lower D's interest.
+    # The amount on day D (docs/RULES.md): a payment dated after D does not lower D's interest.
     open_on_day = open_amounts_on(ctx.session, [i.id for i in invoices if i.id is not None], day)
     for invoice in invoices:
         assert invoice.id is not None

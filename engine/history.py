@@ -1,4 +1,4 @@
-"""History of every change (DOMAIN.md §9): who, when, the values before and after.
+"""History of every change (docs/RULES.md): who, when, the values before and after.
 
 One listener on the flush writes a row per inserted, updated or deleted record, so no
 service can forget it. The acting login is ``session.info["login"]``.

@@ -1,4 +1,4 @@
-"""Text from data, made inert for a terminal (DOMAIN.md §9).
+"""Text from data, made inert for a terminal (docs/RULES.md).
 
 Customer names, labels, notes and reasons come from imported files and from other people.
 Shown raw, a control character in them drives the terminal: ``ESC ] 0 ;`` sets its title,

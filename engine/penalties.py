@@ -1,4 +1,4 @@
-"""Late-payment charges (DOMAIN.md §5): interest by half-year rate and the fixed indemnity.
+"""Late-payment charges (docs/RULES.md): interest by half-year rate and the fixed indemnity.
 
 Pure functions here; ``engine.effects`` turns them into entries.
 """

@@ -1,4 +1,4 @@
-"""Scenario scheduling (DOMAIN.md §4 rules 1–3, 5–7): which step is current and when."""
+"""Scenario scheduling (docs/RULES.md): which step is current and when."""
 
 from __future__ import annotations
 

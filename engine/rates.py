@@ -1,4 +1,4 @@
-"""The dated late-payment rate table (DOMAIN.md §5): list, add and remove its rows, and say
+"""The dated late-payment rate table (docs/RULES.md): list, add and remove its rows, and say
 when a half-year has no row of its own.
 
 Each row is an annual rate in percent in force from its start date until the next row.

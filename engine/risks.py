@@ -1,4 +1,4 @@
-"""Customer risk codes (DOMAIN.md §4): the company's own list, which scenario steps give to
+"""Customer risk codes (docs/RULES.md): the company's own list, which scenario steps give to
 customers. Managers add and remove codes; a code still given to a customer or by a scenario
 step cannot be removed (the refusal names who uses it)."""
 

@@ -31,7 +31,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def normalize_url(url_or_path: str | None) -> str:
-    """Accept a SQLAlchemy URL or a plain SQLite file path (CLI.md's ``--db``)."""
+    """Accept a SQLAlchemy URL or a plain SQLite file path (docs/COMMANDS.md's ``--db``)."""
     value = given_db(url_or_path)
     path = sqlite_file(value)
     if path is not None:

@@ -1,4 +1,4 @@
-"""The amount on day D (DOMAIN.md §5): a step done with a past date uses what was open that
+"""The amount on day D (docs/RULES.md): a step done with a past date uses what was open that
 day, even when a payment dated later is already imported."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The bad-input corpus: every command and option, CSV, mapping and scenario files given
-wrong values, on SQLite and PostgreSQL alike (CLI.md "Errors").
+wrong values, on SQLite and PostgreSQL alike (docs/COMMANDS.md, "Exit statuses").
 
 Each case is plain data, ``Bad(id, argv, files, needle)``, run through ``tui.cli.main``
 against one seeded database per backend. Every case must: exit 2, print one message on

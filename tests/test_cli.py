@@ -1,4 +1,4 @@
-"""The command-line contract (CLI.md): names, options, JSON keys, exit 2 on bad input."""
+"""The command-line contract (docs/COMMANDS.md): names, options, JSON keys, exit 2 on bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CSV import and customers (CLI.md "CSV entry columns"): the optional ``consumer`` column,
+"""CSV import and customers (docs/IMPORT.md): the optional ``consumer`` column,
 and lines on another account than the customers' (706000…) skipped and counted, on SQLite
 and PostgreSQL."""
 

@@ -1,4 +1,4 @@
-"""CSV import (CLI.md "CSV entry columns", DOMAIN.md §3 and §8) on SQLite and PostgreSQL."""
+"""CSV import (docs/IMPORT.md, docs/RULES.md) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -255,7 +255,7 @@ def test_lettering_settles_partially_lowers_and_unlettering_restores(db: TestDB,
     got = entries(db)
     assert got["F1"].lettering == "AA"
     assert got["F1"].open_amount == 0 and got["Virement F1"].open_amount == 0
-    # DOMAIN §3: a partial payment lettered to the invoice lowers the invoice's open amount.
+    # docs/RULES.md: a partial payment lettered to the invoice lowers the invoice's open amount.
     assert got["F2"].open_amount == Decimal("600.00")
     assert got["Acompte F2"].open_amount == 0
 

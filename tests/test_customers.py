@@ -1,5 +1,5 @@
-"""One customer and its entries on the command line (CLI.md): ``customers show``,
-``customers edit`` (identity, consumer, reminders, note; DOMAIN.md §5, §9) and ``entry
+"""One customer and its entries on the command line (docs/COMMANDS.md): ``customers show``,
+``customers edit`` (identity, consumer, reminders, note; docs/RULES.md) and ``entry
 exclude`` (a disputed invoice stays out of new dossiers), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -292,7 +292,7 @@ def test_other_values_are_refused(text: str) -> None:
 
 
 def test_a_consumer_gets_no_recovery_indemnity(cli: Cli) -> None:
-    """DOMAIN.md §5: the fixed indemnity is not charged to a customer marked as a consumer;
+    """docs/RULES.md: the fixed indemnity is not charged to a customer marked as a consumer;
     the interest and the fees are."""
     assert cli("settings", "set", "penalty_rate", "12.15")[0] == 0
     assert cli("customers", "edit", "CDUPONT", "--consumer", "yes")[0] == 0

@@ -1,5 +1,5 @@
 """Hypothesis over the database: any sequence of commands keeps the rules, and repeating a
-command or the daily pass changes nothing (DOMAIN.md §4 rule 8)."""
+command or the daily pass changes nothing (docs/RULES.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Text from data never drives the terminal (DOMAIN.md §9): names, labels, notes and reasons
+"""Text from data never drives the terminal (docs/RULES.md): names, labels, notes and reasons
 holding escape sequences, C1 controls, bidi overrides or carriage returns are shown as
 visible escapes by the command line (the bytes it writes) and by the TUI (what the
 widgets draw); JSON stays exact.

@@ -1,4 +1,4 @@
-"""The seed scenario walked step by step: the dates of DOMAIN.md §4 and the figures of §5."""
+"""The seed scenario walked step by step: the dates of docs/RULES.md and the figures of §5."""
 
 from __future__ import annotations
 

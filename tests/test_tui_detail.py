@@ -187,7 +187,7 @@ async def test_done_plans_the_next_step(sqlite_db: TestDB) -> None:
         await loaded_again(pilot, screen, lambda d: d["current_step"] == 2)
         assert notified(app, "done")
         # step 2 (delay 0) falls today; done too, step 3 (delay 5) lands on Saturday 03-07
-        # and moves to Monday 03-09 (DOMAIN §4 rule 3)
+        # and moves to Monday 03-09 (docs/RULES.md)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DoneForm))
         await pilot.press("enter")

@@ -1,6 +1,6 @@
 """Validation and repeat-safety: one parser per kind (amounts, percentages) everywhere, the
 manager checks in the engine, the last manager kept, deactivated users refused, and commands
-that, repeated, write nothing (DOMAIN.md §4 rule 8, §9; CLI.md "Errors").
+that, repeated, write nothing (docs/RULES.md; docs/COMMANDS.md, "Exit statuses").
 
 The command-line tests run through ``tui.cli.main`` on both backends (the ``db`` fixture).
 """
