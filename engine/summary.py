@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 
+from engine import search_keys as _search_keys  # noqa: F401  (kept on flush as well)
 from models.tables import Dossier, Intervention
 
 CHUNK = 500
