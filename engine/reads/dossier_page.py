@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from engine.access import Role
 from engine.context import Ctx
 from engine.dossiers import find_dossier
 from engine.planning import current_todo, forecast
@@ -76,7 +77,7 @@ def dossier_page(ctx: Ctx, number: str) -> Row:
     agents = list(
         session.exec(
             select(User.login)
-            .where(col(User.active).is_(True), User.role != "auditor")
+            .where(col(User.active).is_(True), col(User.role) != Role.AUDITOR)
             .order_by(col(User.login))
         )
     )
