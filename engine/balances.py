@@ -245,8 +245,3 @@ def dossiers_of_entries(session: Session, entry_ids: Iterable[int]) -> set[int]:
             ).scalars()
         )
     return found
-
-
-def dossiers_of_customer(session: Session, customer_id: int) -> set[int]:
-    rows = session.execute(select(Dossier.id).where(Dossier.customer_id == customer_id)).scalars()
-    return set(rows)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
@@ -292,9 +291,6 @@ class TableBody(ScrollView, can_focus=True):
         row = self.current
         if row is not None:
             self.post_message(self.Selected(row, self.cursor))
-
-    def render_style(self) -> Style:
-        return self.rich_style
 
 
 class LazyTable(Vertical):
