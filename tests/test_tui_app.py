@@ -48,7 +48,16 @@ async def test_dossier_list_filters_sorts_and_counts(sqlite_db: TestDB) -> None:
         while app.screen.filter.sort != "balance" and len(seen) < 12:  # o: next sort column
             await pilot.press("o")
             seen.append(app.screen.filter.sort)
-        assert seen == ["customer", "agent", "scenario", "step", "next_action", "late", "balance"]
+        assert seen == [
+            "customer",
+            "name",
+            "agent",
+            "scenario",
+            "step",
+            "next_action",
+            "late",
+            "balance",
+        ]
         await pilot.press("r")
         await wait_for(pilot, lambda: body.loaded and numbers(body)[0] == "D000003")
         assert numbers(body) == ["D000003", "D000001", "D000004", "D000002"]

@@ -47,7 +47,7 @@ def columns(width: int) -> list[Column]:
     step = Column("step", _("Step"), room // flexible if wide else room, sort="step")
     cols = fixed[:2]
     if wide:
-        cols.append(Column("customer_name", _("Name"), room - step.width))
+        cols.append(Column("customer_name", _("Name"), room - step.width, sort="name"))
         cols += extra
     return [*cols, step, *fixed[2:]]
 
