@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
@@ -18,25 +17,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Field, SQLModel
 
+from models.states import DossierStatus, InterventionStatus
 from models.types import DecimalText, Money
 
 ZERO = Decimal("0.00")
-
-
-class DossierStatus(StrEnum):
-    """A dossier's ``status``. A member equals its string: stored values stay plain text."""
-
-    OPEN = "open"
-    PAUSED = "paused"
-    CLOSED = "closed"
-
-
-class InterventionStatus(StrEnum):
-    """An intervention's ``status``."""
-
-    TODO = "todo"
-    DONE = "done"
-    SKIPPED = "skipped"
 
 
 def search_text() -> Any:

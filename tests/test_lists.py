@@ -20,7 +20,8 @@ from engine.reads.lookup import find_targets
 from engine.reads.views import dossier_rows
 from engine.scenarios import BUILTIN_NAME
 from engine.search_keys import refresh_search_keys
-from models.tables import Customer, Dossier, DossierStatus, History
+from models.states import DossierStatus
+from models.tables import Customer, Dossier, History
 from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry, d
 

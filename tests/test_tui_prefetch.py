@@ -135,6 +135,30 @@ def test_the_child_reads_what_the_list_shows_first(sqlite_db: TestDB) -> None:
     assert [r["number"] for r in sent[0]["rows"]] == ["D000001", "D000002", "D000003", "D000004"]
 
 
+def test_the_first_rows_unpickle_without_the_database_layer(sqlite_db: TestDB) -> None:
+    """The rows' statuses are enums: unpickling them in the parent imports their light
+    module only, not the models (the parent paints before SQLAlchemy is imported)."""
+    import pickle
+
+    seed_tui(sqlite_db)
+    sent: list[dict[str, Any]] = []
+    cli.prefetch_first_screen(args(sqlite_db.url), sent.append)
+    code = (
+        "import pickle, sys\n"
+        "rows = pickle.load(sys.stdin.buffer)['rows']\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'models.tables') if m in sys.modules]\n"
+        "print(rows[0]['status'] == 'open', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        input=pickle.dumps(sent[0]),
+        capture_output=True,
+        check=True,
+    )
+    assert out.stdout.decode().strip() == "True []"
+
+
 def test_a_database_that_cannot_be_used_is_fatal(tmp_path: Path) -> None:
     sent: list[dict[str, Any]] = []
     missing = tmp_path / "nowhere.sqlite3"

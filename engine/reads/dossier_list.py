@@ -20,12 +20,11 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col
 
 from engine.reads.filters import LIKE_ESCAPE, DossierFilter, key_pattern
+from models.states import DossierStatus, InterventionStatus
 from models.tables import (
     Customer,
     Dossier,
-    DossierStatus,
     Intervention,
-    InterventionStatus,
     Scenario,
 )
 

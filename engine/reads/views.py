@@ -17,15 +17,14 @@ from sqlmodel import Session, col, select
 from engine.dossiers import find_dossier
 from engine.inert import inert_escaped
 from engine.reads.filters import DossierFilter
+from models.states import DossierStatus, InterventionStatus
 from models.tables import (
     Contact,
     Customer,
     Dossier,
     DossierEntry,
-    DossierStatus,
     Entry,
     Intervention,
-    InterventionStatus,
     Scenario,
 )
 

@@ -27,12 +27,11 @@ from engine.interventions import check_type, find_intervention, label
 from engine.parsing import check_text
 from engine.reads.filters import LIKE_ESCAPE, fold, key_pattern
 from engine.text_limits import field_limit
+from models.states import DossierStatus, InterventionStatus
 from models.tables import (
     Customer,
     Dossier,
-    DossierStatus,
     Intervention,
-    InterventionStatus,
     Scenario,
     User,
 )

@@ -82,9 +82,10 @@ class DossierSource:
                 return list(rows[:limit])
         from engine.reads.dossier_list import dossier_window
 
-        return self.screen.rcv.backend.read(
+        rows = self.screen.rcv.backend.read(
             lambda ctx: dossier_window(ctx.session, flt, offset, limit, ctx.today)
         )
+        return [dict(row) for row in rows]  # typed rows, plain dicts for the table
 
 
 class DossiersScreen(FilteredListScreen):
