@@ -1,7 +1,10 @@
 """Read models: plain dicts for the command line and the TUI (never ORM objects).
 
-Keys follow CLI.md's JSON contract; values are Decimal and date, turned into strings by
-``to_json``.
+The command line's lists (``dossier_rows``, ``customer_rows``, ``action_rows``) are the
+TUI's (``dossier_list``, ``customer_list``, ``worklist``: one query each) read whole, mapped
+here, in one place, to the keys of the ``--json`` contract (README; tests/test_cli.py).
+Those modules are imported inside the functions: ``customer_list`` imports this one.
+Values are Decimal and date, turned into strings by ``to_json``.
 """
 
 from __future__ import annotations
