@@ -81,6 +81,11 @@ def test_window_rows_hold_the_amounts_risk_and_open_dossier(db: TestDB) -> None:
         Decimal("250.00"),
         Decimal("0.00"),
     )
+    # the whole list (the command line's) sums by grouped passes: the same rows
+    for flt in (CustomerFilter(), CustomerFilter(sort="overdue", descending=True)):
+        with db.session() as session:
+            whole = customer_window(session, flt, 0, None, TODAY)
+        assert whole == window(db, flt)
 
 
 def test_window_sorts_pages_and_filters_in_sql(db: TestDB) -> None:

@@ -198,7 +198,7 @@ def customer_window(
 
 
 def _whole(query: Select[Any], today: dt.date) -> Select[Any]:
-    """``query`` with its outstanding and overdue columns read from one grouped pass."""
+    """``query`` with its sums and open dossier read by grouped passes, not per customer."""
     late = case((_overdue_entry(today), _cents(Entry.open_amount)), else_=0)
     sums = (
         select(
@@ -210,9 +210,24 @@ def _whole(query: Select[Any], today: dt.date) -> Select[Any]:
         .group_by(col(Entry.customer_id))
         .subquery("sums")
     )
+    opens = (
+        select(
+            col(Dossier.customer_id).label("customer_id"),
+            func.max(col(Dossier.number)).label("number"),
+        )
+        .where(col(Dossier.status).in_(OPEN_STATES))
+        .group_by(col(Dossier.customer_id))
+        .subquery("opens")
+    )
     columns = list(query.selected_columns)
-    columns[3], columns[4] = sums.c.outstanding, sums.c.overdue
-    return query.with_only_columns(*columns).outerjoin(sums, sums.c.customer_id == col(Customer.id))
+    columns[3:6] = sums.c.outstanding, sums.c.overdue, opens.c.number
+    # No probe per customer left: PostgreSQL's cost estimate stays under its JIT inlining
+    # threshold (compiling the query took 3.7 s on the 100,000-dossier demo).
+    return (
+        query.with_only_columns(*columns)
+        .outerjoin(sums, sums.c.customer_id == col(Customer.id))
+        .outerjoin(opens, opens.c.customer_id == col(Customer.id))
+    )
 
 
 def _entry(entry: Entry, today: dt.date) -> Row:
