@@ -61,6 +61,11 @@ def _dossiers_of_renamed(session: OrmSession, _ctx: UOWTransaction) -> None:
         refresh_search_keys(session, renamed)
 
 
+@event.listens_for(OrmSession, "after_rollback")
+def _forget(session: OrmSession) -> None:
+    session.info.pop(RENAMED, None)
+
+
 def refresh_search_keys(session: OrmSession, customer_ids: Iterable[int] | None = None) -> None:
     """Recompute the keys of these customers and of their dossiers (``None``: every one);
     writes only changes."""
