@@ -69,6 +69,26 @@ async def test_dossier_list_filters_sorts_and_counts(sqlite_db: TestDB) -> None:
     assert app.return_code == 0
 
 
+async def test_dossier_filter_ignores_case_and_accents(sqlite_db: TestDB) -> None:
+    """Typed without accents or in capitals, the filter finds Cécile Écoles and Leroy
+    Bâtiment; the totals line counts the same dossiers."""
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        totals = app.screen.query_one("#totals", Static)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await pilot.press("slash", *"ecoles")
+        await wait_for(pilot, lambda: body.count == 1)
+        assert numbers(body) == ["D000002"]
+        await wait_for(pilot, lambda: str(totals.render()).startswith("1 "))
+        box = app.screen.query_one("#filter", Input)
+        box.value = "BÂTI"
+        await wait_for(pilot, lambda: body.loaded and numbers(body) == ["D000004"])
+        box.value = "%"  # a character like any other, not LIKE's wildcard
+        await wait_for(pilot, lambda: body.loaded and body.count == 0)
+
+
 async def test_unknown_login_sees_a_message_not_a_crash(sqlite_db: TestDB) -> None:
     app = RecouvrementApp(sqlite_db.engine, "mallory", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
