@@ -20,7 +20,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col
 
 from engine.reads.filters import LIKE_ESCAPE, DossierFilter, key_pattern
-from models.states import DossierStatus, InterventionStatus
+from models.states import DOSSIER_STATUSES, DossierStatus, InterventionStatus
 from models.tables import (
     Customer,
     Dossier,
@@ -67,7 +67,6 @@ def _sorts() -> dict[str, Any]:
 
 
 DOSSIER_SORTS = _sorts()
-STATUSES = {status.value: status for status in DossierStatus}
 NULLABLE_SORTS = frozenset({"agent", "scenario", "next_action", "late"})
 
 
@@ -135,7 +134,7 @@ def dossier_window(
             "next_action": next_action,
             "days_late": (today - oldest_due).days if oldest_due else None,
             "balance": principal + charges,
-            "status": STATUSES[status],
+            "status": DOSSIER_STATUSES[status],
             "pause_until": pause_until,
         }
         for (

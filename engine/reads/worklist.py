@@ -27,7 +27,12 @@ from engine.interventions import check_type, find_intervention, label
 from engine.parsing import check_text
 from engine.reads.filters import LIKE_ESCAPE, fold, key_pattern
 from engine.text_limits import field_limit
-from models.states import DossierStatus, InterventionStatus
+from models.states import (
+    DOSSIER_STATUSES,
+    INTERVENTION_STATUSES,
+    DossierStatus,
+    InterventionStatus,
+)
 from models.tables import (
     Customer,
     Dossier,
@@ -216,7 +221,7 @@ def worklist_window(
             "customer_name": r.customer_name,
             "step_no": r.step_no,
             "step": r.step,
-            "status": InterventionStatus(r.status),
+            "status": INTERVENTION_STATUSES[r.status],
             "planned": r.planned,
             "held_from": r.held_from,
             "done": r.done,
@@ -231,7 +236,7 @@ def worklist_window(
             "promise_amount": r.promise_amount,
             "version": r.version,
             # Why a to-do is not due yet (rule 7): the worklist shows the pause.
-            "dossier_status": DossierStatus(r.dossier_status),
+            "dossier_status": DOSSIER_STATUSES[r.dossier_status],
             "pause_until": r.pause_until,
             "pause_reason": r.pause_reason,
             "pause_amount": r.pause_amount,
