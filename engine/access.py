@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -13,7 +14,17 @@ from engine.parsing import check_text
 from engine.settings import Settings
 from models.tables import User
 
-ROLES = ("agent", "manager", "auditor")
+
+class Role(StrEnum):
+    """A user's ``role``. A member equals its string: stored values stay plain text."""
+
+    AGENT = "agent"
+    MANAGER = "manager"
+    AUDITOR = "auditor"  # reads everything, changes nothing
+
+
+ROLES = tuple(Role)
+WRITERS = (Role.AGENT, Role.MANAGER)
 MAX_LOGIN = 80  # the widths of User.login and User.name
 MAX_NAME = 120
 
@@ -26,11 +37,11 @@ class Actor:
 
     @property
     def can_write(self) -> bool:
-        return self.role in ("agent", "manager")
+        return self.role in WRITERS
 
     @property
     def is_manager(self) -> bool:
-        return self.role == "manager"
+        return self.role == Role.MANAGER
 
 
 def authenticate(session: Session, login: str, settings: Settings | None = None) -> Actor:
@@ -51,7 +62,7 @@ def authenticate(session: Session, login: str, settings: Settings | None = None)
             ).format(login=login, role=user.role)
         )
     if (settings or Settings.load(session)).open_access:
-        return Actor(login, "agent", login)
+        return Actor(login, Role.AGENT, login)
     if session.exec(select(User).limit(1)).first() is None:
         raise UserError(_("This database has no users yet: run `recouvrement init` first."))
     raise Forbidden(
@@ -109,7 +120,7 @@ def _other_active_managers(session: Session, login: str) -> int:
     # other at the same time cannot both see the other one still a manager.
     others = session.exec(
         select(User.login)
-        .where(User.role == "manager", col(User.active).is_(True), User.login != login)
+        .where(col(User.role) == Role.MANAGER, col(User.active).is_(True), User.login != login)
         .with_for_update()
     ).all()
     return len(others)
@@ -164,12 +175,12 @@ def add_user(
     if (user.role, user.active, user.name) == (role, active, new_name):
         return user  # nothing changes: nothing is written
     if (
-        user.role == "manager"
+        user.role == Role.MANAGER
         and user.active
-        and not (role == "manager" and active)
+        and not (role == Role.MANAGER and active)
         and not _other_active_managers(session, user.login)
     ):
-        if role != "manager":
+        if role != Role.MANAGER:
             message = _(
                 "{login} is the last active manager and cannot become {role}: make another "
                 "user a manager first."

@@ -32,9 +32,13 @@ def _dump(values: dict[str, Any]) -> str:
     return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
 
 
+def _tracked(mapper: Any) -> list[Any]:
+    """The columns history records: not those derived from others (search keys)."""
+    return [a for a in mapper.column_attrs if not a.columns[0].info.get("derived")]
+
+
 def _columns(obj: Any) -> dict[str, Any]:
-    mapper = inspect(obj).mapper
-    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+    return {attr.key: getattr(obj, attr.key) for attr in _tracked(inspect(obj).mapper)}
 
 
 def _record_id(obj: Any) -> str:
@@ -47,7 +51,7 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     state = inspect(obj)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
+    for attr in _tracked(state.mapper):
         hist = state.attrs[attr.key].history
         if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import col
 
+from engine import search_keys as _search_keys  # noqa: F401  (kept on flush as well)
 from models.columns import pk
 from models.tables import Dossier, Intervention
 

@@ -17,9 +17,17 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Field, SQLModel
 
+from models.states import DossierStatus, InterventionStatus
 from models.types import DecimalText, Money
 
 ZERO = Decimal("0.00")
+
+
+def search_text() -> Any:
+    """A normalised search key (``engine.search_keys``): TEXT, as folding can lengthen.
+    Derived from other columns, so history leaves it out (``info["derived"]``)."""
+    column = Column(Text, nullable=False, server_default="", info={"derived": True})
+    return Field(default="", sa_column=column)
 
 
 class Setting(SQLModel, table=True):
@@ -50,7 +58,7 @@ class User(SQLModel, table=True):
     __tablename__ = "app_user"
     login: str = Field(primary_key=True, max_length=80)
     name: str = Field(default="", max_length=120)
-    role: str = Field(max_length=20)  # agent | manager | auditor
+    role: str = Field(max_length=20)  # engine.access.Role
     active: bool = True
     version: int = 1
 
@@ -80,6 +88,8 @@ class Customer(SQLModel, table=True):
         sa_column=Column(Text, nullable=False, server_default="", info={"max_length": 2000}),
     )
     version: int = 1
+    # Code and name folded (engine.search_keys): what the list filter and palette match.
+    search_key: str = search_text()
 
 
 class Contact(SQLModel, table=True):
@@ -166,7 +176,7 @@ class Dossier(SQLModel, table=True):
     scenario_id: int | None = Field(default=None, foreign_key="scenario.id")
     agent: str | None = Field(default=None, foreign_key="app_user.login", max_length=80)
     main_contact_id: int | None = Field(default=None, foreign_key="contact.id")
-    status: str = Field(default="open", max_length=10)  # open | paused | closed
+    status: str = Field(default=DossierStatus.OPEN.value, max_length=10)  # DossierStatus
     pause_until: dt.date | None = None
     pause_reason: str = Field(default="", max_length=200)
     promise_amount: Decimal | None = Field(default=None, sa_type=Money)
@@ -181,6 +191,9 @@ class Dossier(SQLModel, table=True):
     closed_on: dt.date | None = None
     close_reason: str = Field(default="", max_length=200)
     version: int = 1
+    # Number, customer code and name folded (engine.search_keys): the dossier filters match
+    # it without joining the customer.
+    search_key: str = search_text()
 
 
 class DossierEntry(SQLModel, table=True):
@@ -250,7 +263,7 @@ class Intervention(SQLModel, table=True):
     # Snapshot of the step: editing a scenario never rewrites interventions already made.
     step_no: int | None = None
     step: str = Field(default="", max_length=120)
-    status: str = Field(default="todo", max_length=10)  # todo | done | skipped
+    status: str = Field(default=InterventionStatus.TODO.value, max_length=10)
     planned: dt.date
     # The scenario's own date when a pause pushed ``planned`` past its end; restored (or
     # brought to the day the pause ends) when it does.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -75,3 +77,39 @@ def test_a_generated_migration_keeps_the_partial_index_condition() -> None:
     condition = "status = 'todo' AND step_no IS NOT NULL"
     assert f'sqlite_where=sa.text("{condition}")' in code
     assert f'postgresql_where=sa.text("{condition}")' in code
+
+
+def test_search_keys_migration_fills_the_rows_already_there(tmp_path: Path) -> None:
+    """Migration 0006 folds the codes and names of customers and dossiers written before it."""
+    from alembic import command
+
+    from models.db import alembic_config, make_engine
+
+    engine = make_engine(str(tmp_path / "old.sqlite3"))
+    command.upgrade(alembic_config(engine), "0005")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customer (id, code, name, address, siren, email, phone, "
+                "payment_terms_days, consumer, excluded_from_reminders, note, version) "
+                "VALUES (1, 'CÉTAB', 'Établissements Œuvre', '', '', '', '', 30, false, "
+                "false, '', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO dossier (id, number, customer_id, created, reason, status, "
+                "pause_reason, provision, principal, charges, current_step, close_reason, "
+                "version) VALUES (1, 'D000001', 1, '2026-03-02', '', 'open', '', 0, 0, 0, "
+                "'', '', 1)"
+            )
+        )
+    command.upgrade(alembic_config(engine), "head")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT search_key FROM customer")).scalar_one() == (
+            "cetab\x1fetablissements oeuvre"
+        )
+        assert conn.execute(text("SELECT search_key FROM dossier")).scalar_one() == (
+            "d000001\x1fcetab\x1fetablissements oeuvre"
+        )
+    engine.dispose()

@@ -48,7 +48,16 @@ async def test_dossier_list_filters_sorts_and_counts(sqlite_db: TestDB) -> None:
         while app.screen.filter.sort != "balance" and len(seen) < 12:  # o: next sort column
             await pilot.press("o")
             seen.append(app.screen.filter.sort)
-        assert seen == ["customer", "agent", "scenario", "step", "next_action", "late", "balance"]
+        assert seen == [
+            "customer",
+            "name",
+            "agent",
+            "scenario",
+            "step",
+            "next_action",
+            "late",
+            "balance",
+        ]
         await pilot.press("r")
         await wait_for(pilot, lambda: body.loaded and numbers(body)[0] == "D000003")
         assert numbers(body) == ["D000003", "D000001", "D000004", "D000002"]
@@ -58,6 +67,26 @@ async def test_dossier_list_filters_sorts_and_counts(sqlite_db: TestDB) -> None:
         assert body.cursor == 1
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_dossier_filter_ignores_case_and_accents(sqlite_db: TestDB) -> None:
+    """Typed without accents or in capitals, the filter finds Cécile Écoles and Leroy
+    Bâtiment; the totals line counts the same dossiers."""
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        totals = app.screen.query_one("#totals", Static)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        await pilot.press("slash", *"ecoles")
+        await wait_for(pilot, lambda: body.count == 1)
+        assert numbers(body) == ["D000002"]
+        await wait_for(pilot, lambda: str(totals.render()).startswith("1 "))
+        box = app.screen.query_one("#filter", Input)
+        box.value = "BÂTI"
+        await wait_for(pilot, lambda: body.loaded and numbers(body) == ["D000004"])
+        box.value = "%"  # a character like any other, not LIKE's wildcard
+        await wait_for(pilot, lambda: body.loaded and body.count == 0)
 
 
 async def test_unknown_login_sees_a_message_not_a_crash(sqlite_db: TestDB) -> None:

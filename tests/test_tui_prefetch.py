@@ -274,6 +274,30 @@ def test_the_driver_goes_the_command_lines_way_unless_all_is_plain(
         assert driver is None  # but a deactivated user stays out
 
 
+def test_the_first_rows_unpickle_without_the_database_layer(sqlite_db: TestDB) -> None:
+    """The rows' statuses are enums: unpickling them in the parent imports their light
+    module only, not the models (the parent paints before SQLAlchemy is imported)."""
+    import pickle
+
+    seed_tui(sqlite_db)
+    sent: list[dict[str, Any]] = []
+    cli.prefetch_first_screen(args(sqlite_db.url), sent.append)
+    code = (
+        "import pickle, sys\n"
+        "rows = pickle.load(sys.stdin.buffer)['rows']\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'models.tables') if m in sys.modules]\n"
+        "print(rows[0]['status'] == 'open', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        input=pickle.dumps(sent[0]),
+        capture_output=True,
+        check=True,
+    )
+    assert out.stdout.decode().strip() == "True []"
+
+
 def test_a_database_that_cannot_be_used_is_fatal(tmp_path: Path) -> None:
     sent: list[Message] = []
     missing = tmp_path / "nowhere.sqlite3"

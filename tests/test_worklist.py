@@ -116,6 +116,11 @@ def test_filters_by_agent_type_date_and_text(db: TestDB) -> None:
     assert ids(db, text="d000002") == [2, 7]
     assert ids(db, text="martin") == [3]  # customer code and name
     assert ids(db, text="frères") == [1, 6]  # customer name
+    # case and accents ignored, alike on both backends
+    assert ids(db, text="FRERES") == ids(db, text="Frères") == [1, 6]
+    assert ids(db, text="cecile ecoles") == ids(db, text="CÉCILE") == [2, 7]
+    assert ids(db, text="batiment") == [4]
+    assert ids(db, text="%") == ids(db, text="_") == []
     assert ids(db, text="BOS") == [2, 7]  # agent login
     assert ids(db, text="  ") == [5, 4, 1, 2, 6, 7, 3]
     assert ids(db, agent="alice", type="phone", until=TODAY) == [5, 1]
@@ -133,6 +138,17 @@ def test_filters_by_agent_type_date_and_text(db: TestDB) -> None:
         assert worklist_totals(session, empty, TODAY)["total"] == 0
         with pytest.raises(UserError, match="fax"):
             worklist_count(session, WorklistFilter(type="fax"), TODAY)
+
+
+def test_agent_logins_match_without_case_or_accents(db: TestDB) -> None:
+    from engine.access import add_user
+
+    seed(db)
+    with db.ctx(TODAY) as ctx:
+        add_user(ctx.session, None, "Hélène", "agent", "Hélène")
+        update_dossier(ctx, "D000004", agent="Hélène")
+    assert ids(db, text="helene") == ids(db, text="HÉLÈNE") == [4]
+    assert ids(db, text="ALI") == [5, 1, 6, 3]  # alice's
 
 
 def test_groups_follow_the_business_day(db: TestDB) -> None:

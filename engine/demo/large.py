@@ -38,6 +38,7 @@ from engine.effects import CHARGE_JOURNAL, FEE_LABEL, INDEMNITY_LABEL, PENALTY_L
 from engine.history import now
 from engine.i18n import _
 from engine.penalties import RateTable, penalty_increment
+from engine.search_keys import customer_key, dossier_key
 from engine.settings import Settings
 from models.db import session_factory, transaction
 from models.tables import (
@@ -408,7 +409,14 @@ class LargeDemo:
         rng = random.Random(self.seed * 1_000_003 + c)
         ident = self.names.identity(rng, rng.random() < 0.06)
         customer_id = self.next_id("customer")
-        customer = {"id": customer_id, **ident.columns(), "risk_code": None, "version": 1}
+        customer = {
+            "id": customer_id,
+            **ident.columns(),
+            "risk_code": None,
+            "version": 1,
+            # What engine.search_keys keeps on the ORM path.
+            "search_key": customer_key(ident.code, ident.name),
+        }
         rows.customers.append(customer)
         contact_id, contact_name = None, ""
         for person in ident.contacts:
@@ -591,6 +599,7 @@ class LargeDemo:
             "closed_on": None,
             "close_reason": "",
             "version": 1,
+            "search_key": dossier_key(case.number, case.ident.code, case.ident.name),
         }
         roll = rng.random()
         closed, paused = (0.88, 0.75) if latest else (0.70, 0.58)

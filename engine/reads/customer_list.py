@@ -12,19 +12,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, select, type_coerce
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
-from engine.access import Actor
+from engine.access import WRITERS, Actor
 from engine.dossiers import OPEN_STATES, collectible_entries, find_customer
-from engine.reads.filters import LIKE_ESCAPE, contains_pattern
+from engine.reads.filters import LIKE_ESCAPE, key_pattern
 from engine.reads.views import entry_row
 from models.tables import Contact, Customer, Dossier, Entry, User
 
 Row = dict[str, Any]
+
+
+class CustomerRow(TypedDict):
+    """One line of the customer list."""
+
+    code: str
+    name: str
+    outstanding: Decimal  # every open amount, credits less
+    overdue: Decimal  # open invoices past their due date
+    risk: str | None
+    open_dossier: str | None  # an open or paused dossier's number
+
 
 CUSTOMER_SORTS = ("code", "name", "outstanding", "overdue", "risk")
 ZERO = Decimal("0.00")
@@ -32,7 +44,7 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class CustomerFilter:
-    text: str = ""  # code or name, case-insensitive
+    text: str = ""  # code or name; case and accents ignored
     only_overdue: bool = False  # customers with an overdue invoice
     sort: str = "code"  # one of CUSTOMER_SORTS
     descending: bool = False
@@ -47,7 +59,7 @@ def _money(cents: Any) -> Decimal:
 
 
 def _overdue_entry(today: dt.date) -> ColumnElement[bool]:
-    """DOMAIN.md §3: an invoice is overdue when its due date is past and it is still open."""
+    """docs/RULES.md: an invoice is overdue when its due date is past and it is still open."""
     return and_(
         col(Entry.kind) == "invoice",
         col(Entry.due_date) < today,
@@ -66,15 +78,10 @@ def is_overdue(row: Row, today: dt.date) -> bool:
 
 
 def _filtered(query: Select[Any], flt: CustomerFilter, today: dt.date) -> Select[Any]:
-    text = flt.text.strip()
-    if text:
-        pattern = contains_pattern(text)
-        query = query.where(
-            or_(
-                col(Customer.code).ilike(pattern, escape=LIKE_ESCAPE),
-                col(Customer.name).ilike(pattern, escape=LIKE_ESCAPE),
-            )
-        )
+    if flt.text.strip():
+        # The folded code and name (engine.search_keys): case and accents ignored.
+        pattern = key_pattern(flt.text)
+        query = query.where(col(Customer.search_key).like(pattern, escape=LIKE_ESCAPE))
     if flt.only_overdue:
         # EXISTS, not IN: a page in code order stops at its 100th customer (0.4 ms instead
         # of 0.3 s on 33,000 customers), each probe using the (customer, due date) index.
@@ -114,10 +121,10 @@ def _totals(flt: CustomerFilter, sort: str, today: dt.date) -> Any:
 
 
 def customer_window(
-    session: Session, flt: CustomerFilter, offset: int, limit: int, today: dt.date
-) -> list[Row]:
-    """Rows ``offset`` to ``offset + limit`` of the filtered, sorted list: code, name,
-    outstanding, overdue, risk, open_dossier (an open or paused dossier's number, or None)."""
+    session: Session, flt: CustomerFilter, offset: int, limit: int | None, today: dt.date
+) -> list[CustomerRow]:
+    """Rows ``offset`` to ``offset + limit`` (``None``: to the end) of the filtered, sorted
+    list."""
     sort = flt.sort if flt.sort in CUSTOMER_SORTS else "code"
     page = select(col(Customer.id))
     overdue_filter = flt.only_overdue
@@ -131,11 +138,11 @@ def customer_window(
         else:
             page = page.outerjoin(totals, totals.c.customer_id == col(Customer.id))
     elif sort == "name":
-        key = Customer.name
+        key = col(Customer.name)
     elif sort == "risk":
-        key = func.coalesce(Customer.risk_code, "")  # no risk first, on both backends
+        key = func.coalesce(col(Customer.risk_code), "")  # no risk first, on both backends
     else:
-        key = Customer.code
+        key = col(Customer.code)
     order = key.desc() if flt.descending else key.asc()
     page = _filtered(
         page.add_columns(key.label("k")), replace(flt, only_overdue=overdue_filter), today
@@ -173,17 +180,54 @@ def customer_window(
         .join(chosen, chosen.c.id == col(Customer.id))
         .order_by(page_key, col(Customer.code))
     )
+    if limit is None:
+        # The whole list (the command line): one pass over the entries grouped by customer
+        # beats three probes per customer (0.5 s instead of 2 s on 33,000 customers).
+        query = _whole(query, today)
     return [
         {
-            "code": r.code,
-            "name": r.name,
-            "outstanding": _money(r.outstanding),
-            "overdue": _money(r.overdue),
-            "risk": r.risk_code,
-            "open_dossier": r.open_dossier,
+            "code": code,
+            "name": name,
+            "outstanding": _money(owed),
+            "overdue": _money(late),
+            "risk": risk,
+            "open_dossier": number,
         }
-        for r in session.execute(query)
+        for code, name, risk, owed, late, number in session.execute(query)
     ]
+
+
+def _whole(query: Select[Any], today: dt.date) -> Select[Any]:
+    """``query`` with its sums and open dossier read by grouped passes, not per customer."""
+    late = case((_overdue_entry(today), _cents(Entry.open_amount)), else_=0)
+    sums = (
+        select(
+            col(Entry.customer_id).label("customer_id"),
+            func.sum(_cents(Entry.open_amount)).label("outstanding"),
+            func.sum(late).label("overdue"),
+        )
+        .where(col(Entry.open_amount) != 0)
+        .group_by(col(Entry.customer_id))
+        .subquery("sums")
+    )
+    opens = (
+        select(
+            col(Dossier.customer_id).label("customer_id"),
+            func.max(col(Dossier.number)).label("number"),
+        )
+        .where(col(Dossier.status).in_(OPEN_STATES))
+        .group_by(col(Dossier.customer_id))
+        .subquery("opens")
+    )
+    columns = list(query.selected_columns)
+    columns[3:6] = sums.c.outstanding, sums.c.overdue, opens.c.number
+    # No probe per customer left: PostgreSQL's cost estimate stays under its JIT inlining
+    # threshold (compiling the query took 3.7 s on the 100,000-dossier demo).
+    return (
+        query.with_only_columns(*columns)
+        .outerjoin(sums, sums.c.customer_id == col(Customer.id))
+        .outerjoin(opens, opens.c.customer_id == col(Customer.id))
+    )
 
 
 def _entry(entry: Entry, today: dt.date) -> Row:
@@ -249,7 +293,8 @@ def customer_detail(session: Session, code: str, today: dt.date) -> Row:
 
 
 def customer_card(session: Session, code: str, today: dt.date) -> Row:
-    """``customers show``: CLI.md's keys (code, name, address, email, phone, siren, consumer,
+    """``customers show``: the keys of docs/COMMANDS.md (code, name, address, email, phone,
+    siren, consumer,
     no_reminders, risk, outstanding, overdue, contacts, entries, dossiers), then note,
     payment terms and version. ``entries``: the open entries, each with its ``open_amount``,
     ``excluded`` flag and ``days_late``."""
@@ -294,7 +339,7 @@ def preview_totals(rows: list[Row]) -> Row:
 def agent_choices(session: Session, actor: Actor) -> list[Row]:
     """Who a new dossier can go to: a manager picks any active agent or manager; an agent
     opens dossiers for themselves (when the database knows them); an auditor opens none."""
-    query = select(User).where(col(User.active).is_(True), col(User.role).in_(("agent", "manager")))
+    query = select(User).where(col(User.active).is_(True), col(User.role).in_(WRITERS))
     if not actor.is_manager:
         if not actor.can_write:
             return []

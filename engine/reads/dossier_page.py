@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Date, DateTime, Numeric, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from engine.access import Role
 from engine.context import Ctx
 from engine.dossiers import find_dossier
 from engine.planning import current_todo, forecast
@@ -82,7 +83,7 @@ def dossier_page(ctx: Ctx, number: str) -> Row:
     agents = list(
         session.exec(
             select(User.login)
-            .where(col(User.active).is_(True), User.role != "auditor")
+            .where(col(User.active).is_(True), col(User.role) != Role.AUDITOR)
             .order_by(col(User.login))
         )
     )

@@ -1,23 +1,23 @@
-"""Find a dossier or a customer from a few typed characters (the TUI's palette)."""
+"""Find a dossier or a customer from a few typed characters (the TUI's palette): the same
+folded search keys as the lists (case and accents ignored)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from engine.dossiers import normalize_number
-from engine.reads.filters import LIKE_ESCAPE, contains_pattern
+from engine.reads.filters import LIKE_ESCAPE, key_pattern
 from models.tables import Customer, Dossier
 
 LIMIT = 8
 
 
-def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
+def find_targets(session: Session, text: str) -> list[tuple[str, str, str]]:
     """(kind, key, label) of dossiers and customers matching ``text`` (a few of each)."""
     text = text.replace("\x00", "")  # no stored text holds NUL; the database refuses it
-    pattern = contains_pattern(text.strip())
+    pattern = key_pattern(text)
     number, code, name = col(Dossier.number), col(Customer.code), col(Customer.name)
     dossiers = session.execute(
         select(number, code, name)
@@ -25,9 +25,7 @@ def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
         .where(
             or_(
                 number == normalize_number(text),
-                number.ilike(pattern, escape=LIKE_ESCAPE),
-                code.ilike(pattern, escape=LIKE_ESCAPE),
-                name.ilike(pattern, escape=LIKE_ESCAPE),
+                col(Dossier.search_key).like(pattern, escape=LIKE_ESCAPE),
             )
         )
         .order_by(number.desc())
@@ -35,9 +33,7 @@ def find_targets(session: Any, text: str) -> list[tuple[str, str, str]]:
     ).all()
     customers = session.execute(
         select(code, name)
-        .where(
-            or_(code.ilike(pattern, escape=LIKE_ESCAPE), name.ilike(pattern, escape=LIKE_ESCAPE))
-        )
+        .where(col(Customer.search_key).like(pattern, escape=LIKE_ESCAPE))
         .order_by(code)
         .limit(LIMIT)
     ).all()

@@ -1,7 +1,10 @@
 """Read models: plain dicts for the command line and the TUI (never ORM objects).
 
-Keys follow CLI.md's JSON contract; values are Decimal and date, turned into strings by
-``to_json``.
+The command line's lists (``dossier_rows``, ``customer_rows``, ``action_rows``) are the
+TUI's (``dossier_list``, ``customer_list``, ``worklist``: one query each) read whole, mapped
+here, in one place, to the keys of the ``--json`` contract (README; tests/test_cli.py).
+Those modules are imported inside the functions: ``customer_list`` imports this one.
+Values are Decimal and date, turned into strings by ``to_json``.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from engine.dossiers import find_dossier
 from engine.inert import inert_escaped
+from engine.reads.filters import DossierFilter
+from models.states import DossierStatus, InterventionStatus
 from models.tables import (
     Contact,
     Customer,
@@ -24,7 +29,6 @@ from models.tables import (
     Entry,
     Intervention,
     Scenario,
-    User,
 )
 
 Row = dict[str, Any]
@@ -98,18 +102,18 @@ def dossier_detail(session: Session, number: str) -> Row:
     scenario = session.get(Scenario, dossier.scenario_id) if dossier.scenario_id else None
     entries = session.exec(
         select(Entry)
-        .join(DossierEntry, DossierEntry.entry_id == Entry.id)
+        .join(DossierEntry, col(DossierEntry.entry_id) == col(Entry.id))
         .where(DossierEntry.dossier_id == dossier.id)
-        .order_by(Entry.date, Entry.id)
+        .order_by(col(Entry.date), col(Entry.id))
     ).all()
     interventions = session.exec(
         select(Intervention)
         .where(Intervention.dossier_id == dossier.id)
-        .order_by(Intervention.planned, Intervention.id)
+        .order_by(col(Intervention.planned), col(Intervention.id))
     ).all()
     scenario_names = dict(session.exec(select(Scenario.id, Scenario.name)).all())
     main = session.get(Contact, dossier.main_contact_id) if dossier.main_contact_id else None
-    todo = [i for i in interventions if i.status == "todo"]
+    todo = [i for i in interventions if i.status == InterventionStatus.TODO]
     return {
         "number": dossier.number,
         "customer": customer.code,
@@ -132,7 +136,7 @@ def dossier_detail(session: Session, number: str) -> Row:
         "close_reason": dossier.close_reason,
         "version": dossier.version,
         "scenario_ended": bool(scenario)
-        and dossier.status != "closed"
+        and dossier.status != DossierStatus.CLOSED
         and not any(i.step_no is not None for i in todo),
         "next_action": min((i.planned for i in todo), default=None),
         "entries": [entry_row(e) for e in entries],
@@ -149,48 +153,28 @@ def dossier_detail(session: Session, number: str) -> Row:
     }
 
 
-def _next_action():  # type: ignore[no-untyped-def]
-    return (
-        select(func.min(Intervention.planned))
-        .where(Intervention.dossier_id == Dossier.id, Intervention.status == "todo")
-        .correlate(Dossier)
-        .scalar_subquery()
-    )
-
-
 def dossier_rows(
-    session: Session, status: str | None = None, agent: str | None = None
+    session: Session,
+    status: str | None = None,
+    agent: str | None = None,
+    today: dt.date | None = None,
 ) -> list[Row]:
-    query = (
-        select(
-            Dossier.number,
-            Customer.code,
-            Dossier.status,
-            Scenario.name,
-            Dossier.agent,
-            Dossier.principal,
-            Dossier.charges,
-            _next_action().label("next_action"),
-        )
-        .join(Customer, Customer.id == Dossier.customer_id)
-        .outerjoin(Scenario, Scenario.id == Dossier.scenario_id)
-        .order_by(Dossier.number)
-    )
-    if status:
-        query = query.where(Dossier.status == status)
-    if agent:
-        query = query.where(Dossier.agent == agent)
+    """``dossier list``: the TUI's list (engine.reads.dossier_list) whole, by number, with
+    the JSON contract's keys. ``today`` only counts days late, which the contract omits."""
+    from engine.reads.dossier_list import dossier_window
+
+    flt = DossierFilter(status=status or None, agent=agent or None)
     return [
         {
-            "number": r[0],
-            "customer": r[1],
-            "status": r[2],
-            "scenario": r[3],
-            "agent": r[4],
-            "balance": r[5] + r[6],
-            "next_action": r[7],
+            "number": r["number"],
+            "customer": r["customer"],
+            "status": r["status"],
+            "scenario": r["scenario"],
+            "agent": r["agent"],
+            "balance": r["balance"],
+            "next_action": r["next_action"],
         }
-        for r in session.execute(query)
+        for r in dossier_window(session, flt, 0, None, today or dt.date.today())
     ]
 
 
@@ -200,108 +184,78 @@ def action_rows(
     until: dt.date | None = None,
     day: dt.date | None = None,
 ) -> list[Row]:
-    """The worklist: every intervention to do on dossiers not closed, by date then agent."""
-    # Plain columns, not ORM objects: an agent's worklist can hold 15,000 rows.
-    columns = [c for c in Intervention.__table__.columns]  # type: ignore[attr-defined]
-    query = (
-        select(
-            *columns,
-            Dossier.number,
-            Customer.code,
-            Dossier.agent,
-            Scenario.name,
-            Dossier.status.label("dossier_status"),  # type: ignore[attr-defined]
-            Dossier.pause_until,
-            Dossier.pause_reason,
-        )
-        .join(Dossier, Dossier.id == Intervention.dossier_id)
-        .join(Customer, Customer.id == Dossier.customer_id)
-        .outerjoin(Scenario, Scenario.id == Intervention.scenario_id)
-        .where(Intervention.status == "todo", Dossier.status != "closed")
-        .order_by(Intervention.planned, Dossier.agent, Intervention.id)
-    )
-    if agent:
-        query = query.where(Dossier.agent == agent)
-    if until:
-        query = query.where(Intervention.planned <= until)
-    if day:
-        query = query.where(Intervention.planned == day)
+    """``actions``: the TUI's worklist (engine.reads.worklist) whole, every intervention to
+    do on dossiers not closed by date then agent, with the JSON contract's keys."""
+    from engine.reads.worklist import WorklistFilter, worklist_window
+
+    if day is not None:
+        until = day if until is None else min(until, day)
+    flt = WorklistFilter(agent=agent or None, until=until, since=day)
+    today = day or dt.date.today()  # only the row's group, which the contract omits
     return [
         {
-            **intervention_row(row, row.number, row.code, row.agent, row.name),  # type: ignore[arg-type]
+            "id": r["id"],
+            "dossier": r["dossier"],
+            "customer": r["customer"],
+            "step_no": r["step_no"],
+            "step": r["step"],
+            "status": r["status"],
+            "planned": r["planned"],
+            "held_from": r["held_from"],
+            "done": r["done"],
+            "type": r["type"],
+            "contact": r["contact"],
+            "note": r["note"],
+            "agent": r["agent"],
+            "scenario": r["scenario"],
+            "outcome": r["outcome"],
+            "done_by": r["done_by"],
+            "promise_date": r["promise_date"],
+            "promise_amount": r["promise_amount"],
+            "version": r["version"],
             # Why a to-do is not due yet (rule 7): the worklist shows the pause.
-            "dossier_status": row.dossier_status,
-            "pause_until": row.pause_until,
-            "pause_reason": row.pause_reason,
+            "dossier_status": r["dossier_status"],
+            "pause_until": r["pause_until"],
+            "pause_reason": r["pause_reason"],
         }
-        for row in session.execute(query)
+        for r in worklist_window(session, flt, 0, None, today)
     ]
 
 
 def customer_rows(session: Session, today: dt.date) -> list[Row]:
-    overdue = case(
-        (
-            (Entry.due_date < today) & (Entry.kind == "invoice") & (Entry.open_amount > 0),
-            Entry.open_amount,
-        ),
-        else_=0,
-    )
-    totals = (
-        select(
-            Entry.customer_id,
-            func.sum(Entry.open_amount).label("outstanding"),
-            func.sum(overdue).label("overdue"),
-        )
-        .group_by(Entry.customer_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Customer.code, Customer.name, totals.c.outstanding, totals.c.overdue, Customer.risk_code
-        )
-        .outerjoin(totals, totals.c.customer_id == Customer.id)
-        .order_by(Customer.code)
-    )
+    """``customers list``: the TUI's list (engine.reads.customer_list) whole, by code, with
+    the JSON contract's keys."""
+    from engine.reads.customer_list import CustomerFilter, customer_window
+
     return [
         {
-            "code": r[0],
-            "name": r[1],
-            "outstanding": _cents(r[2]),
-            "overdue": _cents(r[3]),
-            "risk": r[4],
+            "code": r["code"],
+            "name": r["name"],
+            "outstanding": r["outstanding"],
+            "overdue": r["overdue"],
+            "risk": r["risk"],
         }
-        for r in session.execute(query)
-    ]
-
-
-def _cents(value: Decimal | None) -> Decimal:
-    """SUMs over Money columns keep the Money type (cents → Decimal); empty sums are None."""
-    return Decimal("0.00") if value is None else value
-
-
-def user_rows(session: Session) -> list[Row]:
-    return [
-        {"login": u.login, "name": u.name, "role": u.role, "active": u.active}
-        for u in session.exec(select(User).order_by(User.login))
+        for r in customer_window(session, CustomerFilter(), 0, None, today)
     ]
 
 
 def scenario_rows(session: Session) -> list[Row]:
     from models.tables import ScenarioStep
 
-    open_counts = dict(
-        session.execute(
-            select(Dossier.scenario_id, func.count())
-            .where(Dossier.status != "closed")
-            .group_by(Dossier.scenario_id)
+    open_counts: dict[int | None, int] = {
+        scenario_id: count
+        for scenario_id, count in session.execute(
+            select(col(Dossier.scenario_id), func.count())
+            .where(col(Dossier.status) != DossierStatus.CLOSED)
+            .group_by(col(Dossier.scenario_id))
         ).all()
-    )
+    }
     rows = []
-    for scenario in session.exec(select(Scenario).order_by(Scenario.name)):
+    for scenario in session.exec(select(Scenario).order_by(col(Scenario.name))):
         steps = session.exec(
             select(ScenarioStep)
             .where(ScenarioStep.scenario_id == scenario.id)
-            .order_by(ScenarioStep.position)
+            .order_by(col(ScenarioStep.position))
         ).all()
         rows.append(
             {

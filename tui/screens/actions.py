@@ -96,9 +96,10 @@ class WorklistSource:
 
     def fetch(self, offset: int, limit: int) -> list[Row]:
         flt = self.screen.filter
-        rows = self.screen.rcv.backend.read(
+        found = self.screen.rcv.backend.read(
             lambda ctx: worklist_window(ctx.session, flt, offset, limit, ctx.today)
         )
+        rows: list[Row] = [dict(row) for row in found]  # plain dicts: display keys added
         for row in rows:
             row["info"] = waiting(row)
             step = labels.step_label(row["step"])

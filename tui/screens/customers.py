@@ -137,9 +137,10 @@ class CustomerSource:
 
     def fetch(self, offset: int, limit: int) -> list[Row]:
         flt = self.screen.filter
-        return self.screen.rcv.backend.read(
+        rows = self.screen.rcv.backend.read(
             lambda ctx: customer_window(ctx.session, flt, offset, limit, ctx.today)
         )
+        return [dict(row) for row in rows]  # typed rows, plain dicts for the table
 
 
 class CustomersScreen(FilteredListScreen):

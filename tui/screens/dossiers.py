@@ -35,7 +35,7 @@ def columns(width: int) -> list[Column]:
     ]
     if wide:
         cols += [
-            Column("customer_name", _("Name"), 12, flex=True),
+            Column("customer_name", _("Name"), 12, sort="name", flex=True),
             Column("agent", pgettext("column", "agent"), 9, sort="agent", rank=2),
             Column("scenario", _("Scenario"), 13, sort="scenario", rank=2),
         ]
@@ -86,9 +86,10 @@ class DossierSource:
                 return first_rows.rows[:limit]
         from engine.reads.dossier_list import dossier_window
 
-        return self.screen.rcv.backend.read(
+        rows = self.screen.rcv.backend.read(
             lambda ctx: dossier_window(ctx.session, flt, offset, limit, ctx.today)
         )
+        return [dict(row) for row in rows]  # typed rows, plain dicts for the table
 
 
 class DossiersScreen(FilteredListScreen):
@@ -138,7 +139,7 @@ class DossiersScreen(FilteredListScreen):
         if totals is None:
             from engine.reads.dossier_list import dossier_totals
 
-            totals = self.call_engine(lambda ctx: dossier_totals(ctx.session, flt, ctx.today))
+            totals = self.call_engine(lambda ctx: dict(dossier_totals(ctx.session, flt, ctx.today)))
         if totals is None:
             return
         text = totals_text(totals)

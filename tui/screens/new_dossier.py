@@ -168,7 +168,7 @@ class NewDossierScreen(BaseModal):
             found = self.call_engine(
                 lambda ctx: customer_window(ctx.session, flt, 0, MATCHES, ctx.today)
             )
-            rows = found or []
+            rows = [dict(row) for row in found or []]
         self.rcv.call_from_thread(self.show_matches, text, rows)
 
     def show_matches(self, text: str, rows: list[Row]) -> None:

@@ -98,6 +98,6 @@ def first_screen(ctx: Any, send: Send) -> None:
     from engine.reads.dossier_list import dossier_count, dossier_totals, dossier_window
 
     session, today = ctx.session, ctx.today
-    send(FirstRows(dossier_window(session, FIRST_FILTER, 0, FIRST_ROWS, today)))
+    send(FirstRows([dict(r) for r in dossier_window(session, FIRST_FILTER, 0, FIRST_ROWS, today)]))
     send(FirstCount(dossier_count(session, FIRST_FILTER)))
-    send(FirstTotals(dossier_totals(session, FIRST_FILTER, today)))
+    send(FirstTotals(dict(dossier_totals(session, FIRST_FILTER, today))))
