@@ -294,8 +294,8 @@ def customer_detail(session: Session, code: str, today: dt.date) -> Row:
 
 def customer_card(session: Session, code: str, today: dt.date) -> Row:
     """``customers show``: the keys of docs/COMMANDS.md (code, name, address, email, phone,
-    siren, consumer,
-    no_reminders, risk, outstanding, overdue, contacts, entries, dossiers), then note,
+    siren, consumer, no_reminders, risk, outstanding, overdue, contacts, entries, dossiers),
+    then note,
     payment terms and version. ``entries``: the open entries, each with its ``open_amount``,
     ``excluded`` flag and ``days_late``."""
     detail = customer_detail(session, code, today)
