@@ -134,6 +134,7 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
                     end=increment.period_end.isoformat(),
                 ),
                 account=invoice.account,
+                invoice=ref,
                 invoice_id=invoice.id,
                 period_start=increment.period_start,
                 period_end=increment.period_end,
@@ -151,6 +152,7 @@ def charge_penalties(ctx: Ctx, dossier: Dossier, day: dt.date, intervention_id: 
                 indemnity,
                 charge_label(language, INDEMNITY_LABEL, ref=ref),
                 account=invoice.account,
+                invoice=ref,
                 invoice_id=invoice.id,
                 intervention_id=intervention_id,
             )

@@ -122,3 +122,30 @@ def test_what_the_engine_writes_as_text_is_stored_in_english(
     with sqlite_db.session() as session:
         outcomes = session.exec(select(Intervention.outcome)).all()
     assert "moved to step 1" in outcomes
+
+
+def test_a_charge_names_the_invoice_it_belongs_to(sqlite_db: TestDB, reader: None) -> None:
+    """The Entries tab and ``dossier show`` say which invoice each charge is on: stored with
+    the charge, and read through its invoice link for charges written before."""
+    from engine.reads.views import dossier_detail
+    from models.tables import Dossier
+
+    charge_labels(sqlite_db, None, "en")
+    with sqlite_db.session() as session:
+        charges = session.exec(select(Entry).where(Entry.source == "collection")).all()
+        assert {(c.kind, c.invoice) for c in charges if c.invoice_id} == {
+            ("penalty", "F-1"),
+            ("indemnity", "F-1"),
+        }
+        for charge in charges:  # as charges were written before they carried it
+            charge.invoice = ""
+            session.add(charge)
+        session.commit()
+        number = session.exec(select(Dossier.number)).one()
+        rows = dossier_detail(session, number)["entries"]
+    assert {(r["kind"], r["invoice"]) for r in rows} == {
+        ("invoice", "F-1"),
+        ("penalty", "F-1"),
+        ("indemnity", "F-1"),
+        ("fee", ""),
+    }

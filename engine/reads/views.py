@@ -48,14 +48,16 @@ def to_json(data: Any, pretty: bool = True) -> str:
     return inert_escaped(text)  # DEL and C1 escaped too: a terminal shows it inert
 
 
-def entry_row(entry: Entry) -> Row:
+def entry_row(entry: Entry, invoice: str | None = None) -> Row:
+    """``invoice``: the number of the invoice a charge belongs to, when the entry does not
+    carry it (charges written before they did)."""
     return {
         "id": entry.id,
         "kind": entry.kind,
         "journal": entry.journal,
         "date": entry.date,
         "piece": entry.piece,
-        "invoice": entry.invoice,
+        "invoice": entry.invoice or invoice or "",
         "reference": entry.reference,
         "account": entry.account,
         "label": entry.label,
@@ -111,6 +113,8 @@ def dossier_detail(session: Session, number: str) -> Row:
         .where(Intervention.dossier_id == dossier.id)
         .order_by(col(Intervention.planned), col(Intervention.id))
     ).all()
+    # A charge names the invoice it belongs to (its invoice_id among the dossier's entries).
+    numbers = {e.id: e.invoice or e.piece for e in entries}
     scenario_names = dict(session.exec(select(Scenario.id, Scenario.name)).all())
     main = session.get(Contact, dossier.main_contact_id) if dossier.main_contact_id else None
     todo = [i for i in interventions if i.status == InterventionStatus.TODO]
@@ -139,7 +143,7 @@ def dossier_detail(session: Session, number: str) -> Row:
         and dossier.status != DossierStatus.CLOSED
         and not any(i.step_no is not None for i in todo),
         "next_action": min((i.planned for i in todo), default=None),
-        "entries": [entry_row(e) for e in entries],
+        "entries": [entry_row(e, numbers.get(e.invoice_id)) for e in entries],
         "interventions": [
             intervention_row(
                 i,
