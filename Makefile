@@ -42,6 +42,7 @@ i18n: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/import_csv.py
 	$(BIN)/python bench/tui.py
 
 clean:
