@@ -8,10 +8,12 @@ under CI=true, where a missing PostgreSQL is a failure.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +78,46 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine = make_engine(str(path))
     initialize(engine, MANAGER)
     engine.dispose()
+    return path
+
+
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by every process of this run: under pytest-xdist each worker has
+    a base folder of its own (``popen-gwN``) inside the run's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory,
+    template: Path,
+    name: str,
+    build: Callable[[Engine], None],
+) -> Path:
+    """A SQLite file made once per run, whatever the number of workers: ``build`` fills a
+    copy of ``template``; the first worker to ask builds it, the others wait for it (a lock
+    on the run's shared folder) and reuse it. Copy the returned file before writing to it."""
+    folder = run_folder(tmp_path_factory) / "built_once"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.sqlite3"
+    with (folder / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            work = folder / f"{name}.building"
+            shutil.copy(template, work)
+            engine = make_engine(str(work))
+            try:
+                build(engine)
+            finally:
+                engine.dispose()
+            # One file, the write-ahead log folded in, so that a plain copy is complete.
+            source, target = sqlite3.connect(work), sqlite3.connect(path)
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+            for leftover in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
+                leftover.unlink(missing_ok=True)
     return path
 
 
