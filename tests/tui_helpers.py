@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from engine.access import add_user
 from engine.dossiers import open_dossier, pause
@@ -56,3 +57,23 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: f
             raise AssertionError("condition not met in time")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.01)
+
+
+def busy(pilot: Pilot[None]) -> bool:
+    """A worker still pending or running."""
+    return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+
+
+async def settle(pilot: Pilot[None], timeout: float = 5) -> None:
+    """Wait until every worker has finished and the screen has handled what they posted;
+    again while that starts new work (a result often starts the next read). What a fixed
+    pause hoped for, as soon as it holds."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not busy(pilot):
+            return
+        if loop.time() > end:
+            raise AssertionError("workers still running")
