@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import filecmp
 import itertools
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -43,6 +45,7 @@ class TestDB:
     url: str
     engine: Engine
     factory: sessionmaker[Session]
+    template: Path | None = None  # the file this SQLite database was copied from
 
     @contextmanager
     def ctx(self, today: dt.date | str = "2026-03-02", login: str = MANAGER) -> Iterator[Ctx]:
@@ -153,8 +156,35 @@ def _sqlite_db(template: Path, tmp_path: Path) -> Iterator[TestDB]:
     path = tmp_path / "test.sqlite3"
     shutil.copy(template, path)
     engine = make_engine(str(path))
-    yield TestDB(str(path), engine, session_factory(engine))
+    yield TestDB(str(path), engine, session_factory(engine), template)
     engine.dispose()
+
+
+def seeded_copy(db: TestDB, seed: Callable[[TestDB], None], cache: dict[Path, Path]) -> None:
+    """``seed(db)``, or on a SQLite database still as copied from its template, a copy of
+    what ``seed`` made the first time in this process (``cache``: template → seeded file).
+    Per process: the factories number their keys per process, so a file seeded by another
+    worker could hold the keys this one hands out next."""
+    if db.template is None:  # PostgreSQL, or a database made by hand
+        seed(db)
+        return
+    path = Path(db.url)
+    db.engine.dispose()  # the last connection closed folds the write-ahead log in
+    pristine = not Path(f"{path}-wal").exists() and filecmp.cmp(path, db.template, False)
+    seeded = cache.get(db.template)
+    if pristine and seeded is not None:
+        shutil.copy(seeded, path)
+        return
+    seed(db)
+    if pristine:
+        db.engine.dispose()
+        target = Path(tempfile.mkdtemp(prefix="seeded")) / "seeded.sqlite3"
+        source, copy = sqlite3.connect(path), sqlite3.connect(target)
+        with copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
+        cache[db.template] = target
 
 
 class _PgDatabases:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.worker import WorkerState
@@ -12,14 +13,22 @@ from textual.worker import WorkerState
 from engine.access import add_user
 from engine.dossiers import open_dossier, pause
 from engine.scenarios import BUILTIN_NAME, COURTESY, save_scenario
-from tests.conftest import TestDB
+from tests.conftest import TestDB, seeded_copy
 from tests.factories import add_customer, add_entry, d
 
 TODAY = dt.date(2026, 3, 2)
 
 
+_seeded: dict[Path, Path] = {}
+
+
 def seed_tui(db: TestDB) -> None:
-    """Three agents' worth of dossiers on 2026-03-02: boss is the manager, alice an agent."""
+    """Three agents' worth of dossiers on 2026-03-02: boss is the manager, alice an agent.
+    Made once per process on SQLite, then copied (conftest.seeded_copy)."""
+    seeded_copy(db, _seed_tui, _seeded)
+
+
+def _seed_tui(db: TestDB) -> None:
     with db.ctx(TODAY) as ctx:
         add_user(ctx.session, None, "alice", "agent", "Alice Martin")
         save_scenario(ctx.session, COURTESY, actor=None)
