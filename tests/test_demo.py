@@ -38,7 +38,7 @@ from models.tables import (
     User,
 )
 from models.types import to_money
-from tests.conftest import MANAGER, TestDB
+from tests.conftest import MANAGER, TestDB, built_once
 from tests.factories import add_customer, add_entry
 
 TODAY = dt.date(2026, 3, 2)
@@ -221,13 +221,18 @@ def assert_daily_changes_nothing(engine: Engine) -> None:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Engine]:
-    """One full small demo on SQLite, shared by the tests that only read it."""
+    """One full small demo on SQLite, shared by the tests that only read it: built once per
+    run (the workers share the file) and copied for this module."""
+
+    def build(engine: Engine) -> None:
+        messages: list[str] = []
+        report = build_demo(engine, MANAGER, TODAY, progress=messages.append)
+        assert messages and report.seconds > 0
+
+    built = built_once(tmp_path_factory, sqlite_template, "demo_small", build)
     path = tmp_path_factory.mktemp("demo") / "small.sqlite3"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(built, path)
     engine = make_engine(str(path))
-    messages: list[str] = []
-    report = build_demo(engine, MANAGER, TODAY, progress=messages.append)
-    assert messages and report.seconds > 0
     yield engine
     engine.dispose()
 

@@ -31,6 +31,7 @@ from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry
 
 START = dt.date(2026, 3, 2)
+NUMBER = "D000001"  # the dossier every sequence works on
 
 operations = st.lists(
     st.tuples(
@@ -104,16 +105,42 @@ def check_invariants(db: TestDB) -> None:
                 assert after.planned >= before.done
 
 
+@pytest.fixture(scope="module")
+def starting_point(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """The database every sequence starts from, made once: each example copies the file
+    rather than repeating the same set-up (a quarter of the test's time)."""
+    path = tmp_path_factory.mktemp("properties") / "start.sqlite3"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(str(path))
+    try:
+        assert start(TestDB(str(path), engine, session_factory(engine))) == NUMBER
+    finally:
+        engine.dispose()
+    return path
+
+
+def start(db: TestDB) -> str:
+    """A customer owing two invoices less a payment, and a dossier opened on 2026-03-02."""
+    with db.ctx(START) as ctx:
+        set_setting(ctx.session, "penalty_rate", "12.15", ctx.actor)
+        customer = add_customer(ctx.session)
+        add_entry(ctx.session, customer, "invoice", "2026-01-02", "1200.00", due="2026-02-01")
+        add_entry(ctx.session, customer, "invoice", "2026-01-10", "80.10", due="2026-02-09")
+        add_entry(ctx.session, customer, "payment", "2026-02-15", "30.00")
+    with db.ctx(START) as ctx:
+        return open_dossier(ctx, "CDUPONT", BUILTIN_NAME).number
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(ops=operations)
 def test_any_sequence_keeps_the_rules_and_repeats_change_nothing(
-    sqlite_template: Path, ops: list[tuple[str, int, int]]
+    starting_point: Path, ops: list[tuple[str, int, int]]
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "p.sqlite3"
-        shutil.copy(sqlite_template, path)
+        shutil.copy(starting_point, path)
         engine = make_engine(str(path))
         db = TestDB(str(path), engine, session_factory(engine))
         try:
@@ -123,14 +150,7 @@ def test_any_sequence_keeps_the_rules_and_repeats_change_nothing(
 
 
 def run_sequence(db: TestDB, ops: list[tuple[str, int, int]]) -> None:
-    with db.ctx(START) as ctx:
-        set_setting(ctx.session, "penalty_rate", "12.15", ctx.actor)
-        customer = add_customer(ctx.session)
-        add_entry(ctx.session, customer, "invoice", "2026-01-02", "1200.00", due="2026-02-01")
-        add_entry(ctx.session, customer, "invoice", "2026-01-10", "80.10", due="2026-02-09")
-        add_entry(ctx.session, customer, "payment", "2026-02-15", "30.00")
-    with db.ctx(START) as ctx:
-        number = open_dossier(ctx, "CDUPONT", BUILTIN_NAME).number
+    number = NUMBER
     day = START
     for op, wait, arg in ops:
         day = day + dt.timedelta(days=wait)

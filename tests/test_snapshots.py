@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from engine.i18n import set_language
 from tests.conftest import TestDB
-from tests.tui_helpers import TODAY, seed_tui
+from tests.tui_helpers import TODAY, seed_tui, settle
 from tui.app import RecouvrementApp
 
 SCREENS: dict[str, list[str]] = {
@@ -23,13 +23,6 @@ SCREENS: dict[str, list[str]] = {
     "scenarios": ["4"],
     "reference": ["5"],
 }
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let every worker finish and the screen repaint (twice: results start new work)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -18,7 +18,7 @@ from textual.color import Color
 from textual.pilot import Pilot
 
 from tests.conftest import TestDB
-from tests.tui_helpers import TODAY, seed_tui, wait_for
+from tests.tui_helpers import TODAY, seed_tui, settle, wait_for
 from tui.app import RecouvrementApp
 from tui.widgets.lazy_table import TableBody
 
@@ -90,8 +90,7 @@ async def open_screen(pilot: Pilot[Any], keys: list[str]) -> None:
     await wait_for(pilot, lambda: app.screen.query_one(TableBody).loaded)
     for key in keys:
         await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
+        await settle(pilot)
 
 
 SCREENS = {"dossiers": [], "detail": ["enter"], "actions": ["2"], "customers": ["3"]}

@@ -16,7 +16,7 @@ from engine.dossiers import close, find_dossier, move_to_step, update_dossier
 from engine.scenarios import BUILTIN_NAME, COURTESY
 from models.tables import Contact, Customer, Dossier, Intervention
 from tests.conftest import TestDB
-from tests.tui_helpers import TODAY, seed_tui, wait_for
+from tests.tui_helpers import TODAY, seed_tui, settle, wait_for
 from tui.app import RecouvrementApp
 from tui.screens.dossier_detail import DossierDetailScreen
 from tui.screens.forms import (
@@ -361,8 +361,7 @@ async def test_enter_twice_opens_the_dossier_once(
         await pilot.press("enter", "enter")
         gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
-        await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         assert len(app.screen_stack) == 2
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, DossierDetailScreen))
@@ -382,8 +381,7 @@ async def test_a_dossier_read_after_the_user_moved_on_does_not_open(
         await pilot.press("enter", "2")  # to Actions before the dossier is read
         gate.set()
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionsScreen")
-        await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         assert type(app.screen).__name__ == "ActionsScreen"
         assert not any(isinstance(s, DossierDetailScreen) for s in app.screen_stack)
 
@@ -404,8 +402,7 @@ async def test_leaving_a_loading_dossier_is_no_error(
         await pilot.press("escape")  # before the read ends
         await wait_for(pilot, lambda: not isinstance(app.screen, DossierDetailScreen))
         gate.set()
-        await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         assert not any("Unexpected error" in n.message for n in app._notifications)
         assert not isinstance(app.screen, DossierDetailScreen)
 

@@ -25,7 +25,7 @@ from engine.settings import set_setting
 from models.tables import Dossier
 from tests.conftest import MANAGER, TestDB
 from tests.factories import add_customer
-from tests.tui_helpers import TODAY, seed_tui, wait_for
+from tests.tui_helpers import TODAY, seed_tui, settle, wait_for
 from tui import cli
 from tui.app import RecouvrementApp
 from tui.startup import launch
@@ -462,8 +462,7 @@ async def test_later_loads_read_the_database_not_the_start_up_answers(
         await pilot.press("m")  # mine: 2 dossiers, while the first totals are still coming
         await wait_for(pilot, lambda: "2 dossiers" in str(totals.render()))
         hold.set()  # the late start-up totals arrive: they belong to another filter
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         assert "2 dossiers" in str(totals.render())
         await pilot.press("m")  # back to the start-up filter: counted in the database
         await wait_for(pilot, lambda: "4 dossiers" in str(totals.render()) and body.count == 4)
@@ -476,7 +475,7 @@ async def test_quitting_does_not_wait_for_a_slow_start_up_process(sqlite_db: Tes
     app = RecouvrementApp(lambda: sqlite_db.engine, "boss", TODAY, prefetch)
     started = time.perf_counter()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await pilot.pause()  # running, the start-up process still asleep
         await pilot.press("q")
     assert time.perf_counter() - started < 5
     assert prefetch.wait(5)  # stopped and reaped

@@ -18,7 +18,7 @@ from engine.scenario_admin import save_steps, scenario_detail
 from engine.scenarios import BUILTIN_NAME, COURTESY
 from models.tables import Dossier, Intervention, Scenario
 from tests.conftest import TestDB
-from tests.tui_helpers import TODAY, seed_tui, wait_for
+from tests.tui_helpers import TODAY, seed_tui, settle, wait_for
 from tui.app import RecouvrementApp
 from tui.screens.forms import ConfirmForm
 from tui.screens.help import key_rows
@@ -136,8 +136,7 @@ async def drop_changes(pilot: Pilot[None]) -> None:
 
 async def save(pilot: Pilot[None], screen: ScenariosScreen) -> None:
     await pilot.press("ctrl+s")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.05)
+    await settle(pilot)
 
 
 # -- list

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from engine.reads.lookup import find_targets
 from tests.conftest import TestDB
-from tests.tui_helpers import TODAY, seed_tui, wait_for
+from tests.tui_helpers import TODAY, seed_tui, settle, wait_for
 from tui.app import RecouvrementApp
 from tui.screens.help import HelpScreen, key_rows
 from tui.widgets.lazy_table import TableBody
@@ -53,7 +53,7 @@ async def test_palette_runs_an_action_of_the_screen(sqlite_db: TestDB) -> None:
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Mine")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette's search is a worker
         await pilot.press("enter")
         await wait_for(pilot, lambda: body.count == 2)
 
@@ -75,7 +75,7 @@ async def test_quit_asks_only_when_an_edit_would_be_lost(sqlite_db: TestDB) -> N
     async with app.run_test(size=(100, 36)) as pilot:
         await pilot.press("4")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScenariosScreen")
-        await pilot.pause(0.2)
+        await settle(pilot)
         app.screen.unsaved_changes = lambda: True  # type: ignore[method-assign]
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))

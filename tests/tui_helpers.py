@@ -5,20 +5,30 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from engine.access import add_user
 from engine.dossiers import open_dossier, pause
 from engine.scenarios import BUILTIN_NAME, COURTESY, save_scenario
-from tests.conftest import TestDB
+from tests.conftest import TestDB, seeded_copy
 from tests.factories import add_customer, add_entry, d
 
 TODAY = dt.date(2026, 3, 2)
 
 
+_seeded: dict[Path, Path] = {}
+
+
 def seed_tui(db: TestDB) -> None:
-    """Three agents' worth of dossiers on 2026-03-02: boss is the manager, alice an agent."""
+    """Three agents' worth of dossiers on 2026-03-02: boss is the manager, alice an agent.
+    Made once per process on SQLite, then copied (conftest.seeded_copy)."""
+    seeded_copy(db, _seed_tui, _seeded)
+
+
+def _seed_tui(db: TestDB) -> None:
     with db.ctx(TODAY) as ctx:
         add_user(ctx.session, None, "alice", "agent", "Alice Martin")
         save_scenario(ctx.session, COURTESY, actor=None)
@@ -56,3 +66,23 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: f
             raise AssertionError("condition not met in time")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.01)
+
+
+def busy(pilot: Pilot[None]) -> bool:
+    """A worker still pending or running."""
+    return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+
+
+async def settle(pilot: Pilot[None], timeout: float = 5) -> None:
+    """Wait until every worker has finished and the screen has handled what they posted;
+    again while that starts new work (a result often starts the next read). What a fixed
+    pause hoped for, as soon as it holds."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not busy(pilot):
+            return
+        if loop.time() > end:
+            raise AssertionError("workers still running")
