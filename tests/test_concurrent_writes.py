@@ -187,7 +187,10 @@ def test_rights_are_checked_before_the_status(db: TestDB) -> None:
 
 async def test_tui_done_on_an_intervention_done_meanwhile_is_refused(sqlite_db: TestDB) -> None:
     """The screen still shows step 1 to do; another agent marks it done first: `d` then
-    says so (and by whom) instead of "done", and the other agent's note is kept."""
+    says so (and by whom) in the form instead of "done", and the other agent's note is
+    kept."""
+    from textual.widgets import Static
+
     from tests.test_tui_detail import notified, open_detail, seed
     from tests.tui_helpers import TODAY, wait_for
     from tui.app import RecouvrementApp
@@ -202,9 +205,12 @@ async def test_tui_done_on_an_intervention_done_meanwhile_is_refused(sqlite_db: 
             mark_done(ctx, ident, note="first")
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DoneForm))
+        form = app.screen
         await pilot.press(*"second", "enter")
-        await wait_for(pilot, lambda: notified(app, "already done (on 2026-03-02 by boss)"))
-        assert not notified(app, f"Intervention {ident} done.")
+        error = form.query_one("#error", Static)
+        await wait_for(pilot, lambda: "already done (on 2026-03-02 by boss)" in str(error.render()))
+        assert app.screen is form  # what was typed is still there
+        assert not notified(app, f"Intervention {ident} done")
         await wait_for(pilot, lambda: screen.data is not None and screen.data["current_step"] == 2)
     with sqlite_db.session() as session:
         item = session.get(Intervention, ident)

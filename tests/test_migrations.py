@@ -83,6 +83,7 @@ def test_search_keys_migration_fills_the_rows_already_there(tmp_path: Path) -> N
     """Migration 0006 folds the codes and names of customers and dossiers written before it."""
     from alembic import command
 
+    from engine.reads.filters import search_key
     from models.db import alembic_config, make_engine
 
     engine = make_engine(str(tmp_path / "old.sqlite3"))
@@ -106,9 +107,10 @@ def test_search_keys_migration_fills_the_rows_already_there(tmp_path: Path) -> N
         )
     command.upgrade(alembic_config(engine), "head")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT search_key FROM customer")).scalar_one() == (
-            "cetab\x1fetablissements oeuvre"
-        )
+        stored = conn.execute(text("SELECT search_key FROM customer")).scalar_one()
+        assert stored == "cetab\x1fetablissements oeuvre"
+        # the migration's frozen copy of the folding and the engine's fold alike
+        assert stored == search_key("CÉTAB", "Établissements Œuvre")
         assert conn.execute(text("SELECT search_key FROM dossier")).scalar_one() == (
             "d000001\x1fcetab\x1fetablissements oeuvre"
         )

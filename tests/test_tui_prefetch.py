@@ -280,11 +280,11 @@ def test_the_first_rows_unpickle_without_the_database_layer(sqlite_db: TestDB) -
     import pickle
 
     seed_tui(sqlite_db)
-    sent: list[dict[str, Any]] = []
-    cli.prefetch_first_screen(args(sqlite_db.url), sent.append)
+    sent: list[Message] = []
+    launch.prefetch_first_screen(args(sqlite_db.url), sent.append)
     code = (
         "import pickle, sys\n"
-        "rows = pickle.load(sys.stdin.buffer)['rows']\n"
+        "rows = pickle.load(sys.stdin.buffer).rows\n"
         "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'models.tables') if m in sys.modules]\n"
         "print(rows[0]['status'] == 'open', heavy)\n"
     )

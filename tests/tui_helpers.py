@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from engine.access import add_user
 from engine.dossiers import open_dossier, pause
@@ -64,8 +65,15 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: f
     while not predicate():
         if loop.time() > end:
             raise AssertionError("condition not met in time")
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot, end - loop.time())
         await pilot.pause(0.01)
+
+
+async def workers_done(pilot: Pilot[None], timeout: float) -> None:
+    """Wait (at most ``timeout``) for the running workers; one cancelled by the next
+    keystroke (an exclusive read) or failed is done too: the test's condition says the rest."""
+    with contextlib.suppress(WorkerCancelled, WorkerFailed, TimeoutError):
+        await asyncio.wait_for(pilot.app.workers.wait_for_complete(), max(timeout, 0.01))
 
 
 def busy(pilot: Pilot[None]) -> bool:
@@ -80,7 +88,7 @@ async def settle(pilot: Pilot[None], timeout: float = 5) -> None:
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while True:
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot, end - loop.time())
         await pilot.pause()
         if not busy(pilot):
             return

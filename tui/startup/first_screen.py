@@ -21,6 +21,7 @@ from typing import Any
 
 from engine.reads.filters import DossierFilter
 from models.money import from_cents
+from models.states import DossierStatus
 from tui.startup.driver import SQLITE, Driver
 from tui.startup.messages import FirstCount, FirstRows, FirstTotals, Message, Row
 
@@ -77,7 +78,7 @@ def read_first_screen(driver: Driver, today: dt.date, send: Send) -> None:
                 "next_action": _date(next_action),
                 "days_late": (today - oldest_due).days if oldest_due else None,
                 "balance": from_cents(principal) + from_cents(charges),
-                "status": status,
+                "status": DossierStatus(status),
                 "pause_until": _date(pause_until),
             }
         )

@@ -4,10 +4,31 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30 14:40:00.000000
 """
+import unicodedata
+
 from alembic import op
 import sqlalchemy as sa
 
-from engine.reads.filters import search_key
+
+# The folding of engine.reads.filters as it stood when this revision was written: a
+# migration is frozen, so it carries its own copy rather than import the engine (which
+# models/ never does); tests/test_migrations.py checks both fold alike.
+_SEPARATOR = "\x1f"
+_SPELT_OUT = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.casefold().translate(_SPELT_OUT)
+
+
+def search_key(*parts: str | None) -> str:
+    return _SEPARATOR.join(_fold(part or "") for part in parts)
 
 
 revision = '0006'
