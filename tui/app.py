@@ -71,6 +71,21 @@ def freeze_start_up() -> None:
         gc.freeze()
 
 
+def warm_reads(ctx: Any) -> None:
+    """What the first Enter on a dossier needs, done once ahead: the holiday calendar, and a
+    dossier read (SQLAlchemy compiles its statements on first use; the database's pages of
+    the dossier tables come into the cache)."""
+    from sqlmodel import select
+
+    from engine.reads.dossier_page import dossier_page
+    from models.tables import Dossier
+
+    ctx.calendar.is_working_day(ctx.today)
+    number = ctx.session.exec(select(Dossier.number).limit(1)).first()
+    if number is not None:
+        dossier_page(ctx, number)
+
+
 def _dossiers() -> Screen[Any]:
     from tui.screens.dossiers import DossiersScreen
 
@@ -234,7 +249,7 @@ class RecouvrementApp(App[None]):
             if self.prefetch.fatal is not None:
                 return
         with suppress(UserError):  # the list has already said why this login cannot read
-            self.backend.read(lambda ctx: ctx.calendar.is_working_day(ctx.today))
+            self.backend.read(warm_reads)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly shows a message; the app stays up."""
