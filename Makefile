@@ -26,12 +26,15 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy engine models tui
 	# Bytecode cached (this sandbox sets PYTHONDONTWRITEBYTECODE): every test worker would
 	# otherwise compile the project and rewrite the test modules' asserts again, ~4 s each.
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest
 
+# The static checks alone (make test runs them too).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy engine models tui
 
 format: $(VENV)/.installed-dev
