@@ -107,6 +107,7 @@ class DossiersScreen(FilteredListScreen):
         super().__init__()
         self.filter = FIRST_FILTER
         self.reloaded = False
+        self.totals_for: DossierFilter | None = None
         self.table = LazyTable(columns(120), DossierSource(self), id="dossiers")
 
     def columns(self, width: int) -> list[Column]:
@@ -130,7 +131,15 @@ class DossiersScreen(FilteredListScreen):
             self.rcv.forget_prefetched()
         self.reloaded = True
         self.table.reload(keep_cursor)
-        self.load_totals(self.filter)
+        # The totals wait for the rows and their count: counted at once, they would share
+        # the processor with the read of the rows the user is waiting for.
+        self.totals_for = self.filter
+
+    @on(TableBody.Loaded)
+    def rows_shown(self, _event: TableBody.Loaded) -> None:
+        flt, self.totals_for = self.totals_for, None
+        if flt is not None:
+            self.load_totals(flt)
 
     @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
     def load_totals(self, flt: DossierFilter) -> None:
