@@ -223,7 +223,7 @@ def test_history_window_gives_values_as_they_were(db: TestDB) -> None:
 async def test_history_reads_names_dates_and_amounts(sqlite_db: TestDB, french: None) -> None:
     seed(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with app.run_test(size=(200, 40)) as pilot:
         await settle(pilot)
         await open_dossier_detail(app, pilot, "D000005")
         await pilot.press("left_square_bracket")
@@ -234,6 +234,10 @@ async def test_history_reads_names_dates_and_amounts(sqlite_db: TestDB, french: 
 
         assert fmt.money(Decimal("2000")) in text and "2000.00" not in text
         assert "20/03/2026" in text and "2026-03-20" not in text
+        # whole phrases, agreed with their noun, and French punctuation
+        assert "intervention" in text and "modifiée" in text
+        assert "dossier modifié" in text
+        assert "scénario : " in text and "scénario: " not in text
 
 
 async def test_enter_shows_an_intervention_and_a_change_in_full(sqlite_db: TestDB) -> None:

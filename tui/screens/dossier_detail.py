@@ -74,11 +74,12 @@ def change_lines(changes: list[tuple[str, Any, Any]], action: str) -> list[str]:
         if action == "insert" or (before is None and action != "delete"):
             if after in (None, ""):
                 continue  # a new record's empty fields say nothing
-            parts.append(f"{field}: {_value(name, after)}")
+            parts.append(_("{field}: {value}").format(field=field, value=_value(name, after)))
         elif action == "delete":
-            parts.append(f"{field}: {_value(name, before)}")
+            parts.append(_("{field}: {value}").format(field=field, value=_value(name, before)))
         else:
-            parts.append(f"{field}: {_value(name, before)} → {_value(name, after)}")
+            change = f"{_value(name, before)} → {_value(name, after)}"
+            parts.append(_("{field}: {value}").format(field=field, value=change))
     return parts
 
 
@@ -87,23 +88,27 @@ def changes_text(changes: list[tuple[str, Any, Any]], action: str) -> str:
 
 
 def what_text(row: Row) -> str:
-    table = row["table"]
-    if table == "dossier":
-        thing = _("dossier")
-    elif table == "intervention":
-        thing = _("intervention {id}").format(id=row["record_id"])
-    elif table == "dossier_entry":
-        thing = _("entry link")
-    elif table == "dossier_contact":
-        thing = _("contact link")
-    else:
-        thing = table
-    action = {
-        "insert": _("created"),
-        "update": _("changed"),
-        "delete": _("removed"),
-    }.get(row["action"], row["action"])
-    return f"{thing} {action}"
+    """What a history row did, as a whole phrase (a translation agrees it with its noun:
+    « intervention modifiée », « dossier modifié »)."""
+    table, action = row["table"], row["action"]
+    phrases: dict[tuple[str, str], Callable[[], str]] = {
+        ("dossier", "insert"): lambda: _("dossier created"),
+        ("dossier", "update"): lambda: _("dossier changed"),
+        ("dossier", "delete"): lambda: _("dossier removed"),
+        ("intervention", "insert"): lambda: _("intervention {id} created"),
+        ("intervention", "update"): lambda: _("intervention {id} changed"),
+        ("intervention", "delete"): lambda: _("intervention {id} removed"),
+        ("dossier_entry", "insert"): lambda: _("entry added"),
+        ("dossier_entry", "update"): lambda: _("entry link changed"),
+        ("dossier_entry", "delete"): lambda: _("entry taken out"),
+        ("dossier_contact", "insert"): lambda: _("contact added"),
+        ("dossier_contact", "update"): lambda: _("contact link changed"),
+        ("dossier_contact", "delete"): lambda: _("contact taken out"),
+    }
+    phrase = phrases.get((table, action))
+    if phrase is None:
+        return f"{table} {action}"
+    return phrase().format(id=row["record_id"])
 
 
 # -- columns that fit the width (tui.widgets.columns: an amount is never cut)
@@ -183,7 +188,8 @@ def history_columns(width: int) -> list[Column]:
         [
             Column("when", _("When"), 16, rank=1),
             Column("login", _("Who"), 10, rank=1),
-            Column("what", _("What"), 18, rank=2),
+            # "intervention 12345 modifiée": the phrase whole, the changes take the rest
+            Column("what", _("What"), 26, rank=2),
             Column("changes", _("Before → after"), 30, flex=True),
         ],
         width,
