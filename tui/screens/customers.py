@@ -27,7 +27,7 @@ from tui.changes import Changes
 from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_table import LazyTable, TableBody
+from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
 
 
 def columns(width: int) -> list[Column]:
@@ -110,19 +110,6 @@ DETAIL_COLUMNS: dict[str, Callable[[int], list[Column]]] = {
     "contacts": contact_columns,
     "dossiers": dossier_columns,
 }
-
-
-class ListSource:
-    """Rows already read with the customer."""
-
-    def __init__(self) -> None:
-        self.rows: list[Row] = []
-
-    def count(self) -> int:
-        return len(self.rows)
-
-    def fetch(self, offset: int, limit: int) -> list[Row]:
-        return self.rows[offset : offset + limit]
 
 
 class CustomerSource:

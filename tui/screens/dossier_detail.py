@@ -31,7 +31,7 @@ from tui.changes import Changes, DossierState, Todo, allowed
 from tui.screens.base import BaseModal, BaseScreen
 from tui.widgets.columns import FLEX_MINIMUM, Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_table import LazyTable, TableBody
+from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
 
 TABS = ("entries", "interventions", "contacts", "history")
 
@@ -206,19 +206,6 @@ COLUMNS: dict[str, Callable[[int], list[Column]]] = {
 
 
 # -- where the tables' rows come from
-
-
-class ListSource:
-    """Rows already read with the dossier (a dossier's entries, interventions, contacts)."""
-
-    def __init__(self) -> None:
-        self.rows: list[Row] = []
-
-    def count(self) -> int:
-        return len(self.rows)
-
-    def fetch(self, offset: int, limit: int) -> list[Row]:
-        return self.rows[offset : offset + limit]
 
 
 class HistorySource:

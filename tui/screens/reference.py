@@ -27,7 +27,7 @@ from tui.screens.forms import ConfirmForm
 from tui.screens.prompts import PromptModal
 from tui.widgets.columns import Column, Row, fit
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_table import LazyTable, TableBody
+from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
 
 
 def read_reference(ctx: Ctx) -> Row:
@@ -81,19 +81,6 @@ def risk_columns(width: int) -> list[Column]:
 
 
 COLUMNS = {"rates": rate_columns, "risks": risk_columns}
-
-
-class ListSource:
-    """The rows read with the screen (a few dozen at most)."""
-
-    def __init__(self) -> None:
-        self.rows: list[Row] = []
-
-    def count(self) -> int:
-        return len(self.rows)
-
-    def fetch(self, offset: int, limit: int) -> list[Row]:
-        return self.rows[offset : offset + limit]
 
 
 class ReferenceScreen(BaseScreen):

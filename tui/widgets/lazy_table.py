@@ -37,6 +37,20 @@ class Source(Protocol):
     def fetch(self, offset: int, limit: int) -> list[Row]: ...
 
 
+class ListSource:
+    """Rows already read (a dossier's entries, a customer's contacts…): set ``rows``, then
+    ``LazyTable.show_rows``."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def fetch(self, offset: int, limit: int) -> list[Row]:
+        return self.rows[offset : offset + limit]
+
+
 class TableBody(ScrollView, can_focus=True):
     """The rows; holds the cursor and the page cache."""
 
