@@ -108,3 +108,31 @@ async def test_q_over_the_question_does_not_quit(sqlite_db: TestDB) -> None:
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is screen)
         assert screen.grid.rows[1]["delay"] == "9"
+
+
+async def test_escape_on_a_new_dossier_being_filled_asks_first(sqlite_db: TestDB) -> None:
+    """The New dossier screen is a form too: a customer typed is not dropped by Escape."""
+    from models.tables import Dossier
+    from tui.screens.new_dossier import NewDossierScreen
+
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded)
+        lists = app.screen
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewDossierScreen))
+        form = app.screen
+        form.query_one("#reason", Input).value = "Litige sur le prix"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is form)
+        assert form.query_one("#reason", Input).value == "Litige sur le prix"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is lists)
+    with sqlite_db.session() as session:
+        assert len(session.exec(select(Dossier)).all()) == 4  # seed_tui's, no new one

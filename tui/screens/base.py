@@ -94,6 +94,26 @@ class BaseModal(Base, ModalScreen[Any]):
     def refused(self, message: str) -> None:
         """After a refusal is shown: a hook (the screen below may reload)."""
 
+    def unsaved_changes(self) -> bool:
+        """Whether closing would lose something typed (forms say; ``q`` asks first too)."""
+        return False
+
+    def close_asking(self) -> None:
+        """Close without saving (Escape); when something was typed, ask first, as ``q``
+        does."""
+        if not self.unsaved_changes():
+            self.dismiss(None)
+            return
+        from tui.screens.forms import ConfirmForm  # forms.py builds on this module
+
+        def answered(close: bool | None) -> None:
+            if close:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmForm(_("Close the form and lose what was typed?")), callback=answered
+        )
+
     def save(self, work: Callable[[Any], T], then: Callable[[T], object]) -> None:
         if self.saving:
             return  # one save at a time: a second Enter waits for the first answer

@@ -193,18 +193,7 @@ class FormModal(BaseModal):
             self.on_refusal(message)
 
     def action_cancel(self) -> None:
-        """Close without saving; when something was typed, ask first (like `q`)."""
-        if not self.unsaved_changes():
-            self.dismiss(None)
-            return
-
-        def answered(close: bool | None) -> None:
-            if close:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmForm(_("Close the form and lose what was typed?")), callback=answered
-        )
+        self.close_asking()
 
     def action_nothing(self) -> None:
         pass

@@ -327,7 +327,7 @@ class NewDossierScreen(BaseModal):
         if self.focused is self.query_one("#matches", OptionList):
             box.focus()  # out of the list of matches first, then out of the form
             return
-        self.dismiss(None)
+        self.close_asking()
 
     def show_error(self, message: str) -> None:
         self.query_one("#error", Static).update(inert(message))  # refusals quote data
