@@ -275,3 +275,23 @@ def reschedule(
     intervention.held_from = None
     ctx.session.flush()
     return intervention
+
+
+def add_note(
+    ctx: Ctx, intervention_id: int, note: str, expected_version: int | None = None
+) -> Intervention:
+    """Append a note to an intervention (one line per note). The same note again, when it is
+    already the last one, changes nothing."""
+    text = note.strip()
+    if not text:
+        raise UserError(_("A note cannot be empty: expected some text."))
+    check_text(text, _("note"), field_limit(Intervention, "note"))
+    intervention, dossier = find_intervention(ctx, intervention_id)
+    require_dossier_write(ctx.actor, dossier.agent)
+    require_open(dossier)
+    if intervention.note == text or intervention.note.endswith("\n" + text):
+        return intervention
+    claim(ctx.session, intervention, expected_version, label(intervention))
+    intervention.note = (intervention.note + "\n" + text).strip()
+    ctx.session.flush()
+    return intervention

@@ -14,12 +14,13 @@ from sqlmodel import select
 from engine.calendar import HORIZON, WorkCalendar
 from engine.dossiers import open_dossier
 from engine.errors import UserError
+from engine.interventions import add_note
 from engine.parsing import MAX_DATE, MIN_DATE, check_text, parse_amount, parse_date
 from engine.reads.customer_list import CustomerFilter, customer_count, customer_window
 from engine.reads.dossier_list import dossier_count, dossier_window
 from engine.reads.filters import DossierFilter, contains_pattern
 from engine.reads.lookup import find_targets
-from engine.reads.worklist import WorklistFilter, add_note, worklist_count, worklist_window
+from engine.reads.worklist import WorklistFilter, worklist_count, worklist_window
 from engine.scenarios import BUILTIN_NAME, parse_toml
 from engine.text_limits import field_limit
 from models.tables import Customer, Dossier, Intervention, Scenario

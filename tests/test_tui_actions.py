@@ -12,8 +12,7 @@ from textual.widgets import Input, OptionList, Select, Static
 
 from engine.access import add_user
 from engine.dossiers import close, find_dossier, open_dossier, update_dossier
-from engine.interventions import add_manual
-from engine.reads.worklist import add_note
+from engine.interventions import add_manual, add_note
 from engine.scenarios import BUILTIN_NAME, COURTESY, find_scenario
 from models.tables import Dossier, Intervention
 from tests.conftest import TestDB

@@ -24,7 +24,7 @@ from engine.access import Actor, may_change_dossier
 from engine.context import Ctx
 from engine.customers import exclude_entry
 from engine.i18n import _
-from engine.reads.worklist import add_note
+from engine.interventions import add_note
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.forms import (

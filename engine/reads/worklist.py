@@ -1,5 +1,5 @@
-"""The actions worklist (Gestion des actions) read a screenful at a time, and notes on an
-intervention.
+"""The actions worklist (Gestion des actions) read a screenful at a time (a note on an
+intervention is a change: engine.interventions.add_note).
 
 Every intervention to do on a dossier not closed, filtered and ordered in SQL (planned date,
 agent, id) and read by windows (LIMIT/OFFSET), so an agent's 15,000 to-dos cost what 15 do.
@@ -18,15 +18,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col
 
-from engine.access import require_dossier_write
-from engine.context import Ctx, claim
-from engine.dossiers import OPEN_STATES, require_open
-from engine.errors import UserError
-from engine.i18n import _
-from engine.interventions import check_type, find_intervention, label
-from engine.parsing import check_text
+from engine.dossiers import OPEN_STATES
+from engine.interventions import check_type
 from engine.reads.filters import LIKE_ESCAPE, fold, key_pattern
-from engine.text_limits import field_limit
 from models.states import (
     DOSSIER_STATUSES,
     INTERVENTION_STATUSES,
@@ -280,23 +274,3 @@ def worklist_agents(session: Session) -> list[str]:
             .order_by(col(Dossier.agent))
         ).scalars()
     ]
-
-
-def add_note(
-    ctx: Ctx, intervention_id: int, note: str, expected_version: int | None = None
-) -> Intervention:
-    """Append a note to an intervention (one line per note). The same note again, when it is
-    already the last one, changes nothing."""
-    text = note.strip()
-    if not text:
-        raise UserError(_("A note cannot be empty: expected some text."))
-    check_text(text, _("note"), field_limit(Intervention, "note"))
-    intervention, dossier = find_intervention(ctx, intervention_id)
-    require_dossier_write(ctx.actor, dossier.agent)
-    require_open(dossier)
-    if intervention.note == text or intervention.note.endswith("\n" + text):
-        return intervention
-    claim(ctx.session, intervention, expected_version, label(intervention))
-    intervention.note = (intervention.note + "\n" + text).strip()
-    ctx.session.flush()
-    return intervention
