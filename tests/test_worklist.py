@@ -8,11 +8,10 @@ from sqlmodel import select
 
 from engine.dossiers import close, find_dossier, open_dossier, update_dossier
 from engine.errors import Conflict, Forbidden, NotFound, UserError
-from engine.interventions import add_manual
+from engine.interventions import add_manual, add_note
 from engine.reads.views import action_rows
 from engine.reads.worklist import (
     WorklistFilter,
-    add_note,
     worklist_agents,
     worklist_count,
     worklist_totals,
