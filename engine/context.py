@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from engine import history as _history  # noqa: F401  (registers the flush listeners)
+from engine import search_keys as _search_keys  # noqa: F401
 from engine import summary as _summary  # noqa: F401
 from engine import text_limits as _text_limits  # noqa: F401  (texts checked on flush)
 from engine.access import Actor, authenticate

@@ -19,9 +19,9 @@ from sqlalchemy.orm import UOWTransaction
 from sqlmodel import SQLModel, col
 
 from engine.reads.filters import search_key
+from engine.summary import by_chunks
 from models.tables import Customer, Dossier
 
-CHUNK = 500
 RENAMED = "search_keys_renamed_customers"
 
 
@@ -69,12 +69,7 @@ def _forget(session: OrmSession) -> None:
 def refresh_search_keys(session: OrmSession, customer_ids: Iterable[int] | None = None) -> None:
     """Recompute the keys of these customers and of their dossiers (``None``: every one);
     writes only changes."""
-    if customer_ids is None:
-        _refresh_chunk(session, None)
-        return
-    ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), CHUNK):
-        _refresh_chunk(session, ids[start : start + CHUNK])
+    by_chunks(session, customer_ids, _refresh_chunk)
 
 
 def _refresh_chunk(session: OrmSession, ids: list[int] | None) -> None:

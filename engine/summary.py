@@ -7,7 +7,7 @@ commits, their columns are recomputed. No service has to remember it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import event, func, select, update
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import col
 
-from engine import search_keys as _search_keys  # noqa: F401  (kept on flush as well)
 from models.columns import pk
 from models.tables import Dossier, Intervention
 
@@ -23,14 +22,24 @@ CHUNK = 500
 TOUCHED = "summary_touched_dossiers"
 
 
+def by_chunks(
+    session: OrmSession,
+    ids: Iterable[int] | None,
+    refresh: Callable[[OrmSession, list[int] | None], None],
+) -> None:
+    """``refresh`` every row (``None``), or these ids, ``CHUNK`` at a time: an ``IN`` list
+    stays within what both backends take in one statement."""
+    if ids is None:
+        refresh(session, None)
+        return
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        refresh(session, ordered[start : start + CHUNK])
+
+
 def refresh_next_actions(session: OrmSession, dossier_ids: Iterable[int] | None = None) -> None:
     """Recompute next_action and current_step (``None``: every dossier); writes only changes."""
-    if dossier_ids is None:
-        _refresh_chunk(session, None)
-        return
-    ids = sorted(set(dossier_ids))
-    for start in range(0, len(ids), CHUNK):
-        _refresh_chunk(session, ids[start : start + CHUNK])
+    by_chunks(session, dossier_ids, _refresh_chunk)
 
 
 def _refresh_chunk(session: OrmSession, ids: list[int] | None) -> None:
