@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.errors import UserError
 from engine.i18n import _, pgettext
+from tui import labels
 from tui.cli.options import Subcommands, command, group, id_type, json_flag
 from tui.cli.output import out, out_json, table
 from tui.cli.runtime import Runtime
@@ -140,7 +141,7 @@ def cmd_customers_show(rt: Runtime) -> None:
     out(_("Dossiers"))
     table(
         [
-            (d["number"], _(d["status"]), d["created"], d["agent"], d["balance"])
+            (d["number"], labels.status_label(d["status"]), d["created"], d["agent"], d["balance"])
             for d in card["dossiers"]
         ],
         [_("number"), _("status"), _("opened"), pgettext("column", "agent"), _("balance")],

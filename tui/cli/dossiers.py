@@ -6,6 +6,7 @@ from __future__ import annotations
 from engine.errors import UserError
 from engine.i18n import _, pgettext
 from engine.inert import inert
+from tui import labels
 from tui.cli.options import Subcommands, amount_type, command, date_type, group, json_flag
 from tui.cli.output import err, out, out_json, table
 from tui.cli.runtime import Runtime
@@ -60,7 +61,7 @@ def cmd_dossier_list(rt: Runtime) -> None:
                 (
                     r["number"],
                     r["customer"],
-                    _(r["status"]),
+                    labels.status_label(r["status"]),
                     r["agent"],
                     r["scenario"],
                     r["next_action"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.i18n import _
+from tui import labels
 from tui.cli.options import Subcommands, command, group, json_flag
 from tui.cli.output import out, out_json, table
 from tui.cli.runtime import Runtime
@@ -21,7 +22,7 @@ def cmd_users_list(rt: Runtime) -> None:
         out_json(rows)
     else:
         table(
-            [(r["login"], _(r["role"]), r["name"]) for r in rows],
+            [(r["login"], labels.role_label(r["role"]), r["name"]) for r in rows],
             [_("login"), _("role"), _("name")],
         )
 
@@ -48,7 +49,11 @@ def cmd_users_add(rt: Runtime) -> None:
         )
         login, role, active = user.login, user.role, user.active
     if active:
-        out(_("{login} may now use this database as {role}.").format(login=login, role=_(role)))
+        out(
+            _("{login} may now use this database as {role}.").format(
+                login=login, role=labels.role_label(role)
+            )
+        )
     else:
         out(_("{login} can no longer use this database.").format(login=login))
 
