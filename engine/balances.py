@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, case, func, select, tuple_, type_coerce, upda
 from sqlmodel import Session, col
 
 from models.columns import pk
+from models.money import from_cents
 from models.tables import Dossier, DossierEntry, Entry
 
 PRINCIPAL_KINDS = ("invoice", "credit_note", "deposit", "payment")
@@ -217,8 +218,8 @@ def _refresh_dossier_chunk(session: Session, ids: list[int] | None) -> None:
     changes = [
         {
             "id": dossier_id,
-            "principal": _money(want[0]),
-            "charges": _money(want[1]),
+            "principal": from_cents(want[0]),
+            "charges": from_cents(want[1]),
             "oldest_due": want[2],
         }
         for dossier_id, principal, charges, oldest_due in session.execute(current)
@@ -231,10 +232,6 @@ def _refresh_dossier_chunk(session: Session, ids: list[int] | None) -> None:
 def _as_date(value: Any) -> dt.date | None:
     # MIN over a CASE loses the column type: SQLite hands back the ISO text.
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _money(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(ZERO)
 
 
 def dossiers_of_entries(session: Session, entry_ids: Iterable[int]) -> set[int]:

@@ -22,6 +22,7 @@ from engine.access import WRITERS, Actor
 from engine.dossiers import OPEN_STATES, collectible_entries, find_customer
 from engine.reads.filters import LIKE_ESCAPE, key_pattern
 from engine.reads.views import entry_row
+from models.money import from_cents
 from models.tables import Contact, Customer, Dossier, Entry, User
 
 Row = dict[str, Any]
@@ -52,10 +53,6 @@ class CustomerFilter:
 
 def _cents(column: Any) -> Any:
     return type_coerce(column, BigInteger)
-
-
-def _money(cents: Any) -> Decimal:
-    return (Decimal(int(cents or 0)) / 100).quantize(ZERO)
 
 
 def _overdue_entry(today: dt.date) -> ColumnElement[bool]:
@@ -188,8 +185,8 @@ def customer_window(
         {
             "code": code,
             "name": name,
-            "outstanding": _money(owed),
-            "overdue": _money(late),
+            "outstanding": from_cents(owed or 0),
+            "overdue": from_cents(late or 0),
             "risk": risk,
             "open_dossier": number,
         }

@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col
 
 from engine.reads.filters import LIKE_ESCAPE, DossierFilter, key_pattern
+from models.money import from_cents
 from models.states import DOSSIER_STATUSES, DossierStatus, InterventionStatus
 from models.tables import (
     Customer,
@@ -175,12 +176,8 @@ def dossier_totals(session: Session, flt: DossierFilter, today: dt.date) -> Doss
             )
         )
     ).scalar_one()
-    return {"dossiers": int(count), "balance": _money(balance), "due_today": int(due)}
+    return {"dossiers": int(count), "balance": from_cents(balance or 0), "due_today": int(due)}
 
 
 def _cents(column: Any) -> Any:
     return type_coerce(column, BigInteger)
-
-
-def _money(cents: Any) -> Decimal:
-    return (Decimal(int(cents or 0)) / 100).quantize(Decimal("0.01"))
