@@ -95,3 +95,24 @@ async def test_unknown_login_sees_a_message_not_a_crash(sqlite_db: TestDB) -> No
         await wait_for(pilot, lambda: any("'mallory'" in n.message for n in app._notifications))
         assert app.is_running
         await pilot.press("q")
+
+
+async def test_keys_typed_right_after_slash_go_into_the_filter(sqlite_db: TestDB) -> None:
+    """Over SSH `/` and the text typed after it arrive together, before the box has the
+    focus: they are still text for the filter, not keys for the list."""
+    from textual import events
+
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded and body.count == 4)
+        for key, character in [("slash", "/"), *[(c, c) for c in "ecoles"]]:
+            app.post_message(events.Key(key, character))  # one burst, no wait between
+        box = app.screen.query_one("#filter", Input)
+        await wait_for(pilot, lambda: box.value == "ecoles" and body.count == 1)
+        assert numbers(body) == ["D000002"]
+        await pilot.press("escape", "escape")  # clear, then back to the list
+        await wait_for(pilot, lambda: box.value == "" and body.count == 4)
+        await pilot.press("down")
+        assert box.value == ""  # keys for the list are the list's again

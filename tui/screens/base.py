@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.dom import DOMNode
-from textual.events import Resize
+from textual.events import DescendantFocus, Key, Resize
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input, Static
 
@@ -168,6 +168,7 @@ class FilteredListScreen(BaseScreen):
 
     table: LazyTable
     filter: Any
+    typing_ahead = False  # keys arriving behind the filter key, before the box has the focus
 
     def columns(self, width: int) -> list[Column]:
         raise NotImplementedError
@@ -206,6 +207,25 @@ class FilteredListScreen(BaseScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+
+    @on(DescendantFocus)
+    def focus_moved(self, _event: DescendantFocus) -> None:
+        self.typing_ahead = False  # whatever has the focus now takes the keys
+
+    def on_key(self, event: Key) -> None:
+        """Over SSH the filter key and the text typed after it come in one read: Textual
+        hands each key to the list before the filter key's action moves the focus, so the
+        keys queued behind it are text for the filter, not commands for the list."""
+        box = self.query_one("#filter", Input)
+        if self.focused is box:
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.action == "focus_filter":
+            self.typing_ahead = True  # (whatever key the key map gives it)
+        elif self.typing_ahead and event.is_printable and event.character:
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     def action_clear(self) -> None:
         box = self.query_one("#filter", Input)
