@@ -8,6 +8,7 @@ Both backends where the database is involved (the ``db`` fixture).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sqlite3
@@ -24,6 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+import tui.cli
 from engine.db_errors import user_message
 from engine.dossiers import open_dossier
 from engine.errors import UserError
@@ -451,6 +453,8 @@ def test_a_database_error_is_one_line_without_sql(
         raise error
 
     monkeypatch.setattr(worklist, "cmd_actions", failing)
+    # A parser of its own, built with the failing handler (the shared one holds the real).
+    monkeypatch.setattr(tui.cli, "_parser_in", functools.cache(tui.cli._parser_in.__wrapped__))
     code, out, err = cli("actions")
     assert "SELECT" not in out + err and "xxxxxxxx" not in out + err
     line = one_line(err)

@@ -15,12 +15,13 @@ starts without them (tests/test_tui_prefetch.py checks it).
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Sequence
 
 from engine.errors import UserError
-from engine.i18n import _, set_language
+from engine.i18n import _, current_language, set_language
 from tui.cli.options import Parser, add_global_options
 from tui.cli.output import EXIT_BAD_INPUT, err
 from tui.cli.runtime import Runtime
@@ -28,6 +29,16 @@ from tui.startup.launch import cmd_tui, run_tui, tui_invocation
 
 
 def build_parser() -> Parser:
+    """The parser in the current language (its help texts are translated as it is built)."""
+    return _parser_in(current_language())
+
+
+# Built once per language: building costs ~30 ms (argparse looks up its own texts'
+# translations on disk for every option), more than most commands take, which a process
+# running many commands (the test suite, a script through ``main``) pays every time.
+# Parsing leaves the parser as it was.
+@functools.lru_cache(maxsize=2)
+def _parser_in(language: str) -> Parser:
     from tui.cli import (
         customers,
         database,
