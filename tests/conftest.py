@@ -20,8 +20,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import textual._wait as textual_wait
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -30,13 +32,22 @@ from sqlmodel import Session
 from engine.bootstrap import initialize
 from engine.context import Ctx
 from engine.i18n import set_language
-from models.db import make_engine, session_factory, transaction
+from models.db import LOCK_TIMEOUT_ENV, make_engine, session_factory, transaction
 
 MANAGER = "boss"
 PG_ENV = "RECOUVREMENT_TEST_PG_URL"
 _counter = itertools.count()
 
 set_language("en")
+
+# Pilot tests: Textual waits for the app to go idle after each key (twice) and in every
+# ``pilot.pause()``, by sleeping 20 ms at a time until a 20 ms sleep saw under 1 ms of CPU.
+# That is at least 40 ms of nothing per key, most of a pilot test's time once Textual is
+# quick. The same rule at a 2 ms grain (idle: under 0.2 ms of CPU in 2 ms) waits for the
+# same work and wastes a tenth. Private names, hence Textual's pinned minor version;
+# tests/test_textual_bindings.py fails if they go.
+textual_wait.SLEEP_GRANULARITY = 0.002
+textual_wait.SLEEP_IDLE = 0.0002
 
 
 @dataclass
@@ -74,6 +85,36 @@ def _admin(url: str) -> Engine:
     return create_engine(
         make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
     )
+
+
+@pytest.fixture(autouse=True)
+def shared_command_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Commands run through ``tui.cli.main`` within one test share one engine per database,
+    as a long-lived process would: a new engine per command starts with an empty statement
+    cache (SQLAlchemy compiles each statement again, ~5 ms a command) and, on PostgreSQL, a
+    new connection. Dropped at the end of the test. A module that shares engines across its
+    tests already (tests/test_bad_inputs.py) keeps its own."""
+    import models.db
+
+    make = models.db.make_engine
+    if getattr(make, "shared", False):
+        yield
+        return
+    engines: dict[str, Engine] = {}
+
+    def shared(url: str | None = None, **kwargs: Any) -> Engine:
+        if kwargs or url is None:
+            return make(url, **kwargs)
+        key = f"{url}|{os.environ.get(LOCK_TIMEOUT_ENV, '')}"  # the timeout is the engine's
+        if key not in engines:
+            engines[key] = make(url)
+        return engines[key]
+
+    shared.shared = True  # type: ignore[attr-defined]
+    monkeypatch.setattr(models.db, "make_engine", shared)
+    yield
+    for engine in engines.values():
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +186,12 @@ def pg_template() -> Iterator[tuple[str, str] | None]:
     template_url = make_url(url).set(drivername="postgresql+psycopg", database=name)
     engine = make_engine(template_url.render_as_string(hide_password=False))
     initialize(engine, MANAGER)
+    raw = engine.raw_connection()  # the driver's own: the SQL's % are not placeholders
+    try:
+        raw.cursor().execute(_PRISTINE_SQL)
+        raw.commit()
+    finally:
+        raw.close()
     engine.dispose()
     yield url, name
     with admin.connect() as conn:
@@ -187,16 +234,58 @@ def seeded_copy(db: TestDB, seed: Callable[[TestDB], None], cache: dict[Path, Pa
         cache[db.template] = target
 
 
+# Each test database keeps a copy of what the template holds, and a function that puts it
+# back: a used database is reset in ~10 ms where a new copy of the template costs ~0.5 s of
+# server disk work. Superuser only (foreign keys are not checked while the rows go back in,
+# whatever their order); elsewhere a reset fails and the database is dropped and copied anew.
+_PRISTINE_SQL = """
+CREATE SCHEMA test_pristine;
+DO $$
+DECLARE t text;
+BEGIN
+  FOR t IN SELECT tablename FROM pg_tables
+           WHERE schemaname = 'public' AND tablename <> 'alembic_version' LOOP
+    EXECUTE format('CREATE TABLE test_pristine.%I AS TABLE public.%I', t, t);
+  END LOOP;
+END $$;
+CREATE TABLE test_pristine.sequence_state (name text, last_value bigint, is_called boolean);
+DO $$
+DECLARE s text; v bigint; c boolean;
+BEGIN
+  FOR s IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP
+    EXECUTE format('SELECT last_value, is_called FROM public.%I', s) INTO v, c;
+    INSERT INTO test_pristine.sequence_state VALUES (s, v, c);
+  END LOOP;
+END $$;
+CREATE FUNCTION test_pristine.reset() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t text; r record;
+BEGIN
+  PERFORM pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid();
+  SET LOCAL session_replication_role = replica;
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'test_pristine'
+           AND tablename <> 'sequence_state' LOOP
+    EXECUTE format('DELETE FROM public.%I', t);
+    EXECUTE format('INSERT INTO public.%I SELECT * FROM test_pristine.%I', t, t);
+  END LOOP;
+  FOR r IN SELECT * FROM test_pristine.sequence_state LOOP
+    PERFORM setval(format('public.%I', r.name), r.last_value, r.is_called);
+  END LOOP;
+END $$;
+"""
+
+
 class _PgDatabases:
-    """Copies of the template, one per test, made one test ahead and dropped behind, in a
-    thread of their own: creating a database (about 0.5 s, mostly the server writing to
-    disk) overlaps the previous test instead of adding to it."""
+    """Databases for the tests of one worker, each ready before it is asked for: two copies of
+    the template taking turns, the one just used being reset (in a thread of its own) while
+    the other serves the next test."""
 
     def __init__(self, server: str, template: str) -> None:
         self.server, self.template = server, template
         self.admin = _admin(server)
-        self.worker = ThreadPoolExecutor(max_workers=1)  # one at a time: the template
-        self.next: Future[str] | None = None
+        self.worker = ThreadPoolExecutor(max_workers=1)  # one at a time, in order
+        self.ready: list[Future[str]] = []
+        self.resetters: dict[str, Engine] = {}
 
     def _create(self) -> str:
         name = f"rcv_t_{os.getpid()}_{next(_counter)}"
@@ -206,21 +295,42 @@ class _PgDatabases:
             conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         return name
 
+    def _reset(self, name: str) -> str:
+        engine = self.resetters.get(name)
+        if engine is None:
+            url = make_url(self.server).set(drivername="postgresql+psycopg", database=name)
+            engine = self.resetters[name] = create_engine(url, pool_size=1)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("SELECT test_pristine.reset()"))
+            return name
+        except Exception:  # not a superuser, or the test left the database unusable
+            engine.dispose()
+            del self.resetters[name]
+            self._drop(name)
+            return self._create()
+
     def _drop(self, name: str) -> None:
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def take(self) -> str:
-        name = (self.next or self.worker.submit(self._create)).result()
-        self.next = self.worker.submit(self._create)
+        if not self.ready:
+            self.ready.append(self.worker.submit(self._create))
+        name = self.ready.pop(0).result()
+        if not self.ready:  # the second of the pair, made while this test runs
+            self.ready.append(self.worker.submit(self._create))
         return name
 
     def give_back(self, name: str) -> None:
-        self.worker.submit(self._drop, name)
+        self.ready.append(self.worker.submit(self._reset, name))
 
     def close(self) -> None:
-        if self.next is not None:
-            self.give_back(self.next.result())
+        names = [future.result() for future in self.ready]
+        for engine in self.resetters.values():
+            engine.dispose()
+        for name in names:
+            self.worker.submit(self._drop, name)
         self.worker.shutdown(wait=True)
         self.admin.dispose()
 

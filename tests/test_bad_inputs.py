@@ -37,7 +37,6 @@ from models.tables import Customer, Entry, Intervention
 from tests.conftest import MANAGER, PG_ENV, TestDB, _admin
 from tests.factories import add_customer, add_entry
 from tests.test_validation import dump
-from tui import cli
 from tui.cli import main
 
 TODAY = "2026-03-02"
@@ -958,15 +957,10 @@ def shared_engines() -> Iterator[None]:
             _engines[url] = make(url)
         return _engines[url]
 
+    cached.shared = True  # type: ignore[attr-defined]  # conftest's per-test sharing stands aside
     models.db.make_engine = cached  # type: ignore[assignment]
-    # The parser too: building it (argparse looks up its own texts' translations) costs more
-    # than most commands refused.
-    build = cli.build_parser
-    parser = build()
-    cli.build_parser = lambda: parser  # type: ignore[assignment]
     yield
     models.db.make_engine = make  # type: ignore[assignment]
-    cli.build_parser = build  # type: ignore[assignment]
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
