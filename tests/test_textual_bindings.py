@@ -49,3 +49,15 @@ async def test_binding_descriptions_follow_the_language_of_each_instance() -> No
     set_language("en")
     # The class keeps its catalog ids: a later instance translates on its own.
     assert await _description() == "Help"
+
+
+def test_the_pilot_idle_wait_is_still_where_conftest_tunes_it() -> None:
+    """conftest shortens the grain of Textual's idle wait (``textual._wait``): the wait must
+    still read the module's constants at each step, or the tuning silently does nothing."""
+    import inspect
+
+    import textual._wait as textual_wait
+
+    assert textual_wait.SLEEP_GRANULARITY == 0.002
+    source = inspect.getsource(textual_wait.wait_for_idle)
+    assert "sleep(SLEEP_GRANULARITY)" in source and "SLEEP_IDLE" in source

@@ -65,8 +65,13 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: f
     while not predicate():
         if loop.time() > end:
             raise AssertionError("condition not met in time")
-        await workers_done(pilot, end - loop.time())
+        # In slices: a worker held on purpose (a slow database) must not hide that the
+        # condition came true meanwhile (a timer opened the screen).
+        await workers_done(pilot, min(0.05, end - loop.time()))
         await pilot.pause(0.01)
+    # What the condition saw may still be settling (a screen just pushed mounting its
+    # widgets): let the app go idle before the test acts on it.
+    await pilot.pause()
 
 
 async def workers_done(pilot: Pilot[None], timeout: float) -> None:
