@@ -175,7 +175,7 @@ class ActionsScreen(FilteredListScreen):
         text = _("{overdue} overdue · {today} today · {upcoming} upcoming · {total} to do").format(
             **totals
         )
-        self.query_one("#totals", Static).update(text)
+        self.query_one("#totals", Static).update(text, layout=False)  # one line, always
 
     def set_filter(self, **changes: Any) -> None:
         self.filter = replace(self.filter, **changes)
@@ -215,7 +215,7 @@ class ActionsScreen(FilteredListScreen):
             if note and row.get("dossier_status") == "paused":
                 second = f"{second} · {note}"
             text = f"{inert(first)}\n{inert(second)}"  # two lines, whatever the data holds
-        self.query_one("#detail", Static).update(text)
+        self.query_one("#detail", Static).update(text, layout=False)  # two lines, always
 
     # -- filters
 

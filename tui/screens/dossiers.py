@@ -156,7 +156,7 @@ class DossiersScreen(FilteredListScreen):
 
     def show_totals(self, flt: DossierFilter, text: str) -> None:
         if flt == self.filter:  # not totals counted for a filter changed since
-            self.query_one("#totals", Static).update(text)
+            self.query_one("#totals", Static).update(text, layout=False)  # one line, always
 
     def set_filter(self, **changes: Any) -> None:
         from dataclasses import replace

@@ -200,7 +200,7 @@ class ScenariosScreen(BaseScreen):
             parts.insert(0, _("read-only"))
         if self.unsaved_changes():  # first: a long name must not hide it
             parts.insert(0, _("modified"))
-        self.query_one("#title", Static).update(" · ".join(parts))
+        self.query_one("#title", Static).update(" · ".join(parts), layout=False)  # one line
 
     # -- loading
 

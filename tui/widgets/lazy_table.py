@@ -318,7 +318,9 @@ class LazyTable(Vertical):
         return Text(" ".join(parts))
 
     def show_sort(self, sort: str | None, descending: bool) -> None:
-        self.query_one(".lazy-header", Static).update(self.header_text(sort, descending))
+        # One line, always: no layout pass.
+        header = self.query_one(".lazy-header", Static)
+        header.update(self.header_text(sort, descending), layout=False)
 
     def reload(self, keep_cursor: bool = True) -> None:
         self.body.reload(keep_cursor)

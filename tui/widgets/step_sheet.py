@@ -233,11 +233,12 @@ class StepGrid(ScrollableContainer, can_focus=True):
                 else:
                     text = inert(cell_text(row, column.key))  # names and labels: data
                 texts.append(_fit(text, column.width, column.right))
-            # Only changed cells are updated: each update costs a layout pass.
+            # Only changed cells are updated, and without a layout pass: a cell's size is
+            # fixed (its column's width, one line), whatever its text.
             old = self._texts[index] if index < len(self._texts) else None
             for at, (cell, text) in enumerate(zip(self._cells[index], texts, strict=True)):
                 if old is None or old[at] != text:
-                    cell.update(text)
+                    cell.update(text, layout=False)
             if index < len(self._texts):
                 self._texts[index] = texts
             else:
