@@ -249,7 +249,7 @@ def test_read_only_folder_reads_and_names_the_file_on_a_change(
 def test_a_change_waiting_for_a_locked_dossier_gives_up_and_says_so(
     db: TestDB, cli: Cli, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
 ) -> None:
-    monkeypatch.setenv(LOCK_TIMEOUT_ENV, "1")
+    monkeypatch.setenv(LOCK_TIMEOUT_ENV, "0.2")
     first = seed(db)
     args = tuple(a.format(first=first) for a in args)
     before = dump(db)
@@ -262,7 +262,7 @@ def test_a_change_waiting_for_a_locked_dossier_gives_up_and_says_so(
         else "Dossier D000001 is being changed by someone else; try again."
     )
     assert err.strip() == expected
-    assert seconds < LOCK_TIMEOUT  # gave up after the 1 s set, not the default wait
+    assert seconds < LOCK_TIMEOUT  # gave up after the 0.2 s set, not the default wait
     assert dump(db) == before
     code, out, err = cli(*args)  # the lock gone, the same command goes through
     assert code == 0, err
