@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Input, OptionList, Select, SelectionList, Static, TabbedContent
+from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
 from engine.dossiers import close, find_dossier, move_to_step, update_dossier
 from engine.scenarios import BUILTIN_NAME, COURTESY
@@ -29,6 +29,7 @@ from tui.screens.forms import (
     StepForm,
 )
 from tui.widgets.lazy_table import TableBody
+from tui.widgets.tab_bar import TabBar
 
 
 def seed(db: TestDB) -> None:
@@ -150,7 +151,7 @@ async def test_tabs_switch_with_brackets(sqlite_db: TestDB) -> None:
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(app, pilot)
-        tabs = screen.query_one("#tabs", TabbedContent)
+        tabs = screen.query_one("#tabs", TabBar)
         seen = []
         for _ in range(4):
             await pilot.press("right_square_bracket")
