@@ -171,6 +171,13 @@ class RecouvrementApp(App[None]):
             self.call_from_thread(self.close_unusable, self.prefetch.fatal)
         return value
 
+    def prefetched_now(self, kind: type[M]) -> M | None:
+        """The same answer if it has arrived already, without waiting (on the UI thread, so
+        the list shows it in its first frame); None: take it from a worker instead."""
+        if self.prefetch is None or self.prefetch.fatal is not None:
+            return None
+        return self.prefetch.take(kind, timeout=0)
+
     def forget_prefetched(self) -> None:
         """The list was asked for something else: what the start-up process read is stale."""
         if self.prefetch is not None:
