@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from engine.errors import UserError
 from engine.i18n import N_, _
 from engine.inert import inert
+from tui import format as fmt
 from tui.backend import Backend
 from tui.crash import crash_summary, log_crash
 from tui.keymap import load_keymap
@@ -247,6 +248,7 @@ class RecouvrementApp(App[None]):
         try:
             for module in WARM_UP_MODULES:
                 importlib.import_module(module)
+            fmt.money(0)  # loads Babel's locale data, which the first paint goes without
         finally:
             sys.setswitchinterval(interval)
             freeze_start_up()
