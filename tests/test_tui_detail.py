@@ -174,6 +174,32 @@ async def test_tabs_switch_with_brackets(sqlite_db: TestDB) -> None:
         assert "Paul Dupont" in contacts.render_line(0).text
 
 
+async def test_a_click_on_a_tab_title_shows_it(sqlite_db: TestDB) -> None:
+    """As with Textual's tabs: a click on a title (or under it) shows that tab and gives
+    the bar the focus, where left and right go on from tab to tab."""
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(app, pilot)
+        bar = screen.query_one("#tabs", TabBar)
+        start, _end = bar.spans()["contacts"]
+        await pilot.click(TabBar, offset=(start, 1))
+        contacts = screen.tables["contacts"].body
+        await wait_for(pilot, lambda: contacts.loaded and contacts.count == 2)
+        assert bar.active == "contacts" and contacts.display
+        assert not screen.tables["entries"].display
+        assert app.focused is contacts  # a table shown for the first time takes the focus
+        await pilot.click(TabBar, offset=(bar.spans()["entries"][0], 0))
+        assert bar.active == "entries" and app.focused is bar
+        await pilot.press("left")  # round to the last tab
+        assert bar.active == "history"
+        await pilot.click(TabBar, offset=(bar.spans()["contacts"][0], 0))
+        await pilot.press("right")
+        assert bar.active == "history" and app.focused is bar
+        await pilot.press("left")
+        assert bar.active == "contacts" and screen.tables["contacts"].display
+
+
 async def test_done_plans_the_next_step(sqlite_db: TestDB) -> None:
     seed(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)

@@ -40,12 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_parent_paints_without_the_database_layer() -> None:
     """What the parent imports before the first paint leaves out SQLAlchemy and the models
-    (the child reads without them), and the TOML parser when there is no key file."""
+    (the child reads without them), the TOML parser when there is no key file, and Babel's
+    number formats (the list's amounts are written without them)."""
     code = (
         "import sys, tui.cli, tui.app, tui.screens.dossiers, tui.startup.launch\n"
         "import tui.startup.prefetch, tui.startup.first_screen, tui.startup.driver\n"
-        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'models.tables', 'tomllib')"
-        " if m in sys.modules]\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'models.tables', 'tomllib',"
+        " 'babel.numbers') if m in sys.modules]\n"
         "print(heavy)\n"
     )
     out = subprocess.run(
