@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Input, OptionList, Select, SelectionList, Static, TabbedContent
+from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
 from engine.dossiers import close, find_dossier, move_to_step, update_dossier
 from engine.scenarios import BUILTIN_NAME, COURTESY
@@ -29,6 +29,7 @@ from tui.screens.forms import (
     StepForm,
 )
 from tui.widgets.lazy_table import TableBody
+from tui.widgets.tab_bar import TabBar
 
 
 def seed(db: TestDB) -> None:
@@ -150,7 +151,7 @@ async def test_tabs_switch_with_brackets(sqlite_db: TestDB) -> None:
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(app, pilot)
-        tabs = screen.query_one("#tabs", TabbedContent)
+        tabs = screen.query_one("#tabs", TabBar)
         seen = []
         for _ in range(4):
             await pilot.press("right_square_bracket")
@@ -171,6 +172,32 @@ async def test_tabs_switch_with_brackets(sqlite_db: TestDB) -> None:
         contacts = screen.tables["contacts"].body
         await wait_for(pilot, lambda: contacts.loaded and contacts.count == 2)
         assert "Paul Dupont" in contacts.render_line(0).text
+
+
+async def test_a_click_on_a_tab_title_shows_it(sqlite_db: TestDB) -> None:
+    """As with Textual's tabs: a click on a title (or under it) shows that tab and gives
+    the bar the focus, where left and right go on from tab to tab."""
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(app, pilot)
+        bar = screen.query_one("#tabs", TabBar)
+        start, _end = bar.spans()["contacts"]
+        await pilot.click(TabBar, offset=(start, 1))
+        contacts = screen.tables["contacts"].body
+        await wait_for(pilot, lambda: contacts.loaded and contacts.count == 2)
+        assert bar.active == "contacts" and contacts.display
+        assert not screen.tables["entries"].display
+        assert app.focused is contacts  # a table shown for the first time takes the focus
+        await pilot.click(TabBar, offset=(bar.spans()["entries"][0], 0))
+        assert bar.active == "entries" and app.focused is bar
+        await pilot.press("left")  # round to the last tab
+        assert bar.active == "history"
+        await pilot.click(TabBar, offset=(bar.spans()["contacts"][0], 0))
+        await pilot.press("right")
+        assert bar.active == "history" and app.focused is bar
+        await pilot.press("left")
+        assert bar.active == "contacts" and screen.tables["contacts"].display
 
 
 async def test_done_plans_the_next_step(sqlite_db: TestDB) -> None:

@@ -40,12 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_parent_paints_without_the_database_layer() -> None:
     """What the parent imports before the first paint leaves out SQLAlchemy and the models
-    (the child reads without them), and the TOML parser when there is no key file."""
+    (the child reads without them), the TOML parser when there is no key file, and Babel's
+    number formats (the list's amounts are written without them)."""
     code = (
         "import sys, tui.cli, tui.app, tui.screens.dossiers, tui.startup.launch\n"
         "import tui.startup.prefetch, tui.startup.first_screen, tui.startup.driver\n"
-        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'models.tables', 'tomllib')"
-        " if m in sys.modules]\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'models.tables', 'tomllib',"
+        " 'babel.numbers') if m in sys.modules]\n"
         "print(heavy)\n"
     )
     out = subprocess.run(
@@ -404,9 +405,9 @@ class FakePrefetch:
         self.hold = hold
         self.closed = False
 
-    def take(self, kind: type[Message]) -> Message | None:
+    def take(self, kind: type[Message], timeout: float = 5) -> Message | None:
         if kind is FirstTotals and self.hold is not None:
-            self.hold.wait(5)
+            self.hold.wait(timeout)
         return self.answers.pop(kind, None)
 
     def wait(self, timeout: float = 5) -> bool:
@@ -434,6 +435,27 @@ async def test_the_list_shows_the_prefetched_rows_then_reads_itself(sqlite_db: T
         await pilot.press("m", "m")  # mine, then all again: now from the database
         await wait_for(pilot, lambda: body.loaded and body.count == 4)
         assert body.row_at(0)["number"] == "D000001"  # type: ignore[index]
+
+
+class SentEarly(FakePrefetch):
+    """Rows that arrived before the list mounted: given to a caller that does not wait."""
+
+    def take(self, kind: type[Message], timeout: float = 5) -> Message | None:
+        if kind is FirstRows and timeout > 0:
+            return None  # a worker's take: the list would read the database instead
+        return super().take(kind, timeout)
+
+
+async def test_rows_already_sent_are_shown_as_the_list_mounts(sqlite_db: TestDB) -> None:
+    """In the list's first frame, not one frame later from a worker."""
+    seed_tui(sqlite_db)
+    rows = [{"number": "D999999", "customer": "CPREFETCH", "status": "open", "balance": None}]
+    prefetch: Any = SentEarly(FirstRows(rows), FirstCount(1))
+    app = RecouvrementApp(lambda: sqlite_db.engine, "boss", TODAY, prefetch)
+    async with app.run_test(size=(120, 40)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded)
+        assert body.count == 1 and body.row_at(0)["number"] == "D999999"  # type: ignore[index]
 
 
 async def test_a_fatal_answer_closes_the_app(sqlite_db: TestDB) -> None:

@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from engine.errors import UserError
 from engine.i18n import N_, _
 from engine.inert import inert
+from tui import format as fmt
 from tui.backend import Backend
 from tui.crash import crash_summary, log_crash
 from tui.keymap import load_keymap
@@ -121,6 +122,10 @@ class RecouvrementApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     # The app's own commands; Textual's generic ones only after ">" (tui.palette).
     COMMANDS: ClassVar[set[Any]] = {JumpProvider, ActionsProvider, SystemProvider}
+    # The list is the first screen, not a mode switched to from Textual's empty default
+    # screen: that switch restyled the app twice and the list once more before its first
+    # paint (~25 ms).
+    DEFAULT_MODE: ClassVar[str] = "dossiers"
     MODES: ClassVar[dict[str, Any]] = {
         "dossiers": _dossiers,
         "actions": _actions,
@@ -157,7 +162,9 @@ class RecouvrementApp(App[None]):
         self.prefetch = prefetch
         self.fatal: str | None = None  # why the app closed before it could work
         self.warmed = False
-        self.modes_shown: set[str] = set()  # modes whose screen exists (refreshed on return)
+        self.keymap_error = ""  # why the key map file was not used
+        # Modes whose screen exists (refreshed on return); the app starts in DEFAULT_MODE.
+        self.modes_shown: set[str] = {self.DEFAULT_MODE}
         self.opening: Screen[Any] | None = None  # the screen a dossier is being opened over
 
     def prefetched(self, kind: type[M]) -> M | None:
@@ -171,6 +178,13 @@ class RecouvrementApp(App[None]):
             self.call_from_thread(self.close_unusable, self.prefetch.fatal)
         return value
 
+    def prefetched_now(self, kind: type[M]) -> M | None:
+        """The same answer if it has arrived already, without waiting (on the UI thread, so
+        the list shows it in its first frame); None: take it from a worker instead."""
+        if self.prefetch is None or self.prefetch.fatal is not None:
+            return None
+        return self.prefetch.take(kind, timeout=0)
+
     def forget_prefetched(self) -> None:
         """The list was asked for something else: what the start-up process read is stale."""
         if self.prefetch is not None:
@@ -178,7 +192,9 @@ class RecouvrementApp(App[None]):
 
     def close_unusable(self, message: str) -> None:
         self.fatal = message
-        self.exit(return_code=2)
+        # Through the message queue: the answer can come while the first screen is still
+        # being composed, and leaving then would break its mounting.
+        self.call_later(self.exit, return_code=2)
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         # Workers waiting for the start-up process must not hold the app open.
@@ -205,17 +221,20 @@ class RecouvrementApp(App[None]):
         # Titles name customers and dossiers: inert, like every text from data.
         return super().format_title(inert(title), inert(sub_title))
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        """Before the first screen is composed: its first frame shows the user's keys."""
         self.sub_title = f"{self.login} · {self.today.isoformat()}"
         try:
             keymap = load_keymap()
         except UserError as exc:
-            self.notify(exc.message, severity="error", timeout=10)
+            self.keymap_error = exc.message  # said once there is a screen to say it on
             keymap = {}
         if keymap:
             self.set_keymap(keymap)
-        self.modes_shown.add("dossiers")
-        self.switch_mode("dossiers")
+
+    def on_mount(self) -> None:
+        if self.keymap_error:
+            self.notify(self.keymap_error, severity="error", timeout=10)
         self.set_timer(1.0, self.warm_up)  # in case no list ever loads
 
     def on_table_body_loaded(self) -> None:
@@ -240,6 +259,7 @@ class RecouvrementApp(App[None]):
         try:
             for module in WARM_UP_MODULES:
                 importlib.import_module(module)
+            fmt.money(0)  # loads Babel's locale data, which the first paint goes without
         finally:
             sys.setswitchinterval(interval)
             freeze_start_up()

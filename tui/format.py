@@ -1,6 +1,11 @@
 """How amounts, dates and times read in each language (Babel): ``1 234,56 €`` in French.
 
-Every screen formats through here: one money, one date, one time of day."""
+Every screen formats through here: one money, one date, one time of day.
+
+Amounts in a column and counts are written here with the language's separators, without
+Babel: loading its locale data takes ~50 ms, which the first paint of the list (a column
+of amounts) would wait for. Babel writes the amounts with a currency symbol, first used
+once the list is up (the app loads it in its warm-up)."""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import format_currency, format_decimal
-
 from engine.i18n import current_language
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+# Decimal and group separators as Babel has them for LOCALES (the minus sign is "-" in
+# both); tests/test_format.py checks they still agree.
+SEPARATORS = {"fr": (",", "\u202f"), "en": (".", ",")}
 
 
 def _locale() -> str:
@@ -29,8 +35,16 @@ def money(amount: Decimal | str | int | None, currency: str = "EUR", symbol: boo
         except (InvalidOperation, ValueError):
             return str(amount)
     if symbol:
+        from babel.numbers import format_currency
+
         return format_currency(amount, currency, locale=_locale())
-    return format_decimal(amount, format="#,##0.00", locale=_locale())
+    return _separated(f"{amount:,.2f}")
+
+
+def _separated(text: str) -> str:
+    """``1,234.56`` (Python's separators) with the language's."""
+    decimal, group = SEPARATORS.get(current_language(), SEPARATORS["en"])
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
 def amount(value: Any) -> str:
@@ -62,4 +76,4 @@ def moment(value: dt.datetime) -> str:
 
 def number(value: int) -> str:
     """A count with the language's thousands separator: ``12 500`` in French."""
-    return format_decimal(value, format="#,##0", locale=_locale())
+    return _separated(f"{value:,d}")

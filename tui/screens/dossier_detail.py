@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.events import Resize
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Header, Static
 
 from engine import dossiers as dossier_service
 from engine.i18n import N_, _, pgettext
@@ -32,6 +32,7 @@ from tui.screens.base import BaseModal, BaseScreen
 from tui.widgets.columns import FLEX_MINIMUM, Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
+from tui.widgets.tab_bar import TabBar
 
 TABS = ("entries", "interventions", "contacts", "history")
 
@@ -341,9 +342,7 @@ class DossierDetailScreen(BaseScreen):
     ]
     DEFAULT_CSS = """
     DossierDetailScreen #fields { height: auto; padding: 0 1; background: $panel; }
-    DossierDetailScreen TabbedContent { height: 1fr; }
-    DossierDetailScreen TabPane { padding: 0; height: 1fr; }
-    DossierDetailScreen ContentSwitcher { height: 1fr; }
+    DossierDetailScreen #panes { height: 1fr; }
     """
 
     def __init__(self, number: str, data: Row | None = None) -> None:
@@ -384,13 +383,11 @@ class DossierDetailScreen(BaseScreen):
         yield Static(
             _("Loading dossier {number}…").format(number=self.number), id="fields", markup=False
         )
-        with TabbedContent(id="tabs", initial="entries"):
-            for key in TABS:
-                with TabPane(titles[key], id=key):
-                    # Only the first tab's table now: the others when first shown, so
-                    # opening a dossier mounts one table, not four.
-                    if key == TABS[0]:
-                        yield self.tables[key]
+        # One widget for the tab titles (tui.widgets.tab_bar), and only the first tab's
+        # table now: the others when first shown, so opening a dossier mounts one table.
+        yield TabBar({key: titles[key] for key in TABS}, TABS[0], id="tabs")
+        with ContentSwitcher(id="panes", initial=self.tables[TABS[0]].id):
+            yield self.tables[TABS[0]]
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -408,17 +405,21 @@ class DossierDetailScreen(BaseScreen):
     def fit_columns(self, key: str) -> None:
         self.tables[key].set_columns(COLUMNS[key](self.width))
 
-    @on(TabbedContent.TabActivated, "#tabs")
-    async def tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        key = event.pane.id
-        if key is None or key in self.shown:
-            return
-        self.shown.add(key)
+    @on(TabBar.Activated, "#tabs")
+    async def tab_shown(self, event: TabBar.Activated) -> None:
+        key = event.key
         table = self.tables[key]
-        await event.pane.mount(table)
-        self.fit_columns(key)
-        self.fill(key)
-        if self.active_tab() == key:
+        new = key not in self.shown
+        if new:
+            self.shown.add(key)
+            table.display = False  # not beside the shown table until the switch below
+            await self.query_one("#panes", ContentSwitcher).mount(table)
+            self.fit_columns(key)
+            self.fill(key)
+        if self.active_tab() != key:
+            return  # already left for another tab
+        self.query_one("#panes", ContentSwitcher).current = table.id
+        if new:
             table.body.focus()
 
     # -- loading
@@ -558,7 +559,7 @@ class DossierDetailScreen(BaseScreen):
             return False
         if action == "exclude":  # the entry under the cursor: on the Entries tab only
             tabs = self.query("#tabs")
-            if not tabs or tabs.first(TabbedContent).active != "entries":
+            if not tabs or tabs.first(TabBar).active != "entries":
                 return False
         agent = self.data["agent"] if self.data is not None else None
         return allowed(self.rcv.backend.actor, action, agent)
@@ -570,14 +571,15 @@ class DossierDetailScreen(BaseScreen):
         self.reload()
 
     def action_tab(self, step: int) -> None:
-        tabs = self.query_one("#tabs", TabbedContent)
+        tabs = self.query_one("#tabs", TabBar)
         key = TABS[(TABS.index(tabs.active) + step) % len(TABS)]
         tabs.active = key
-        if key in self.shown:  # else tab_shown focuses it once mounted
+        if key in self.shown:  # else tab_shown shows and focuses it once mounted
+            self.query_one("#panes", ContentSwitcher).current = self.tables[key].id
             self.tables[key].body.focus()
 
     def active_tab(self) -> str:
-        return self.query_one("#tabs", TabbedContent).active
+        return self.query_one("#tabs", TabBar).active
 
     def target(self) -> Row | None:
         """The to-do under the cursor in the Interventions tab, else the current step."""
@@ -640,7 +642,7 @@ class DossierDetailScreen(BaseScreen):
         if data is not None:
             self.changes.edit(data)
 
-    @on(TabbedContent.TabActivated, "#tabs")
+    @on(TabBar.Activated, "#tabs")
     def offer_exclude(self) -> None:
         self.refresh_bindings()  # `x` applies on the Entries tab only
 

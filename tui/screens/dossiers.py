@@ -78,6 +78,13 @@ class DossierSource:
 
         return self.screen.rcv.backend.read(lambda ctx: dossier_count(ctx.session, flt))
 
+    def ready(self, limit: int) -> list[Row] | None:
+        """The first rows, when the start-up process has sent them already (UI thread)."""
+        if self.screen.filter != FIRST_FILTER:
+            return None
+        first_rows = self.screen.rcv.prefetched_now(FirstRows)
+        return first_rows.rows[:limit] if first_rows is not None else None
+
     def fetch(self, offset: int, limit: int) -> list[Row]:
         flt = self.screen.filter
         if offset == 0 and flt == FIRST_FILTER:

@@ -7,7 +7,7 @@ the body renders with Textual's line API (``render_line``), so 100,000 rows cost
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from rich.segment import Segment
 from rich.text import Text
@@ -35,6 +35,14 @@ class Source(Protocol):
     def count(self) -> int: ...
 
     def fetch(self, offset: int, limit: int) -> list[Row]: ...
+
+
+@runtime_checkable
+class ReadySource(Source, Protocol):
+    """A source that may have its first rows in memory already (read by the start-up
+    process): ``ready`` gives them on the UI thread, without waiting, or None."""
+
+    def ready(self, limit: int) -> list[Row] | None: ...
 
 
 class ListSource:
@@ -120,17 +128,25 @@ class TableBody(ScrollView, can_focus=True):
     def reload(self, keep_cursor: bool = True) -> None:
         self._generation += 1
         self._pending.clear()
-        self._load(self._generation, self.cursor if keep_cursor else 0)
+        cursor = self.cursor if keep_cursor else 0
+        rows = None
+        if cursor == 0 and isinstance(self.source, ReadySource):
+            rows = self.source.ready(self.PAGE)
+        if rows is not None:  # in this very frame, not one frame after a worker's
+            self._loaded(self._generation, len(rows), {0: rows}, 0, False)
+        self._load(self._generation, cursor, shown=rows is not None)
 
     @work(thread=True, exclusive=True, group="table-reload", exit_on_error=False)
-    def _load(self, generation: int, cursor: int) -> None:
+    def _load(self, generation: int, cursor: int, shown: bool = False) -> None:
+        """``shown``: the first rows are on screen already, only the count is missing."""
         try:
             if cursor == 0:
                 # A new filter or sort: paint the first screenful before counting, which can
                 # take longer than the window itself on a filtered 100,000-row list.
-                rows = self.source.fetch(0, self.PAGE)
-                # A message, not call_from_thread: the worker goes on counting meanwhile.
-                self.post_message(self.Window(generation, len(rows), 0, rows, 0, False))
+                if not shown:
+                    rows = self.source.fetch(0, self.PAGE)
+                    # A message, not call_from_thread: the worker goes on counting meanwhile.
+                    self.post_message(self.Window(generation, len(rows), 0, rows, 0, False))
                 count = self.source.count()  # sources may show totals when counting
                 self.post_message(self.Counted(generation, count))  # after the Window
                 return
