@@ -92,7 +92,8 @@ def shared_command_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Commands run through ``tui.cli.main`` within one test share one engine per database,
     as a long-lived process would: a new engine per command starts with an empty statement
     cache (SQLAlchemy compiles each statement again, ~5 ms a command) and, on PostgreSQL, a
-    new connection. Dropped at the end of the test. A module that shares engines across its
+    new connection. Kept for the next tests on the same database (see _kept_engines), their
+    connections closed at the end of each test. A module that shares engines across its
     tests already (tests/test_bad_inputs.py) keeps its own."""
     import models.db
 
@@ -100,21 +101,26 @@ def shared_command_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     if getattr(make, "shared", False):
         yield
         return
-    engines: dict[str, Engine] = {}
+    used: list[Engine] = []
 
     def shared(url: str | None = None, **kwargs: Any) -> Engine:
         if kwargs or url is None:
             return make(url, **kwargs)
         key = f"{url}|{os.environ.get(LOCK_TIMEOUT_ENV, '')}"  # the timeout is the engine's
-        if key not in engines:
-            engines[key] = make(url)
-        return engines[key]
+        engine = _command_engines.get(key)
+        if engine is None:
+            engine = _command_engines[key] = make(url)
+        used.append(engine)
+        return engine
 
     shared.shared = True  # type: ignore[attr-defined]
     monkeypatch.setattr(models.db, "make_engine", shared)
     yield
-    for engine in engines.values():
+    for engine in used:
         engine.dispose()
+
+
+_command_engines: dict[str, Engine] = {}
 
 
 @pytest.fixture(scope="session")
@@ -199,10 +205,36 @@ def pg_template() -> Iterator[tuple[str, str] | None]:
     admin.dispose()
 
 
-def _sqlite_db(template: Path, tmp_path: Path) -> Iterator[TestDB]:
-    path = tmp_path / "test.sqlite3"
+# Test databases are reused (one SQLite file per worker copied over again, two PostgreSQL
+# databases per worker taking turns), and so are their engines: SQLAlchemy keeps compiled
+# statements per engine, and a new engine per test compiled every statement again (about a
+# tenth of the suite's time). Each test still gets its own connections: the engine is
+# disposed of (its pool closed) when the test ends.
+_kept_engines: dict[str, Engine] = {}
+
+
+def _kept_engine(url: str) -> Engine:
+    engine = _kept_engines.get(url)
+    if engine is None:
+        engine = _kept_engines[url] = make_engine(url)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def sqlite_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this worker's test database lives, copied anew from the template for each test."""
+    return tmp_path_factory.mktemp("db")
+
+
+def _sqlite_db(template: Path, folder: Path) -> Iterator[TestDB]:
+    path = folder / "test.sqlite3"
+    engine = _kept_engine(str(path))
+    engine.dispose()
+    # A new file (a new inode), not the old one written over: a connection the last test
+    # left open keeps the old file, and its locks, to itself.
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
     shutil.copy(template, path)
-    engine = make_engine(str(path))
     yield TestDB(str(path), engine, session_factory(engine), template)
     engine.dispose()
 
@@ -349,7 +381,7 @@ def _pg_db(databases: _PgDatabases) -> Iterator[TestDB]:
     name = databases.take()
     url = make_url(databases.server).set(drivername="postgresql+psycopg", database=name)
     rendered = url.render_as_string(hide_password=False)
-    engine = make_engine(rendered)
+    engine = _kept_engine(rendered)
     yield TestDB(rendered, engine, session_factory(engine))
     engine.dispose()
     databases.give_back(name)
@@ -358,12 +390,12 @@ def _pg_db(databases: _PgDatabases) -> Iterator[TestDB]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(
     request: pytest.FixtureRequest,
-    tmp_path: Path,
+    sqlite_folder: Path,
     sqlite_template: Path,
 ) -> Iterator[TestDB]:
     """A fresh, initialised database on each backend."""
     if request.param == "sqlite":
-        yield from _sqlite_db(sqlite_template, tmp_path)
+        yield from _sqlite_db(sqlite_template, sqlite_folder)
     else:
         databases = request.getfixturevalue("pg_databases")
         if databases is None:
@@ -372,5 +404,5 @@ def db(
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[TestDB]:
-    yield from _sqlite_db(sqlite_template, tmp_path)
+def sqlite_db(sqlite_folder: Path, sqlite_template: Path) -> Iterator[TestDB]:
+    yield from _sqlite_db(sqlite_template, sqlite_folder)

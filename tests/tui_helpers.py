@@ -64,7 +64,7 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: f
     end = loop.time() + timeout
     while not predicate():
         if loop.time() > end:
-            raise AssertionError("condition not met in time")
+            raise AssertionError(f"condition not met in time; {app_state(pilot)}")
         # In slices: a worker held on purpose (a slow database) must not hide that the
         # condition came true meanwhile (a timer opened the screen).
         await workers_done(pilot, min(0.05, end - loop.time()))
@@ -72,6 +72,16 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: f
     # What the condition saw may still be settling (a screen just pushed mounting its
     # widgets): let the app go idle before the test acts on it.
     await pilot.pause()
+
+
+def app_state(pilot: Pilot[None]) -> str:
+    """What the app showed and was doing: a timeout's message says why, not only that."""
+    app = pilot.app
+    notes = [n.message for n in app._notifications]
+    workers = [
+        f"{w.name} {w.state.name}" + (f" {w.error!r}" if w.error else "") for w in app.workers
+    ]
+    return f"screen {type(app.screen).__name__}, notifications {notes}, workers {workers}"
 
 
 async def workers_done(pilot: Pilot[None], timeout: float) -> None:
