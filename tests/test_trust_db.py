@@ -528,7 +528,9 @@ def test_demo_killed_halfway_leaves_nothing_and_runs_again(
             MANAGER,
             "demo",
             "--size",
-            "9000",
+            # Two batches (1,500 customers, ~4,500 dossiers each): killed after the first,
+            # while the second is still being written.
+            "4600",
         ],
         cwd=ROOT,
         env=env,
