@@ -286,3 +286,30 @@ async def test_entries_tab_says_which_invoice_a_charge_belongs_to(sqlite_db: Tes
         invoice = next(line for line in lines if line.startswith("2025-11-02"))
         assert "F-2025-0917" in penalty
         assert invoice.count("F-2025-0917") == 1  # the piece only: no invoice repeating it
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_list_header_reads_as_a_title(language: str) -> None:
+    """Column headers start with a capital in both languages (the agent's column read
+    "agent", the command line's lower-case header, on three screens)."""
+    from tui.screens import actions, customers, dossier_detail, dossiers
+
+    set_language(language)
+    try:
+        makers = [
+            actions.columns,
+            dossiers.columns,
+            customers.columns,
+            customers.entry_columns,
+            customers.contact_columns,
+            customers.dossier_columns,
+            dossier_detail.entry_columns,
+            dossier_detail.intervention_columns,
+            dossier_detail.contact_columns,
+            dossier_detail.history_columns,
+        ]
+        titles = [column.title for make in makers for column in make(200)]
+        lower = [title for title in titles if title[:1].islower()]
+        assert not lower, lower
+    finally:
+        set_language("en")

@@ -70,7 +70,7 @@ def columns(width: int) -> list[Column]:
     if wide:
         cols += [
             Column("customer_name", _("Name"), 18, rank=3),
-            Column("agent", pgettext("column", "agent"), 9, rank=2),
+            Column("agent", pgettext("column", "Agent"), 9, rank=2),
         ]
     cols.append(Column("type", _("Type"), 10, show=labels.type_label, rank=1))
     if not wide:

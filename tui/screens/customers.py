@@ -97,7 +97,7 @@ def dossier_columns(width: int) -> list[Column]:
                 rank=1,
             ),
             Column("created", _("Opened"), 10, show=fmt.date, rank=2),
-            Column("agent", pgettext("column", "agent"), 12, flex=True),
+            Column("agent", pgettext("column", "Agent"), 12, flex=True),
             amount_column("balance", _("Balance")),
         ],
         width,

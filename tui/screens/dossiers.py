@@ -36,7 +36,7 @@ def columns(width: int) -> list[Column]:
     if wide:
         cols += [
             Column("customer_name", _("Name"), 12, sort="name", flex=True),
-            Column("agent", pgettext("column", "agent"), 9, sort="agent", rank=2),
+            Column("agent", pgettext("column", "Agent"), 9, sort="agent", rank=2),
             Column("scenario", _("Scenario"), 13, sort="scenario", rank=2),
         ]
     cols += [
