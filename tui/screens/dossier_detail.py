@@ -178,7 +178,7 @@ def contact_columns(width: int) -> list[Column]:
             ),
             Column("role", _("Role"), 16, rank=2),
             Column("phone", _("Phone"), 14, rank=1),
-            Column("email", _("E-mail"), 24, rank=3),
+            Column("email", _("Email"), 24, rank=3),
         ],
         width,
     )
