@@ -87,14 +87,31 @@ def _admin(url: str) -> Engine:
     )
 
 
+# Test databases are reused (one SQLite file per worker copied over again, two PostgreSQL
+# databases per worker taking turns), and so are their engines, the test's and those of the
+# commands it runs: SQLAlchemy keeps compiled statements per engine, and a new engine per
+# test or per command compiled every statement again (about a tenth of the suite's time).
+# Each test still gets its own connections: the engines are disposed of (their pools
+# closed) when it ends. One per database and lock timeout, which the engine's connections
+# are given when made.
+_kept_engines: dict[str, Engine] = {}
+
+
+def _kept_engine(url: str) -> Engine:
+    key = f"{url}|{os.environ.get(LOCK_TIMEOUT_ENV, '')}"
+    engine = _kept_engines.get(key)
+    if engine is None:
+        engine = _kept_engines[key] = make_engine(url)
+    return engine
+
+
 @pytest.fixture(autouse=True)
 def shared_command_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Commands run through ``tui.cli.main`` within one test share one engine per database,
-    as a long-lived process would: a new engine per command starts with an empty statement
-    cache (SQLAlchemy compiles each statement again, ~5 ms a command) and, on PostgreSQL, a
-    new connection. Kept for the next tests on the same database (see _kept_engines), their
-    connections closed at the end of each test. A module that shares engines across its
-    tests already (tests/test_bad_inputs.py) keeps its own."""
+    as a long-lived process would, and with the test itself (see _kept_engines): a new engine
+    per command starts with an empty statement cache (~5 ms a command) and, on PostgreSQL, a
+    new connection. A module that shares engines across its tests already
+    (tests/test_bad_inputs.py) keeps its own."""
     import models.db
 
     make = models.db.make_engine
@@ -106,10 +123,7 @@ def shared_command_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def shared(url: str | None = None, **kwargs: Any) -> Engine:
         if kwargs or url is None:
             return make(url, **kwargs)
-        key = f"{url}|{os.environ.get(LOCK_TIMEOUT_ENV, '')}"  # the timeout is the engine's
-        engine = _command_engines.get(key)
-        if engine is None:
-            engine = _command_engines[key] = make(url)
+        engine = _kept_engine(url)
         used.append(engine)
         return engine
 
@@ -118,9 +132,6 @@ def shared_command_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     for engine in used:
         engine.dispose()
-
-
-_command_engines: dict[str, Engine] = {}
 
 
 @pytest.fixture(scope="session")
@@ -203,21 +214,6 @@ def pg_template() -> Iterator[tuple[str, str] | None]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-# Test databases are reused (one SQLite file per worker copied over again, two PostgreSQL
-# databases per worker taking turns), and so are their engines: SQLAlchemy keeps compiled
-# statements per engine, and a new engine per test compiled every statement again (about a
-# tenth of the suite's time). Each test still gets its own connections: the engine is
-# disposed of (its pool closed) when the test ends.
-_kept_engines: dict[str, Engine] = {}
-
-
-def _kept_engine(url: str) -> Engine:
-    engine = _kept_engines.get(url)
-    if engine is None:
-        engine = _kept_engines[url] = make_engine(url)
-    return engine
 
 
 @pytest.fixture(scope="session")
