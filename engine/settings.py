@@ -109,6 +109,24 @@ SPECS: dict[str, SettingSpec] = {
     "open_access": SettingSpec("false", _bool, N_("Let any login in (as an agent)")),
     # The labels of the charges a done step writes go to the accounting: one language for
     # the company, not that of whoever pressed the key (engine.effects).
+    # The company's identity on its letters (engine.documents); identifiers are checked by
+    # python-stdnum and schwifty when set.
+    "company_address": SettingSpec("", _text, N_("Company postal address (one line per line)")),
+    "company_siren": SettingSpec("", _text, N_("Company SIREN or SIRET number")),
+    "company_vat": SettingSpec("", _text, N_("Company VAT number")),
+    "company_iban": SettingSpec("", _text, N_("IBAN customers pay to (a QR code on letters)")),
+    "company_bic": SettingSpec("", _text, N_("BIC of that account")),
+    "company_phone": SettingSpec("", _text, N_("Company phone number on letters")),
+    "company_email": SettingSpec("", _text, N_("Company e-mail address on letters")),
+    "company_signatory": SettingSpec("", _text, N_("Who signs the letters")),
+    "company_place": SettingSpec("", _text, N_("Place letters are written from (Fait à …)")),
+    # Sending e-mail: with no SMTP host, messages stay in the outbox folder.
+    "smtp_host": SettingSpec("", _text, N_("SMTP server; empty = e-mails stay in the outbox")),
+    "smtp_port": SettingSpec("587", _int_ge0, N_("SMTP port")),
+    "smtp_user": SettingSpec("", _text, N_("SMTP login")),
+    "smtp_password": SettingSpec("", _text, N_("SMTP password")),
+    "smtp_from": SettingSpec("", _text, N_("Sender address of e-mails")),
+    "outbox_dir": SettingSpec("", _text, N_("Outbox folder; empty = in the user's data folder")),
     "document_language": SettingSpec(
         "fr", _language, N_("Language of the charge labels written for the accounting (en, fr)")
     ),

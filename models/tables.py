@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Field, SQLModel
@@ -99,6 +99,8 @@ class Contact(SQLModel, table=True):
     role: str = Field(default="", max_length=120)
     email: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=40)
+    # Postal address, lines separated by newlines: a letter to this contact goes there.
+    address: str = Field(default="", max_length=400)
     version: int = 1
 
 
@@ -295,3 +297,62 @@ class History(SQLModel, table=True):
     action: str = Field(max_length=20)  # insert | update | delete | import | ...
     before: str | None = Field(default=None, sa_column=Column(Text))
     after: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class DocumentTemplate(SQLModel, table=True):
+    """One version of a letter template (Jinja text rendered in a sandbox, see
+    ``engine.documents``). Every save adds a version; the highest one is in force. The
+    built-in text is not stored: "reset to built-in" saves it as a new version."""
+
+    __tablename__ = "document_template"
+    __table_args__ = (UniqueConstraint("name", "language", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    language: str = Field(max_length=5)
+    version: int = 1
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    saved_at: dt.datetime
+    saved_by: str = Field(max_length=80)
+
+
+class Document(SQLModel, table=True):
+    """A document produced for a customer (a dossier's letter, a preventive reminder, a
+    statement): kept in the database so that every user of a shared database sees it."""
+
+    __table_args__ = (
+        Index("ix_document_dossier", "dossier_id"),
+        Index("ix_document_customer", "customer_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    dossier_id: int | None = Field(default=None, foreign_key="dossier.id")
+    intervention_id: int | None = Field(default=None, foreign_key="intervention.id", index=True)
+    kind: str = Field(max_length=20)  # letter | reminder | statement
+    template: str = Field(max_length=80)
+    template_version: int = 0  # 0: the built-in text
+    language: str = Field(max_length=5)
+    day: dt.date  # the business day the document is dated
+    # print | email | both | mark (marked sent without producing anything)
+    channel: str = Field(max_length=10)
+    created_at: dt.datetime
+    created_by: str = Field(max_length=80)
+    subject: str = Field(default="", max_length=400)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    # The e-mail as sent (RFC 5322 text), its recipient and what became of it:
+    # "" (none) | outbox (written, not sent) | sent | failed (kept in the outbox, see error)
+    recipient: str = Field(default="", max_length=200)
+    email_status: str = Field(default="", max_length=10)
+    email_error: str = Field(default="", max_length=400)
+    version: int = 1
+
+
+class EntryReminder(SQLModel, table=True):
+    """A preventive reminder sent for an entry: never twice for the same entry."""
+
+    __tablename__ = "entry_reminder"
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", unique=True)
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    day: dt.date
+    channel: str = Field(max_length=10)
