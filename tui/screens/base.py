@@ -13,11 +13,12 @@ from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.events import DescendantFocus, Key, Resize
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from engine.errors import UserError
 from engine.i18n import _
 from tui.widgets.lazy_table import Column, LazyTable
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from tui.app import RecouvrementApp
@@ -178,7 +179,7 @@ class FilteredListScreen(BaseScreen):
 
     def list_top(self, placeholder: str) -> ComposeResult:
         """Title, totals line, then the filter box beside the flags in force."""
-        yield Header()
+        yield TitleBar()
         yield Static("", id="totals", markup=False)
         with Horizontal(id="bar"):
             yield Input(placeholder=placeholder, id="filter")

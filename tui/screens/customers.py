@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from engine.i18n import N_, _, ngettext, pgettext
 from engine.inert import inert
@@ -28,6 +28,7 @@ from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
+from tui.widgets.title_bar import TitleBar
 
 
 def columns(width: int) -> list[Column]:
@@ -232,7 +233,7 @@ class CustomerDetailScreen(BaseScreen):
             "contacts": _("Contacts"),
             "dossiers": _("Dossiers"),
         }
-        yield Header()
+        yield TitleBar()
         yield Static(_("Loading…"), id="summary", markup=False)
         with TabbedContent(id="tabs"):
             for key in self.TABS:

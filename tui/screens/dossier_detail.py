@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.events import Resize
-from textual.widgets import ContentSwitcher, Header, Static
+from textual.widgets import ContentSwitcher, Static
 
 from engine import dossiers as dossier_service
 from engine.i18n import N_, _, pgettext
@@ -33,6 +33,7 @@ from tui.widgets.columns import FLEX_MINIMUM, Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
 from tui.widgets.tab_bar import TabBar
+from tui.widgets.title_bar import TitleBar
 
 TABS = ("entries", "interventions", "contacts", "history")
 
@@ -379,7 +380,7 @@ class DossierDetailScreen(BaseScreen):
             "contacts": _("Contacts"),
             "history": _("History"),
         }
-        yield Header()
+        yield TitleBar()
         yield Static(
             _("Loading dossier {number}…").format(number=self.number), id="fields", markup=False
         )

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from engine.context import Ctx
 from engine.i18n import N_, _, current_language
@@ -28,6 +28,7 @@ from tui.screens.prompts import PromptModal
 from tui.widgets.columns import Column, Row, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
+from tui.widgets.title_bar import TitleBar
 
 
 def read_reference(ctx: Ctx) -> Row:
@@ -110,7 +111,7 @@ class ReferenceScreen(BaseScreen):
         }
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical():
             yield Static(_("Late-payment rates"), id="rates-title", classes="section")
             yield Static("", id="warning", markup=False)

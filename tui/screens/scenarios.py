@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.widgets import Header, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from engine.access import require_manager
@@ -47,6 +47,7 @@ from tui.screens.prompts import ChoiceModal, PromptModal
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable, Row, TableBody
 from tui.widgets.step_sheet import EDITABLE, StepGrid, edit_row, values
+from tui.widgets.title_bar import TitleBar
 
 
 def _is_manager(ctx: Ctx) -> bool:
@@ -124,7 +125,7 @@ class ScenariosScreen(BaseScreen):
         self.warned_for: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal():
             with Vertical(id="left"):
                 yield self.table
