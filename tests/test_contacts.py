@@ -223,3 +223,9 @@ def test_contacts_bad_edit_writes_nothing(cli: Cli) -> None:
     ident = out.strip()
     cli.refused("contacts", "edit", ident, "--email", "not an address", needle="--email")
     cli.refused("contacts", "remove", ident, user="zoe", needle="auditor")
+
+
+def test_a_customer_address_takes_several_lines_like_the_company_one(cli: Cli) -> None:
+    code, _out, err = cli("customers", "edit", "CDUPONT", "--address", "1 rue A\\n75001 Paris")
+    assert code == 0, err
+    assert cli.json("customers", "show", "CDUPONT")["address"] == "1 rue A\n75001 Paris"
