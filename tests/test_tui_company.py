@@ -124,3 +124,32 @@ def test_company_snapshot(snap_compare: Any, sqlite_db: TestDB) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_the_palette_opens_the_company_screen(sqlite_db: TestDB) -> None:
+    from tests.test_tui_palette import open_palette, search
+
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_palette(app, pilot)
+        assert "Company" in await search(app, pilot, "compa")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompanyScreen))
+        await pilot.press("q")
+
+
+async def test_the_palette_says_societe_in_french(sqlite_db: TestDB) -> None:
+    from engine.i18n import set_language
+    from tests.test_tui_palette import open_palette, search
+
+    set_language("fr")
+    try:
+        seed_tui(sqlite_db)
+        app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_palette(app, pilot)
+            assert "Société" in await search(app, pilot, "soci")
+            await pilot.press("escape")
+    finally:
+        set_language("en")
