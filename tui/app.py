@@ -117,6 +117,12 @@ def _reference() -> Screen[Any]:
     return ReferenceScreen()
 
 
+def _company() -> Screen[Any]:
+    from tui.screens.company import CompanyScreen
+
+    return CompanyScreen()
+
+
 class RecouvrementApp(App[None]):
     TITLE = "Recouvrement"
     ENABLE_COMMAND_PALETTE = True
@@ -132,6 +138,7 @@ class RecouvrementApp(App[None]):
         "customers": _customers,
         "scenarios": _scenarios,
         "reference": _reference,
+        "company": _company,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "mode('dossiers')", N_("Dossiers"), id="app.dossiers"),
@@ -140,6 +147,8 @@ class RecouvrementApp(App[None]):
         Binding("4", "mode('scenarios')", N_("Scenarios"), id="app.scenarios"),
         # Not in the key bar (a screen of rare use): in the help and the palette.
         Binding("5", "mode('reference')", N_("Rates and risks"), id="app.reference", show=False),
+        # Not in the key bar either: the company's settings (managers change them).
+        Binding("8", "mode('company')", N_("Company"), id="app.company", show=False),
         Binding("question_mark", "help", N_("Help"), id="app.help"),
         Binding("q", "quit", N_("Quit"), id="app.quit"),
     ]

@@ -40,6 +40,7 @@ def build_parser() -> Parser:
 @functools.lru_cache(maxsize=2)
 def _parser_in(language: str) -> Parser:
     from tui.cli import (
+        contacts,
         customers,
         database,
         dossiers,
@@ -63,6 +64,7 @@ def _parser_in(language: str) -> Parser:
         imports,
         users,
         customers,  # customers, entry
+        contacts,
         dossiers,
         interventions,
         worklist,  # actions, run
