@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from engine.context import Ctx
 from engine.i18n import N_, _
@@ -23,6 +23,7 @@ from tui.screens.base import BaseScreen
 from tui.widgets.columns import Column, Row, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
+from tui.widgets.title_bar import TitleBar
 
 
 def read_company(ctx: Ctx) -> Row:
@@ -84,7 +85,7 @@ class CompanyScreen(BaseScreen):
         self.table = LazyTable(columns(80), self.source, id="settings")
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(_("Company settings"), id="title", markup=False)
         yield self.table
         yield Static("", id="meaning", markup=False)
