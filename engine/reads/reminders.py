@@ -1,0 +1,141 @@
+"""The preventive reminder proposal of a day, grouped by customer (docs/RULES.md, preventive
+reminders): what `reminders`, `reminders send` and the Reminders screen (key 5) read.
+
+One query finds the candidates through the due date index (an invoice due in the window,
+dated on or before the day, neither it nor its customer excluded, never reminded); the open
+amount on the day (engine.balances.open_amounts_on) keeps those still owed. The rule itself,
+and what sending writes, is engine.reminders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TypedDict, cast
+
+from sqlalchemy import exists, or_, select
+from sqlmodel import Session, col
+
+from engine.balances import ZERO, open_amounts_on
+from engine.reads.views import entry_row
+from models.tables import Customer, Entry, EntryReminder
+
+
+class ReminderEntry(TypedDict):
+    """One proposed invoice: the ``entries[]`` keys of ``dossier show --json``
+    (engine.reads.views.entry_row), ``open_amount`` being the amount open on the day, plus
+    what the screen needs (``days_before_due``, ``version`` for the count's edit), which
+    ``json_groups`` leaves out."""
+
+    id: int
+    kind: str
+    journal: str
+    date: dt.date
+    piece: str
+    invoice: str
+    reference: str
+    account: str
+    label: str
+    due_date: dt.date
+    debit: Decimal
+    credit: Decimal
+    lettering: str | None
+    open_amount: Decimal
+    reminder_count: int
+    excluded: bool
+    days_before_due: int
+    version: int
+
+
+class ReminderGroup(TypedDict):
+    """One customer's letter: its proposed invoices and their total open amount."""
+
+    customer_id: int
+    customer: str  # the code
+    name: str
+    address: str
+    email: str
+    total: Decimal
+    entries: list[ReminderEntry]
+
+
+def window(today: dt.date, period_days: int) -> tuple[dt.date, dt.date] | None:
+    """The due dates proposed on ``today``: [today, today + period]; None when off (0)."""
+    if period_days <= 0:
+        return None
+    return today, today + dt.timedelta(days=period_days)
+
+
+def reminder_groups(
+    session: Session,
+    today: dt.date,
+    period_days: int,
+    customer_ids: set[int] | None = None,
+) -> list[ReminderGroup]:
+    """The proposal of ``today``, by customer code then due date (``customer_ids``: only
+    those customers)."""
+    span = window(today, period_days)
+    if span is None:
+        return []
+    entry_id = col(Entry.id)
+    reminded = exists().where(col(EntryReminder.entry_id) == entry_id)
+    query = (
+        select(Entry, Customer)
+        .join(Customer, col(Customer.id) == col(Entry.customer_id))
+        .where(
+            col(Entry.kind) == "invoice",
+            col(Entry.due_date) >= span[0],
+            col(Entry.due_date) <= span[1],
+            col(Entry.date) <= today,
+            col(Entry.excluded).is_(False),
+            col(Customer.excluded_from_reminders).is_(False),
+            # Open now, or lettered: a lettered invoice may have been open on the day and
+            # paid since (a day in the past); an unlettered one is open as stored.
+            or_(col(Entry.open_amount) > 0, col(Entry.lettering).is_not(None)),
+            ~reminded,
+        )
+        .order_by(col(Customer.code), col(Entry.due_date), entry_id)
+    )
+    if customer_ids is not None:
+        query = query.where(col(Customer.id).in_(sorted(customer_ids)))
+    rows = session.execute(query).all()
+    amounts = open_amounts_on(session, (entry.id for entry, _customer in rows if entry.id), today)
+    groups: dict[int, ReminderGroup] = {}
+    for entry, customer in rows:
+        assert entry.id is not None and customer.id is not None and entry.due_date
+        amount = amounts.get(entry.id, ZERO)
+        if amount <= 0:
+            continue
+        group = groups.get(customer.id)
+        if group is None:
+            group = groups[customer.id] = {
+                "customer_id": customer.id,
+                "customer": customer.code,
+                "name": customer.name,
+                "address": customer.address,
+                "email": customer.email,
+                "total": ZERO,
+                "entries": [],
+            }
+        group["total"] += amount
+        item = {**entry_row(entry), "open_amount": amount}
+        item["days_before_due"] = (entry.due_date - today).days
+        item["version"] = entry.version
+        group["entries"].append(cast(ReminderEntry, item))
+    return list(groups.values())
+
+
+EXTRA_KEYS = ("days_before_due", "version")
+
+
+def json_groups(groups: list[ReminderGroup]) -> list[dict[str, object]]:
+    """``reminders --json``: one item per customer, ``customer, name, total, entries[]``."""
+    return [
+        {
+            "customer": g["customer"],
+            "name": g["name"],
+            "total": g["total"],
+            "entries": [{k: v for k, v in e.items() if k not in EXTRA_KEYS} for e in g["entries"]],
+        }
+        for g in groups
+    ]
