@@ -13,7 +13,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import TypedDict, cast
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from engine.balances import ZERO, open_amounts_on
@@ -79,8 +80,22 @@ def reminder_groups(
         return []
     entry_id = col(Entry.id)
     reminded = exists().where(col(EntryReminder.entry_id) == entry_id)
+    # The stored open amount is the amount on the day unless the invoice's lettering group
+    # holds an entry dated after it (a payment since: a day in the past); those few are
+    # allocated again on the day (engine.balances), the others are read as stored.
+    other = aliased(Entry)
+    later = (
+        exists()
+        .where(
+            col(other.customer_id) == col(Entry.customer_id),
+            col(other.account) == col(Entry.account),
+            col(other.lettering) == col(Entry.lettering),
+            col(other.date) > today,
+        )
+        .correlate(Entry)
+    )
     query = (
-        select(Entry, Customer)
+        select(Entry, Customer, later.label("later"))
         .join(Customer, col(Customer.id) == col(Entry.customer_id))
         .where(
             col(Entry.kind) == "invoice",
@@ -89,9 +104,7 @@ def reminder_groups(
             col(Entry.date) <= today,
             col(Entry.excluded).is_(False),
             col(Customer.excluded_from_reminders).is_(False),
-            # Open now, or lettered: a lettered invoice may have been open on the day and
-            # paid since (a day in the past); an unlettered one is open as stored.
-            or_(col(Entry.open_amount) > 0, col(Entry.lettering).is_not(None)),
+            or_(col(Entry.open_amount) > 0, and_(col(Entry.lettering).is_not(None), later)),
             ~reminded,
         )
         .order_by(col(Customer.code), col(Entry.due_date), entry_id)
@@ -99,9 +112,11 @@ def reminder_groups(
     if customer_ids is not None:
         query = query.where(col(Customer.id).in_(sorted(customer_ids)))
     rows = session.execute(query).all()
-    amounts = open_amounts_on(session, (entry.id for entry, _customer in rows if entry.id), today)
+    amounts = {entry.id: entry.open_amount for entry, _customer, _later in rows}
+    again = [entry.id for entry, _customer, moved in rows if moved and entry.id is not None]
+    amounts.update(open_amounts_on(session, again, today))
     groups: dict[int, ReminderGroup] = {}
-    for entry, customer in rows:
+    for entry, customer, _later in rows:
         assert entry.id is not None and customer.id is not None and entry.due_date
         amount = amounts.get(entry.id, ZERO)
         if amount <= 0:

@@ -46,6 +46,7 @@ def _parser_in(language: str) -> Parser:
         imports,
         interventions,
         reference,
+        reminders,
         scenarios,
         settings,
         users,
@@ -68,6 +69,7 @@ def _parser_in(language: str) -> Parser:
         worklist,  # actions, run
         scenarios,
         reference,  # rates, risks
+        reminders,
     ):
         module.register(commands)
     return parser
