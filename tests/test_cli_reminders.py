@@ -86,7 +86,7 @@ def test_reminders_table_shows_names_inert(
     assert "\x1b" not in out and "\x07" not in out
     assert "Evil\\x1b[31m Corp\\x07" in out
     assert "F1" in out and "150.25" not in out.split("\n")[0]
-    assert "2 letters, 3 invoices, 220.25 in all." in out
+    assert "Letters: 2, invoices: 3, total 220.25." in out
 
 
 def test_reminders_off(
@@ -103,7 +103,7 @@ def test_send_mark_records_every_proposal_once(
     code, out, err = run(db, capsys, "reminders", "send", "--channel", "mark")
     assert code == 0, err
     assert f"entries {seeded['a']}, {seeded['b']} recorded as sent (mark)" in out
-    assert "3 entries recorded as reminded on 2026-03-02." in out
+    assert "Entries recorded as reminded on 2026-03-02: 3." in out
     rows, counts = state(db)
     assert rows == [(seeded[k], "mark", TODAY, None) for k in ("a", "b", "c")]
     assert [counts[seeded[k]] for k in ("a", "b", "c", "late")] == [1, 1, 1, 0]

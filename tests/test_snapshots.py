@@ -21,7 +21,7 @@ SCREENS: dict[str, list[str]] = {
     "actions": ["2"],
     "customers": ["3"],
     "scenarios": ["4"],
-    "reference": ["5"],
+    "reference": ["9"],
 }
 
 

@@ -63,7 +63,7 @@ def cmd_reminders(rt: Runtime) -> None:
     total = sum((g["total"] for g in groups), Decimal("0.00"))
     count = sum(len(g["entries"]) for g in groups)
     out(
-        _("{customers} letters, {items} invoices, {total} in all.").format(
+        _("Letters: {customers}, invoices: {items}, total {total}.").format(
             customers=len(groups), items=count, total=f"{total:.2f}"
         )
     )
@@ -107,7 +107,7 @@ def cmd_send(rt: Runtime) -> None:
         for ident in s.skipped:
             out(_("Entry {id} was already reminded: skipped.").format(id=ident))
     out(
-        _("{count} entries recorded as reminded on {day}.").format(
+        _("Entries recorded as reminded on {day}: {count}.").format(
             count=recorded, day=rt.today.isoformat()
         )
     )
