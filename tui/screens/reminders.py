@@ -56,8 +56,9 @@ def reminder_columns(width: int) -> list[Column]:
             Column("name", _("Name / invoice"), 20, flex=True),
             Column("due", _("Due"), 10, show=_day, rank=1),
             Column("days", _("Days"), 4, right=True, rank=2),
+            Column("items", _("Inv."), 4, right=True, rank=2),  # a customer's count
             amount_column("open", _("Open amount")),
-            Column("count", _("Reminders"), 4, right=True, rank=2),
+            Column("count", _("Reminders"), 4, right=True, rank=1),
         ],
         width,
         16,
@@ -66,10 +67,11 @@ def reminder_columns(width: int) -> list[Column]:
 
 class RemindersScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "tick", N_("Tick / untick"), id="reminders.tick"),
+        # Short descriptions, the most used first: the key bar shows those that fit.
+        Binding("space", "tick", N_("Tick"), id="reminders.tick"),
         Binding("m", "mark", N_("Mark sent"), id="reminders.mark"),
-        Binding("c", "count", N_("Reminder count"), id="reminders.count"),
         Binding("x", "exclude", N_("Exclude"), id="reminders.exclude"),
+        Binding("c", "count", N_("Count"), id="reminders.count"),
     ]
     HELP = N_(
         "Preventive reminders: the invoices open today and due within the reminder period "
@@ -143,7 +145,7 @@ class RemindersScreen(BaseScreen):
                     "tick": mark,
                     "code": g["customer"],
                     "name": g["name"],
-                    "days": str(len(g["entries"])),
+                    "items": str(len(g["entries"])),
                     "open": amount,
                 }
             )
@@ -179,7 +181,7 @@ class RemindersScreen(BaseScreen):
         letters, items, total = self.totals
         until = self.rcv.today + dt.timedelta(days=data["period"])
         return _(
-            "Due {start} to {end} · letters: {letters} · invoices ticked: {items} · total {total}"
+            "Total {total} · letters: {letters} · invoices ticked: {items} · due {start} to {end}"
         ).format(
             start=fmt.date(self.rcv.today),
             end=fmt.date(until),
