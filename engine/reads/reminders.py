@@ -3,13 +3,15 @@ reminders): what `reminders`, `reminders send` and the Reminders screen (key 5) 
 
 One query finds the candidates through the due date index (an invoice due in the window,
 dated on or before the day, neither it nor its customer excluded, never reminded); the open
-amount on the day (engine.balances.open_amounts_on) keeps those still owed. The rule itself,
+amount on the day (engine.balances: the stored one, or the lettering group allocated on
+the day when it holds a later entry) keeps those still owed. The rule itself,
 and what sending writes, is engine.reminders.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from typing import TypedDict, cast
 
@@ -17,7 +19,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from engine.balances import ZERO, open_amounts_on
+from engine.balances import CHUNK, ZERO, Line, allocate_group_on
 from engine.reads.views import entry_row
 from models.tables import Customer, Entry, EntryReminder
 
@@ -114,7 +116,7 @@ def reminder_groups(
     rows = session.execute(query).all()
     amounts = {entry.id: entry.open_amount for entry, _customer, _later in rows}
     again = [entry.id for entry, _customer, moved in rows if moved and entry.id is not None]
-    amounts.update(open_amounts_on(session, again, today))
+    amounts.update(_open_on(session, again, today))
     groups: dict[int, ReminderGroup] = {}
     for entry, customer, _later in rows:
         assert entry.id is not None and customer.id is not None and entry.due_date
@@ -138,6 +140,41 @@ def reminder_groups(
         item["version"] = entry.version
         group["entries"].append(cast(ReminderEntry, item))
     return list(groups.values())
+
+
+def _open_on(session: Session, ids: list[int], today: dt.date) -> dict[int, Decimal]:
+    """The open amount on ``today`` of lettered invoices (engine.balances.allocate_group_on
+    over each one's lettering group), their groups read through the lettering index: what
+    ``open_amounts_on`` gives, in one query per 500 invoices."""
+    other = aliased(Entry)
+    found: dict[int, Decimal] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(
+                col(Entry.id).label("owner"),
+                col(other.id).label("id"),
+                col(other.debit),
+                col(other.credit),
+                col(other.due_date),
+                col(other.date),
+            )
+            .join(
+                other,
+                and_(
+                    col(other.customer_id) == col(Entry.customer_id),
+                    col(other.account) == col(Entry.account),
+                    col(other.lettering) == col(Entry.lettering),
+                ),
+            )
+            .where(col(Entry.id).in_(ids[start : start + CHUNK]))
+        )
+        groups: dict[int, list[tuple[Line, dt.date]]] = defaultdict(list)
+        for row in rows:
+            line = Line(row.id, row.debit, row.credit, (row.due_date or row.date, row.id))
+            groups[row.owner].append((line, row.date))
+        for owner, lines in groups.items():
+            found[owner] = allocate_group_on(lines, today).get(owner, ZERO)
+    return found
 
 
 EXTRA_KEYS = ("days_before_due", "version")
