@@ -47,6 +47,7 @@ def _parser_in(language: str) -> Parser:
         imports,
         interventions,
         reference,
+        reminders,
         scenarios,
         settings,
         users,
@@ -70,6 +71,7 @@ def _parser_in(language: str) -> Parser:
         worklist,  # actions, run
         scenarios,
         reference,  # rates, risks
+        reminders,
     ):
         module.register(commands)
     return parser
