@@ -436,7 +436,7 @@ def summary_text(c: Row) -> str:
     )
     lines = [
         f"{inert(c['code'])} · {inert(c['name'])}",
-        pair(_("Address"), c["address"]),
+        pair(_("Address"), ", ".join(c["address"].splitlines())),
         " · ".join(
             [
                 pair(_("SIREN"), c["siren"]),
