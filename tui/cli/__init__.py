@@ -48,6 +48,7 @@ def _parser_in(language: str) -> Parser:
         reference,
         scenarios,
         settings,
+        templates,
         users,
         worklist,
     )
@@ -68,6 +69,7 @@ def _parser_in(language: str) -> Parser:
         worklist,  # actions, run
         scenarios,
         reference,  # rates, risks
+        templates,
     ):
         module.register(commands)
     return parser
