@@ -230,7 +230,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         sizes = (_size(left), _size(right))
         if operator == "%" and isinstance(left, str):
             raise jinja2.exceptions.SecurityError(
-                _("formatting a text with % is not allowed in a template.")
+                _("a text cannot be formatted with the percent operator in a template.")
             )
         if operator == "*" and None in sizes and sizes != (None, None):
             count = right if sizes[0] is not None else left
