@@ -439,10 +439,14 @@ def test_cli_list_export_import_reset(cli: Cli, tmp_path: Path) -> None:
     assert code == 0 and "nothing changed" in out
     mine = tmp_path / "mine.txt"
     mine.write_text("Subject: Pay {{ dossier.number }}\n\nPlease pay {{ totals.due_text }}.\n")
+    with_bom = tmp_path / "bom.txt"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + mine.read_bytes())
     code, out, _ = cli("templates", "import", str(mine), "--name", "relance_1", "--lang", "en")
     assert code == 0 and "version 1" in out
     code, out, _ = cli("templates", "export", "relance_1", "--lang", "en")
     assert out == mine.read_text()
+    code, out, _ = cli("templates", "import", str(with_bom), "--name", "relance_1", "--lang", "en")
+    assert code == 0 and "nothing changed" in out
     code, out, _ = cli("templates", "list")
     assert code == 0 and "custom" in out and "relance_1" in out
     listed = {

@@ -582,8 +582,11 @@ def check_name(name: str) -> str:
 
 def builtin_text(name: str, language: str) -> str:
     """The text shipped with the program (``engine/documents/builtin/NAME.LANG.txt``)."""
-    check_name(name)
-    language = check_language(language)
+    return _builtin_file(check_name(name), check_language(language))
+
+
+@cache
+def _builtin_file(name: str, language: str) -> str:
     folder = resources.files("engine.documents.builtin")
     return folder.joinpath(f"{name}.{language}.txt").read_text(encoding="utf-8")
 
