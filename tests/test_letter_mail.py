@@ -16,6 +16,8 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.documents.letter import Letter, Party, Payment, Table
 from engine.documents.mail import (
@@ -31,6 +33,7 @@ from engine.documents.mail import (
 from engine.documents.plain import letter_text
 from engine.errors import UserError
 from engine.settings import Settings
+from tests.test_letter_pdf import letters
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # every byte value
 LETTER = Letter(
@@ -312,3 +315,17 @@ def test_send_outbox_failure_leaves_the_files(server, client_tls, tmp_path, case
 def test_empty_outbox(tmp_path):
     report = send_outbox(tmp_path / "missing", SmtpSettings(""))
     assert report.sent == [] and report.failed == []
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_letter=letters, filename=st.text(max_size=300))
+def test_any_letter_makes_a_message_that_parses_back(any_letter, filename):
+    built = build_message(
+        any_letter, PDF, sender="a@b.example", recipient="c@d.example", filename=filename
+    )
+    parsed = email.message_from_bytes(
+        built.as_bytes(policy=email.policy.SMTP), policy=email.policy.default
+    )
+    assert parsed["To"] == "c@d.example" and parsed["Bcc"] is None
+    [attachment] = parsed.iter_attachments()
+    assert attachment.get_content() == PDF
