@@ -115,15 +115,16 @@ class Server:
         return SmtpSettings(**values, timeout=5)
 
 
-def start(tls: ssl.SSLContext | None) -> Iterator[Server]:
+def start(tls: ssl.SSLContext | None, implicit: bool = False) -> Iterator[Server]:
     sink, logins = Sink(), Logins()
     controller = Controller(
         sink,
         hostname="127.0.0.1",
         port=free_port(),
-        tls_context=tls,
+        ssl_context=tls if implicit else None,
+        tls_context=None if implicit else tls,
         authenticator=logins,
-        auth_require_tls=tls is not None,
+        auth_require_tls=tls is not None and not implicit,
         auth_required=False,
     )
     controller.start()
@@ -138,6 +139,14 @@ def server(ca) -> Iterator[Server]:
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(tls)
     yield from start(tls)
+
+
+@pytest.fixture
+def tls_server(ca) -> Iterator[Server]:
+    """A server speaking TLS from the first byte (SMTPS, usually port 465)."""
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(tls)
+    yield from start(tls, implicit=True)
 
 
 @pytest.fixture
@@ -227,6 +236,20 @@ def test_sent_over_starttls_with_a_login(server, client_tls):
     ]
 
 
+def test_sent_over_implicit_tls(tls_server, client_tls):
+    send_message(message(), tls_server.settings(implicit_tls=True), context=client_tls)
+    [raw] = tls_server.sink.received
+    [attachment] = email.message_from_bytes(raw, policy=email.policy.default).iter_attachments()
+    assert attachment.get_content() == PDF
+    assert len(tls_server.logins.tries) == 1
+
+
+def test_port_465_means_implicit_tls():
+    assert SmtpSettings("mail.example", 465).tls_first
+    assert not SmtpSettings("mail.example", 587).tls_first
+    assert SmtpSettings("mail.example", 2465, implicit_tls=True).tls_first
+
+
 def test_sent_without_a_login(server, client_tls):
     send_message(message(), server.settings(user="", password=""), context=client_tls)
     assert len(server.sink.received) == 1
@@ -266,6 +289,16 @@ def test_unreachable_port():
     smtp = SmtpSettings("127.0.0.1", free_port(), timeout=5)
     with pytest.raises(SendError, match="cannot be reached"):
         send_message(message(), smtp)
+
+
+def test_a_silent_server_times_out():
+    """A server that takes the connection and never greets: the timeout ends the wait."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        smtp = SmtpSettings("127.0.0.1", silent.getsockname()[1], timeout=0.3)
+        with pytest.raises(SendError, match=r"did not answer in 0\.3 seconds"):
+            send_message(message(), smtp)
 
 
 def test_no_host_set():
