@@ -183,7 +183,7 @@ def test_plain_text_reads_like_the_letter():
     recipient_line = next(line for line in text.splitlines() if "Œuvres" in line)
     assert recipient_line.startswith(" " * 30)
     assert "Paris, le 30 novembre 2026".rjust(78) in text.splitlines()
-    assert "Objet : Relance – factures impayées" in text
+    assert "Objet\u00a0: Relance – factures impayées" in text  # never cut before the colon
     rows = [line for line in text.splitlines() if line.startswith("F0000")]
     assert len(rows) == 3
     assert len({len(row) for row in rows}) == 1  # amounts right-aligned in one column
@@ -191,6 +191,16 @@ def test_plain_text_reads_like_the_letter():
     assert "IBAN FR76 3000 6000 0112 3456 7890 189" in squash(text)
     assert "BIC AGRIFRPP" in text and "D000123" in text and "1 234,56 €" in squash(text)
     assert all(len(line) <= 78 for line in text.splitlines())
+
+
+def test_no_line_starts_with_a_colon_or_ends_with_an_opening_quote():
+    words = "Montant : 1 234,56 € « réglé » ; vraiment ? oui ! " * 30
+    texts = [letter_text(letter(blocks=(words,)), width=w) for w in (30, 41, 57, 78)]
+    pdf = pages(letters_pdf([letter(blocks=(words,))]))[0]
+    for text in [*texts, pdf]:
+        for line in text.splitlines():
+            assert not line.lstrip().startswith((":", ";", "?", "!", "»")), line
+            assert not line.rstrip().endswith("«"), line
 
 
 def test_plain_text_strips_control_characters():
