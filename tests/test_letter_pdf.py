@@ -17,6 +17,7 @@ from engine.documents.epc import epc_payload
 from engine.documents.letter import Letter, Party, Payment, Table
 from engine.documents.pdf import FONT, PAGE_H, WINDOW, _font_files, _qr_runs, letters_pdf
 from engine.documents.plain import letter_text
+from engine.errors import UserError
 
 PT = 25.4 / 72
 PAYMENT = Payment(
@@ -273,6 +274,12 @@ def test_huge_cells_and_paragraphs_run_onto_pages():
     for number, text in enumerate(texts, start=1):
         assert f"Page {number}/{count}" in text
     assert "Mentions légales" in texts[0] and "…" in texts[0]  # two lines at most
+
+
+def test_a_payment_that_cannot_be_encoded_refuses_the_batch():
+    bad = Payment("Ma Société SAS", "FR7630006000011234567890188", "AGRIFRPP", Decimal(1), "D1")
+    with pytest.raises(UserError, match="IBAN"):
+        letters_pdf([letter(), letter(payment=bad)])
 
 
 def test_empty_batch_is_one_blank_page():

@@ -501,7 +501,10 @@ def letters_pdf(letters: Sequence[Letter]) -> bytes:
     """One PDF of ``letters``, each from a new page, its pages numbered from 1.
 
     A payment that cannot be encoded in a QR code raises engine.errors.UserError
-    (engine.documents.epc)."""
+    (engine.documents.epc), before anything is laid out."""
+    for letter in letters:
+        if letter.payment is not None:
+            _qr_runs(letter.payment)
     pdf = _LetterPDF()
     for letter in letters:
         pdf.letter(letter)
