@@ -50,6 +50,7 @@ def _parser_in(language: str) -> Parser:
         reminders,
         scenarios,
         settings,
+        templates,
         users,
         worklist,
     )
@@ -72,6 +73,7 @@ def _parser_in(language: str) -> Parser:
         scenarios,
         reference,  # rates, risks
         reminders,
+        templates,
     ):
         module.register(commands)
     return parser
