@@ -55,7 +55,13 @@ def seed(db: TestDB, *, flat: bool = True, consumer: bool = False) -> int:
             ctx.session, address="3 rue Haute\n69001 Lyon", siren="552100554", consumer=consumer
         )
         add_entry(
-            ctx.session, customer, "invoice", "2026-01-02", "1200.00", due="2026-02-01", invoice="F1"
+            ctx.session,
+            customer,
+            "invoice",
+            "2026-01-02",
+            "1200.00",
+            due="2026-02-01",
+            invoice="F1",
         )
         add_entry(
             ctx.session, customer, "invoice", "2026-02-18", "300.00", due="2026-03-20", invoice="F2"

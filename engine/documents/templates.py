@@ -31,7 +31,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -187,6 +187,8 @@ class _Undefined(jinja2.StrictUndefined):
             return _("unknown placeholder {name!r} (known: {known}).").format(
                 name=f"{where}.{name}", known=known
             )
+        if not isinstance(name, str):
+            return _("there is no element {name!r} in this list.").format(name=name)
         return _("{name!r} is not in {owner}.").format(name=name, owner=type(owner).__name__)
 
 
@@ -489,6 +491,15 @@ def _problem(exc: BaseException) -> str:
     return _("cannot be computed: {error}").format(error=f"{type(exc).__name__}: {exc}"[:300])
 
 
+@lru_cache(maxsize=64)
+def _compiled(body: str) -> jinja2.Template:
+    """``body`` checked, rewritten and compiled (a template is rendered for many letters)."""
+    env = _environment()
+    tree = env.parse(body)
+    _rewrite(tree)
+    return env.from_string(tree)
+
+
 def render(body: str, context: LetterContext | dict[str, Any]) -> str:
     """The text of ``body`` rendered with ``context``'s placeholders.
 
@@ -503,10 +514,7 @@ def render(body: str, context: LetterContext | dict[str, Any]) -> str:
     variables = context.variables() if isinstance(context, LetterContext) else dict(context)
     token = _budget.set(_Budget())
     try:
-        env = _environment()
-        tree = env.parse(body)
-        _rewrite(tree)
-        template = env.from_string(tree)
+        template = _compiled(body)
         chunks: list[str] = []
         budget = _budget.get()
         for chunk in template.generate(variables):
@@ -579,18 +587,16 @@ def template_in_force(session: Any, name: str, language: str) -> TemplateText:
 
 def templates_in_force(session: Any) -> list[TemplateText]:
     """Every (name, language) with the text in force, in name then language order."""
-    latest = dict(
-        session.exec(
-            select(
-                DocumentTemplate.name + "\x00" + DocumentTemplate.language,  # type: ignore[operator]
-                func.max(DocumentTemplate.version),
-            ).group_by(col(DocumentTemplate.name), col(DocumentTemplate.language))
+    saved = {
+        (name, language)
+        for name, language in session.exec(
+            select(col(DocumentTemplate.name), col(DocumentTemplate.language)).distinct()
         ).all()
-    )
+    }
     rows: list[TemplateText] = []
     for name in TEMPLATE_NAMES:
         for language in ("fr", "en"):
-            if f"{name}\x00{language}" in latest:
+            if (name, language) in saved:
                 rows.append(template_in_force(session, name, language))
             else:
                 rows.append(TemplateText(name, language, 0, builtin_text(name, language)))
@@ -611,8 +617,7 @@ def check_template(name: str, language: str, body: str) -> None:
                 ),
                 0,
             ) from None
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        if not first.strip():
+        if not text.split("\n", 1)[0].strip():
             raise RenderError(
                 _(
                     "Template {name} ({language}) is refused: its first line, the object "
