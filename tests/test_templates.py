@@ -96,6 +96,14 @@ ESCAPES = [
     "{{ 'aaaa'|replace('', 'b'*100000) }}",
     "{{ 'x'|center(1000000000) }}",
     "{{ 'x'|indent(1000000000) }}",
+    "{{ ('x\n' * 1000)|indent(customer.name * 1000) }}",
+    "{{ range(10000)|map('string')|join(customer.name * 1000) }}",
+    "{{ items|join(customer.name * 6000) }}",
+    "{{ ([items * 60000] * 10000)|sum(start=()) }}",
+    "{{ ['a', 'b']|sum(start='') }}",
+    "{{ customer['_' ~ '_class__'] }}",
+    "{{ customer|attr('name') }}",
+    "{{ ('x' * 100000)|wordwrap(1, wrapstring=customer.name * 1000) }}",
     "{{ 'x'|format(1) }}",
     "{% macro m(n) %}{% for i in range(n) %}{{ m(i) }}{% endfor %}{% endmacro %}{{ m(40) }}",
     "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
@@ -146,6 +154,7 @@ def test_what_a_letter_needs_still_works() -> None:
         "{% endfor %}"
         "{{ items|map(attribute='invoice')|join(', ') }}\n"
         "{{ items|selectattr('days_late', 'gt', 0)|list|length }} late\n"
+        "{{ items|sum(attribute='open_amount')|money }} {{ [1, 2]|sum }}\n"
         "{{ (totals.due + interest_accrued)|money }} {{ penalty_rate|percent }} "
         "{{ totals.due|number }} {{ 'a' ~ customer.code }} {{ customer['code'] }} {{ 3 * 4 }}\n"
         "{% if contact.name %}{{ contact.name }}{% endif %} {{ company.address_lines|join(' / ') }}"
@@ -156,6 +165,7 @@ def test_what_a_letter_needs_still_works() -> None:
     assert lines[1] == f"1a [FA-2026-0102] 1{NBSP}200,00{NBSP}€ 1er février 2026 01/02/2026"
     assert "FA-2026-0102, FA-2026-0131, AV-2026-0007" in lines
     assert "2 late" in lines
+    assert f"1{NBSP}914,50{NBSP}€ 3" in lines
     assert f"2{NBSP}050,46{NBSP}€ 12,15{NBSP}% 2{NBSP}046,07 aCMARTIN CMARTIN 12" in lines
     english = render(body, sample("en")).splitlines()
     assert english[1] == "1a [FA-2026-0102] €1,200.00 1 February 2026 01/02/2026"
@@ -429,10 +439,14 @@ def test_cli_list_export_import_reset(cli: Cli, tmp_path: Path) -> None:
     assert code == 0 and "nothing changed" in out
     mine = tmp_path / "mine.txt"
     mine.write_text("Subject: Pay {{ dossier.number }}\n\nPlease pay {{ totals.due_text }}.\n")
+    with_bom = tmp_path / "bom.txt"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + mine.read_bytes())
     code, out, _ = cli("templates", "import", str(mine), "--name", "relance_1", "--lang", "en")
     assert code == 0 and "version 1" in out
     code, out, _ = cli("templates", "export", "relance_1", "--lang", "en")
     assert out == mine.read_text()
+    code, out, _ = cli("templates", "import", str(with_bom), "--name", "relance_1", "--lang", "en")
+    assert code == 0 and "nothing changed" in out
     code, out, _ = cli("templates", "list")
     assert code == 0 and "custom" in out and "relance_1" in out
     listed = {

@@ -13,7 +13,8 @@ nor exhaust the machine:
   and ``loop.cycle``: no method of a string, list or number (``'{0.__class__}'.format``);
 - no global but ``range`` (at most 10,000 numbers): no ``lipsum``, ``cycler``, ``joiner``,
   ``namespace``, ``dict``; a short list of filters, each checked (``money``, ``date``,
-  ``number``, ``percent`` and the usual text ones);
+  ``number``, ``percent`` and the usual text ones; ``join``, ``replace`` and ``sum`` check
+  the size of what they would make before making it);
 - limits on what one rendering may do: 200,000 loop turns and calls, 2,000,000 characters
   written (in blocks, macros and ``set`` blocks too), strings of 200,000 characters and
   numbers of 30 digits; arithmetic is checked before it runs (``'x' * 10**9``, ``9**9**9``);
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -37,6 +37,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.filters import make_attrgetter
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -322,6 +323,33 @@ def _replace(value: Any, old: Any, new: Any, count: int | None = None) -> str:
     return text.replace(old, new) if count is None else text.replace(old, new, count)
 
 
+@jinja2.pass_environment
+def _join(env: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+    """``join``, its result's size checked before it is made (a long separator between
+    many items would otherwise be built first)."""
+    items = list(value)
+    if attribute is not None:
+        getter = make_attrgetter(env, attribute)
+        items = [getter(item) for item in items]
+    texts = [str(item) for item in items]
+    if len(str(d)) * len(texts) + sum(len(text) for text in texts) > MAX_STRING:
+        _too_long()
+    return str(d).join(texts)
+
+
+@jinja2.pass_environment
+def _sum(env: Any, value: Any, attribute: Any = None, start: Any = 0) -> Any:
+    """``sum`` of numbers only (adding lists or texts could grow without bound)."""
+    items = list(value)
+    if attribute is not None:
+        getter = make_attrgetter(env, attribute)
+        items = [getter(item) for item in items]
+    numbers = (int, float, Decimal)
+    if not isinstance(start, numbers) or not all(isinstance(item, numbers) for item in items):
+        raise jinja2.exceptions.TemplateRuntimeError(_("sum adds numbers only."))
+    return sum(items, start)
+
+
 def _language(context: Any) -> str:
     language = context.get("language")
     return language if language in ("fr", "en") else "fr"
@@ -363,9 +391,7 @@ KEPT_FILTERS = (
     "d",
     "default",
     "first",
-    "indent",
     "int",
-    "join",
     "last",
     "length",
     "list",
@@ -381,13 +407,11 @@ KEPT_FILTERS = (
     "selectattr",
     "sort",
     "string",
-    "sum",
     "title",
     "trim",
     "truncate",
     "unique",
     "upper",
-    "wordwrap",
 )
 
 
@@ -408,7 +432,7 @@ def _environment() -> _Sandbox:
     env.globals["range"] = _range
     builtin = env.filters
     kept: dict[str, Callable[..., Any]] = {name: builtin[name] for name in KEPT_FILTERS}
-    kept["replace"] = _replace
+    kept.update(replace=_replace, join=_join, sum=_sum)
     kept.update(money=_money, date=_date, number=_number, percent=_percent)
     env.filters = {name: _guarded_filter(function) for name, function in kept.items()}
     return env
@@ -529,12 +553,6 @@ def render(body: str, context: LetterContext | dict[str, Any]) -> str:
         _budget.reset(token)
 
 
-# Deeply nested text reaches the parser's recursion; the limit leaves room for it to fail
-# with a RecursionError (turned into a RenderError) rather than the interpreter's stack.
-if sys.getrecursionlimit() < 1000:  # pragma: no cover
-    sys.setrecursionlimit(1000)
-
-
 # --- versions ----------------------------------------------------------------------------
 
 
@@ -564,8 +582,11 @@ def check_name(name: str) -> str:
 
 def builtin_text(name: str, language: str) -> str:
     """The text shipped with the program (``engine/documents/builtin/NAME.LANG.txt``)."""
-    check_name(name)
-    language = check_language(language)
+    return _builtin_file(check_name(name), check_language(language))
+
+
+@cache
+def _builtin_file(name: str, language: str) -> str:
     folder = resources.files("engine.documents.builtin")
     return folder.joinpath(f"{name}.{language}.txt").read_text(encoding="utf-8")
 

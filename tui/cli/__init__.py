@@ -79,11 +79,28 @@ def _parser_in(language: str) -> Parser:
     return parser
 
 
+GLOBAL_WITH_VALUE = ("--db", "--user", "--today", "--lang")
+
+
+def _interface_language(argv: list[str]) -> str | None:
+    """The interface's ``--lang``, among the global options before the command: a
+    command's own ``--lang`` (``templates export NAME --lang en``: the template's
+    language) is not the language its messages are in."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("--"):
+        option, _sep, value = argv[index].partition("=")
+        if option == "--lang":
+            return value or (argv[index + 1] if index + 1 < len(argv) else None)
+        index += 1 if "=" in argv[index] or option not in GLOBAL_WITH_VALUE else 2
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     set_language(os.environ.get("RECOUVREMENT_LANG") or None)
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--lang" in argv[:-1]:
-        set_language(argv[argv.index("--lang") + 1])
+    language = _interface_language(argv)
+    if language:
+        set_language(language)
     try:
         tui = tui_invocation(argv)
         if tui is not None:

@@ -100,7 +100,7 @@ def cmd_templates_import(rt: Runtime) -> None:
 
     path = Path(rt.args.file)
     try:
-        body = path.read_text(encoding="utf-8")
+        body = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not text
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(_("Cannot read {path}: {error}.").format(path=path, error=exc)) from exc
     with rt.ctx() as ctx:
