@@ -107,7 +107,7 @@ async def test_preview_shows_a_real_dossier(sqlite_db: TestDB) -> None:
         # The first open dossier (D000003 is paused): D000001, Dupont Frères SARL's.
         assert "D000001" in source and "Dupont Frères SARL" in source
         assert "D000001" in letter and "Dupont Frères SARL" in letter
-        assert letter.startswith("Recouvrement") or "Objet" in letter
+        assert "Ouverture du dossier de recouvrement D000001" in letter
         assert preview.query_one("#letter", TextArea).read_only
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
@@ -115,7 +115,12 @@ async def test_preview_shows_a_real_dossier(sqlite_db: TestDB) -> None:
         await go_to(screen, pilot, "releve", "en")
         await pilot.press("d")
         await wait_for(pilot, lambda: app.screen is not screen)
-        await pilot.press(*"d000004", "enter")
+        prompt = app.screen
+        # A number no dossier has: refused inside the box, which stays open.
+        await pilot.press(*"D999999", "enter")
+        await wait_for(pilot, lambda: "D999999" in str(prompt.query_one("#error").render()))
+        assert app.screen is prompt
+        await pilot.press("ctrl+u", *"d000004", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TemplatePreview))
         preview = app.screen
         assert isinstance(preview, TemplatePreview)
