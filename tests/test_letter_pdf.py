@@ -244,3 +244,33 @@ def test_any_letter_prints(any_letter):
     assert PdfReader(io.BytesIO(pdf)).pages
     text = letter_text(any_letter)
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", text)
+
+
+def test_huge_cells_and_paragraphs_run_onto_pages():
+    word = "x" * 5000
+    huge = letter(
+        blocks=(
+            "mot " * 3000,
+            Table(("A", "B"), ((word, "1,00 €"), ("b", word)), ("L", "R")),
+        ),
+        footer="Mentions légales " * 40,
+    )
+    texts = pages(letters_pdf([huge]))
+    count = len(texts)
+    assert count > 2
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number}/{count}" in text
+    assert "Mentions légales" in texts[0] and "…" in texts[0]  # two lines at most
+
+
+def test_empty_batch_is_one_blank_page():
+    assert len(pages(letters_pdf([]))) == 1
+
+
+def test_a_long_sender_block_stays_above_the_body():
+    sender = Party("Ma Société SAS", tuple(f"Ligne d’adresse {i}" for i in range(40)))
+    texts = pages(letters_pdf([letter(sender=sender)]))
+    assert len(texts) == 1
+    flat = squash(texts[0])
+    assert "Ligne d’adresse 3" in flat and "Ligne d’adresse 39" not in flat and "…" in flat
+    assert flat.index("Œuvres & Cœurs SARL") < flat.index("Objet : Relance")
