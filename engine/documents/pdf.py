@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 from fpdf.enums import Align
+from fpdf.fonts import TTFFont
 
 from engine.documents.epc import epc_payload, epc_qr
 from engine.documents.letter import Letter, Payment, Table
@@ -178,7 +179,8 @@ class _LetterPDF(FPDF):
         # bounding box then (fontTools' default) recompiles the glyphs: a third of a
         # one-letter PDF's time, for boxes the subset font does not need recomputed.
         for font in self.fonts.values():
-            font.ttfont.recalcBBoxes = False
+            if isinstance(font, TTFFont):
+                font.ttfont.recalcBBoxes = False
 
     # -- pieces -----------------------------------------------------------------------
 
