@@ -331,3 +331,23 @@ def test_the_qr_code_drawn_in_the_pdf_decodes_to_the_payment():
         image.paste(0, (left, top, left + length * scale, top + scale))
     [result] = zxingcpp.read_barcodes(image)
     assert bytes(result.bytes).decode("utf-8") == epc_payload(PAYMENT)
+
+
+def test_a_wide_table_wraps_its_labels_never_a_date_or_an_amount():
+    header = ("Pièce", "Facture", "Date", "Échéance", "Jours de retard", "Montant", "Reste dû")
+    rows = tuple(
+        (
+            f"VT{i:06d}",
+            f"F2026-{i:05d}",
+            "14/08/2026",
+            "13/09/2026",
+            "78",
+            "12\u00a0345,67\u00a0€",
+            "12\u00a0345,67\u00a0€",
+        )
+        for i in range(3)
+    )
+    text = letter_text(letter(blocks=(Table(header, rows, ("L", "L", "L", "L", "R", "R", "R")),)))
+    assert all(len(line) <= 78 for line in text.splitlines())
+    for value in ("14/08/2026", "13/09/2026", "12\u00a0345,67\u00a0€", "VT000002", "F2026-00002"):
+        assert value in text

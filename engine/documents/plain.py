@@ -82,11 +82,20 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def column_widths(natural: list[int], available: int) -> list[int]:
-    """Widths of columns whose content asks ``natural``, within ``available``: the widest
-    column gives a character until they fit (never under 1)."""
+def column_widths(natural: list[int], available: int, words: list[int] | None = None) -> list[int]:
+    """Widths of columns whose content asks ``natural``, within ``available``. The widest
+    column gives a character until they fit, but not below its longest word (``words``)
+    while another one can still give: a label wraps between its words, a date or an
+    amount (one word: its spaces are held) is never cut. Never under 1."""
     widths = [max(width, 1) for width in natural]
-    while sum(widths) > available and max(widths) > 1:
+    floors = [max(1, min(word, width)) for word, width in zip(words or widths, widths, strict=True)]
+    while sum(widths) > available:
+        giving = [index for index, width in enumerate(widths) if width > floors[index]]
+        if not giving:
+            break
+        widest = max(giving, key=lambda index: widths[index])
+        widths[widest] -= 1
+    while sum(widths) > available and max(widths) > 1:  # even the words do not fit
         widest = widths.index(max(widths))
         widths[widest] -= 1
     return widths
@@ -106,7 +115,13 @@ def table_lines(table: Table, width: int) -> list[str]:
     rows = [full(row) for row in table.rows]
     align = list(table.align[:count]) + ["L"] * (count - len(table.align))
     natural = [max(len(row[i]) for row in [header, *rows]) for i in range(count)]
-    widths = column_widths(natural, width - COLUMN_GAP * (count - 1))
+    words = [
+        max((len(word) for row in [header, *rows] for word in row[i].split(" ")), default=1)
+        for i in range(count)
+    ]
+    # Columns one space apart rather than cut a word that two spaces apart would not fit.
+    gap = COLUMN_GAP if sum(words) + COLUMN_GAP * (count - 1) <= width else 1
+    widths = column_widths(natural, width - gap * (count - 1), words)
 
     def render(row: list[str]) -> list[str]:
         cells = [
@@ -123,11 +138,11 @@ def table_lines(table: Table, width: int) -> list[str]:
                     parts.append(text.rjust(widths[column]))
                 else:
                     parts.append(text.ljust(widths[column]))
-            out.append((" " * COLUMN_GAP).join(parts).rstrip())
+            out.append((" " * gap).join(parts).rstrip())
         return out
 
     lines = render(header)
-    lines.append((" " * COLUMN_GAP).join("-" * w for w in widths))
+    lines.append((" " * gap).join("-" * w for w in widths))
     for row in rows:
         lines.extend(render(row))
     return lines
