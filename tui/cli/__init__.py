@@ -45,6 +45,7 @@ def _parser_in(language: str) -> Parser:
         dossiers,
         imports,
         interventions,
+        letters,
         reference,
         scenarios,
         settings,
@@ -68,6 +69,7 @@ def _parser_in(language: str) -> Parser:
         worklist,  # actions, run
         scenarios,
         reference,  # rates, risks
+        letters,  # letter, letters
     ):
         module.register(commands)
     return parser
