@@ -538,3 +538,42 @@ def mark_batch(
         )
         done.append(due.intervention_id)
     return done
+
+
+# -- writing a PDF to a file (``letter --out``, ``letters --out``, the TUI's keys)
+
+
+def check_pdf_path(value: str, what: str = "--out") -> Path:
+    """A file to write: its folder exists and it is not a folder itself."""
+    path = Path(value.strip()).expanduser()
+    if not value.strip() or path.is_dir():
+        raise UserError(
+            _("Invalid {option} {value!r}: expected the path of a file to write.").format(
+                option=what, value=value
+            )
+        )
+    if not path.parent.is_dir():
+        raise UserError(
+            _("Invalid {option} {value!r}: the folder {folder} does not exist.").format(
+                option=what, value=value, folder=path.parent
+            )
+        )
+    return path
+
+
+def write_pdf_file(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UserError(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror or exc)
+        ) from None
+
+
+def save_pdf(ctx: Ctx, document_id: int, value: str, what: str) -> Path:
+    """A kept document's PDF written to the file ``value``."""
+    from engine.reads.documents import document_pdf
+
+    path = check_pdf_path(value, what)
+    write_pdf_file(path, document_pdf(ctx.session, document_id))
+    return path

@@ -204,3 +204,9 @@ def letters_due(session: Session, until: dt.date, agent: str | None = None) -> l
             )
         )
     return letters
+
+
+def dossier_documents(session: Session, number: str) -> dict[int, DocumentMark]:
+    """:func:`intervention_documents` of the dossier numbered ``number``."""
+    dossier_id = session.exec(select(Dossier.id).where(Dossier.number == number)).first()
+    return intervention_documents(session, dossier_id) if dossier_id is not None else {}

@@ -47,31 +47,16 @@ def send_and_say(rt: Runtime, mailing: Mailing) -> None:
         err(line)
 
 
-def check_out_path(value: str, what: str = "--out") -> Path:
-    """A file to write: its folder exists, it is not a folder itself."""
-    path = Path(value).expanduser()
-    if not value.strip() or path.is_dir():
-        raise UserError(
-            _("Invalid {option} {value!r}: expected the path of a file to write.").format(
-                option=what, value=value
-            )
-        )
-    if not path.parent.is_dir():
-        raise UserError(
-            _("Invalid {option} {value!r}: the folder {folder} does not exist.").format(
-                option=what, value=value, folder=path.parent
-            )
-        )
-    return path
+def check_out_path(value: str) -> Path:
+    from engine.documents.produce import check_pdf_path
+
+    return check_pdf_path(value, "--out")
 
 
 def write_file(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise UserError(
-            _("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror or exc)
-        ) from None
+    from engine.documents.produce import write_pdf_file
+
+    write_pdf_file(path, data)
 
 
 # -- letter ID
