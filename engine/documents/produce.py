@@ -87,6 +87,12 @@ def real_toolkit() -> Toolkit:
 _toolkit: Toolkit | None = None
 
 
+def use_toolkit(tools: Toolkit | None) -> None:
+    """The toolkit used when a call gives none (tests of the flow; None: the real one)."""
+    global _toolkit
+    _toolkit = tools
+
+
 def toolkit(given: Toolkit | None = None) -> Toolkit:
     global _toolkit
     if given is not None:
@@ -194,13 +200,13 @@ def preview(
     ctx: Ctx, intervention_id: int, day: dt.date | None = None, tools: Toolkit | None = None
 ) -> Preview | None:
     """The letter marking an intervention done would make (None: its step has none)."""
-    tools = toolkit(tools)
     intervention = ctx.session.get(Intervention, intervention_id)
     if intervention is None:
         raise NotFound(_("Unknown intervention {id}.").format(id=intervention_id))
     template = step_template(ctx, intervention)
     if template is None:
         return None
+    tools = toolkit(tools)
     dossier = ctx.session.get(Dossier, intervention.dossier_id)
     assert dossier is not None
     letter, _version, _language = _render(ctx, intervention, template, day or ctx.today, tools)
@@ -225,13 +231,13 @@ def produce_for_intervention(
     """The letter of the intervention's step, kept as a ``Document`` (None: the step has
     no template). ``channel`` None: the step type's (:func:`default_channel`). An e-mail is
     written to the outbox and sent by :func:`send_after_commit`."""
-    tools = toolkit(tools)
     intervention = ctx.session.get(Intervention, intervention_id)
     if intervention is None:
         raise NotFound(_("Unknown intervention {id}.").format(id=intervention_id))
     template = step_template(ctx, intervention)
     if template is None:
         return None
+    tools = toolkit(tools)
     channel = check_channel(channel or default_channel(intervention.type))
     dossier = ctx.session.get(Dossier, intervention.dossier_id)
     assert dossier is not None and dossier.id is not None
