@@ -157,7 +157,9 @@ def edit_customer(
                 )
             )
     if address is not None:
-        wanted["address"] = customer_text(address, "address", names["address"])
+        # Lines separated by a line break or the two characters \n (a command line, the
+        # TUI's one-line field: the same convention as the company's address).
+        wanted["address"] = customer_text(address.replace("\\n", "\n"), "address", names["address"])
     if email is not None:
         wanted["email"] = check_email(email, names["email"])
     if phone is not None:

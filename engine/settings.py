@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from engine import identity
 from engine.calendar import check_country
 from engine.errors import UserError
 from engine.i18n import LANGUAGES, N_, _
@@ -59,7 +61,42 @@ def _text(value: str) -> str:
     text = value.strip()
     if len(text) > MAX_TEXT:
         raise ValueError(_("expected at most {n} characters").format(n=MAX_TEXT))
-    return text
+    return identity.check_plain(text)  # a value pasted from a file: no control character
+
+
+def _optional(check: Callable[[str], str]) -> Callable[[str], str]:
+    """``check`` for a text setting that may stay empty (empty = not set)."""
+
+    def parse(value: str) -> str:
+        text = _text(value)
+        return check(text) if text else ""
+
+    return parse
+
+
+def _path(value: str) -> str:
+    """A folder: ``~`` stands for the user's home (expanded when read, stored as typed so
+    each user of a shared database gets their own); empty = the default folder."""
+    text = _text(value)
+    if not text:
+        return ""
+    expanded = os.path.expanduser(text)
+    if not os.path.isabs(expanded):
+        raise ValueError(_("expected an absolute folder path such as ~/outbox or /srv/outbox"))
+    return expanded
+
+
+def _address(value: str) -> str:
+    if len(value.strip()) > MAX_TEXT:
+        raise ValueError(_("expected at most {n} characters").format(n=MAX_TEXT))
+    return identity.postal_address(value)
+
+
+def _port(value: str) -> int:
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(_("expected a port number from 1 to 65535"))
+    return int(text)
 
 
 def _language(value: str) -> str:
@@ -111,26 +148,43 @@ SPECS: dict[str, SettingSpec] = {
     # the company, not that of whoever pressed the key (engine.effects).
     # The company's identity on its letters (engine.documents); identifiers are checked by
     # python-stdnum and schwifty when set.
-    "company_address": SettingSpec("", _text, N_("Company postal address (one line per line)")),
-    "company_siren": SettingSpec("", _text, N_("Company SIREN or SIRET number")),
-    "company_vat": SettingSpec("", _text, N_("Company VAT number")),
-    "company_iban": SettingSpec("", _text, N_("IBAN customers pay to (a QR code on letters)")),
-    "company_bic": SettingSpec("", _text, N_("BIC of that account")),
-    "company_phone": SettingSpec("", _text, N_("Company phone number on letters")),
-    "company_email": SettingSpec("", _text, N_("Company e-mail address on letters")),
+    "company_address": SettingSpec("", _address, N_("Company postal address (one line per line)")),
+    "company_siren": SettingSpec(
+        "", _optional(identity.siren_or_siret), N_("Company SIREN or SIRET number")
+    ),
+    "company_vat": SettingSpec("", _optional(identity.vat_number), N_("Company VAT number")),
+    "company_iban": SettingSpec(
+        "", _optional(identity.iban), N_("IBAN customers pay to (a QR code on letters)")
+    ),
+    "company_bic": SettingSpec("", _optional(identity.bic), N_("BIC of that account")),
+    "company_phone": SettingSpec(
+        "", _optional(identity.phone), N_("Company phone number on letters")
+    ),
+    "company_email": SettingSpec(
+        "", _optional(identity.email_address), N_("Company e-mail address on letters")
+    ),
     "company_signatory": SettingSpec("", _text, N_("Who signs the letters")),
     "company_place": SettingSpec("", _text, N_("Place letters are written from (Fait à …)")),
     # Sending e-mail: with no SMTP host, messages stay in the outbox folder.
     "smtp_host": SettingSpec("", _text, N_("SMTP server; empty = e-mails stay in the outbox")),
-    "smtp_port": SettingSpec("587", _int_ge0, N_("SMTP port")),
+    "smtp_port": SettingSpec("587", _port, N_("SMTP port")),
     "smtp_user": SettingSpec("", _text, N_("SMTP login")),
     "smtp_password": SettingSpec("", _text, N_("SMTP password")),
-    "smtp_from": SettingSpec("", _text, N_("Sender address of e-mails")),
-    "outbox_dir": SettingSpec("", _text, N_("Outbox folder; empty = in the user's data folder")),
+    "smtp_from": SettingSpec(
+        "", _optional(identity.email_address), N_("Sender address of e-mails")
+    ),
+    "outbox_dir": SettingSpec("", _path, N_("Outbox folder; empty = in the user's data folder")),
     "document_language": SettingSpec(
         "fr", _language, N_("Language of the charge labels written for the accounting (en, fr)")
     ),
 }
+
+
+# Kept as typed, parsed when read (``~`` is each reader's home).
+STORED_AS_TYPED = ("outbox_dir",)
+# Never shown in clear (``settings show``, the TUI): shown as MASK when set.
+SECRET = ("smtp_password",)
+MASK = "********"
 
 
 def parse_setting(key: str, value: str) -> Any:
@@ -151,7 +205,7 @@ def parse_setting(key: str, value: str) -> Any:
             reason = _("not a valid value")
         raise UserError(
             _("Invalid value {value!r} for setting {key}: {reason}.").format(
-                value=value, key=key, reason=reason
+                value=MASK if key in SECRET else value, key=key, reason=reason
             )
         ) from exc
 
@@ -167,7 +221,12 @@ class Settings:
         return cls({row.key: row.value for row in session.exec(select(Setting))})
 
     def get(self, key: str) -> Any:
-        return SPECS[key].parse(self.raw[key])
+        try:
+            return SPECS[key].parse(self.raw[key])
+        except (ValueError, InvalidOperation):
+            # A stored value that no longer passes (written before its check existed): a
+            # UserError naming the setting, not a crash.
+            return parse_setting(key, self.raw[key])
 
     def __getattr__(self, key: str) -> Any:
         if key in SPECS:
@@ -194,8 +253,11 @@ def set_setting(session: Session, key: str, value: str, actor: Actor | None) -> 
     if actor is not None:
         require_manager(actor)
     parsed = parse_setting(key, value)
+    check_bank_pair(session, key, parsed)
     stored = value.strip()
-    if isinstance(parsed, bool):
+    if key in STORED_AS_TYPED:
+        pass
+    elif isinstance(parsed, bool):
         stored = "true" if parsed else "false"
     elif isinstance(parsed, Decimal | int | str):
         stored = _plain(parsed) if isinstance(parsed, Decimal) else str(parsed)
@@ -206,3 +268,57 @@ def set_setting(session: Session, key: str, value: str, actor: Actor | None) -> 
         row.value = stored
     session.flush()
     return parsed
+
+
+def check_bank_pair(session: Session, key: str, parsed: Any) -> None:
+    """The BIC's country must be the IBAN's when both are set: refuse the one being set,
+    naming the other."""
+    if key not in ("company_iban", "company_bic") or not parsed:
+        return
+    other_key = "company_bic" if key == "company_iban" else "company_iban"
+    row = session.get(Setting, other_key)
+    other = row.value if row is not None else ""
+    if not other:
+        return
+    iban, bic = (parsed, other) if key == "company_iban" else (other, parsed)
+    if iban[:2] != identity.bic_country(bic):
+        raise UserError(
+            _(
+                "Invalid value {value!r} for setting {key}: the BIC {bic} is of country "
+                "{bic_country} but the IBAN {iban} of country {iban_country}; expected a BIC "
+                "and an IBAN of the same country (clear {other} first to change both)."
+            ).format(
+                value=parsed,
+                key=key,
+                bic=bic,
+                bic_country=identity.bic_country(bic),
+                iban=identity.iban_grouped(iban),
+                iban_country=iban[:2],
+                other=other_key,
+            )
+        )
+
+
+def display_setting(key: str, value: Any) -> str:
+    """A parsed setting as shown to people: the password masked, an IBAN grouped by 4, an
+    address with its lines joined by ``\\n`` (as typed on a command line), booleans as
+    true/false, nothing as empty."""
+    if key in SECRET:
+        return MASK if value else ""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if key == "company_iban" and value:
+        return identity.iban_grouped(value)
+    if key == "company_address":
+        return identity.address_one_line(value)
+    return str(_plain(value))
+
+
+def shown_settings(settings: Settings) -> dict[str, Any]:
+    """:func:`typed_settings` with the secrets masked: what ``settings show --json`` prints."""
+    typed = typed_settings(settings)
+    for key in SECRET:
+        typed[key] = MASK if typed[key] else ""
+    return typed

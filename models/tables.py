@@ -110,6 +110,8 @@ class Entry(SQLModel, table=True):
     __table_args__ = (
         Index("ix_entry_letter_group", "customer_id", "account", "lettering"),
         Index("ix_entry_customer_due", "customer_id", "due_date"),
+        # The preventive reminder proposal: invoices due in a window, every customer.
+        Index("ix_entry_due", "due_date"),
     )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")

@@ -821,6 +821,42 @@ CASES_REFERENCE: list[Bad] = [
 ]
 CASES += CASES_CUSTOMERS + CASES_REFERENCE
 
+# --- preventive reminders -------------------------------------------------------------------
+CASES += [
+    Bad("reminders-send-print", ["reminders", "send"], {}, "not available yet"),
+    Bad(
+        "reminders-send-email", ["reminders", "send", "--channel", "email"], {}, "not available yet"
+    ),
+    Bad(
+        "reminders-send-fax", ["reminders", "send", "--channel", "fax"], {}, "invalid choice: 'fax'"
+    ),
+    Bad(
+        "reminders-send-auditor",
+        ["reminders", "send", "--channel", "mark"],
+        {},
+        "read-only auditor",
+        AUDITOR,
+    ),
+    Bad("reminders-count-100", ["reminders", "count", "{entry}", "100"], {}, "from 0 to 99"),
+    Bad(
+        "reminders-count-word",
+        ["reminders", "count", "{entry}", "two"],
+        {},
+        "Invalid reminder count 'two'",
+    ),
+    Bad("reminders-count-id", ["reminders", "count", "0", "1"], {}, "Invalid entry id '0'"),
+    Bad(
+        "reminders-count-unknown", ["reminders", "count", "999999", "1"], {}, "Unknown entry 999999"
+    ),
+    Bad(
+        "reminders-count-auditor",
+        ["reminders", "count", "{entry}", "1"],
+        {},
+        "read-only auditor",
+        AUDITOR,
+    ),
+]
+
 # --- the database and who acts (--db, --user, init), ids the columns cannot hold -------------
 NOT_SQLITE = "it is not a SQLite database"
 CORRUPT = b"SQLite format 3\x00" + b"\xff" * 200

@@ -181,3 +181,27 @@ def test_cli_speaks_french_with_lang_fr(tmp_path: Path, capsys: pytest.CaptureFi
     assert "No database" not in err
     assert not missing.exists()
     assert _("todo") == "todo"
+
+
+@pytest.mark.parametrize(
+    ("argv", "french"),
+    [
+        (["--lang", "fr", "--db", "{db}", "dossier", "list"], True),
+        (["--db", "{db}", "--lang=fr", "dossier", "list"], True),
+        # A command's own --lang (a template's language) leaves the interface alone.
+        (["--db", "{db}", "templates", "export", "relance_1", "--lang", "fr"], False),
+        (["--db", "{db}", "--user", "fr", "dossier", "list"], False),
+    ],
+)
+def test_only_a_global_lang_sets_the_interface_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], french: bool
+) -> None:
+    missing = str(tmp_path / "nowhere" / "recouvrement.sqlite3")
+    try:
+        status = main([part.replace("{db}", missing) for part in argv])
+        err = capsys.readouterr().err
+    finally:
+        set_language("en")
+    assert status == EXIT_BAD_INPUT
+    assert ("Aucune base de données" in err) is french
+    assert ("No database" in err) is not french

@@ -501,7 +501,7 @@ HOSTILE_RISK_SHOWN = "Risk\\x1b[2J\\u202e"
 
 async def test_tui_rates_risks_and_risk_choices_draw_inert(sqlite_db: TestDB) -> None:
     """Risk codes, their labels and rate notes are data (inserted here as an older version
-    or another tool could have stored them): screen 5 and a step's list of risk codes show
+    or another tool could have stored them): screen 9 and a step's list of risk codes show
     them inert; the code chosen is still the stored one."""
     from models.tables import PenaltyRate, RiskCode
     from tests.test_tui_scenarios import RISK, goto, open_screen
@@ -513,7 +513,7 @@ async def test_tui_rates_risks_and_risk_choices_draw_inert(sqlite_db: TestDB) ->
         session.add(rate)
     app = RecouvrementApp(sqlite_db.engine, "boss", tui_helpers.TODAY)
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("5")
+        await pilot.press("9")
         await wait_for(pilot, lambda: HOSTILE_RISK_SHOWN in drawn(app))
         assert_drawn_inert(app, "Label\\x1b]0;PWNED\\x07\\x9b", "Note\\x1b[1A\\u2066")
 

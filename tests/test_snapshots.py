@@ -21,7 +21,7 @@ SCREENS: dict[str, list[str]] = {
     "actions": ["2"],
     "customers": ["3"],
     "scenarios": ["4"],
-    "reference": ["5"],
+    "reference": ["9"],
 }
 
 
@@ -63,3 +63,25 @@ def test_screen_without_colour(
             await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_reminders_screen(snap_compare: Any, sqlite_db: TestDB, lang: str) -> None:
+    """Screen 5 with proposals (seed_tui's invoices are all overdue: none to remind)."""
+    from tests.test_tui_reminders import seed_reminders
+
+    set_language(lang)
+    try:
+        seed_reminders(sqlite_db)
+        app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            await pilot.press("5")
+            await settle(pilot)
+            await pilot.press("j", "j", "space")  # one invoice unticked: the totals follow
+            await settle(pilot)
+
+        assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+    finally:
+        set_language("en")

@@ -1,4 +1,4 @@
-"""Pilot tests of the Rates and risks screen (key 5): a manager adds, changes and removes
+"""Pilot tests of the Rates and risks screen (key 9): a manager adds, changes and removes
 rate rows and risk codes, a refusal is shown and writes nothing, others only read."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def codes(db: TestDB) -> list[str]:
 
 async def open_reference(pilot: Pilot[None]) -> ReferenceScreen:
     app = pilot.app
-    await pilot.press("5")
+    await pilot.press("9")
     await wait_for(pilot, lambda: isinstance(app.screen, ReferenceScreen))
     screen = app.screen
     assert isinstance(screen, ReferenceScreen)
@@ -140,4 +140,4 @@ async def test_the_missing_half_year_is_shown_and_the_key_is_in_the_help(
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
-        assert ("5", "Rates and risks") in help_screen.rows
+        assert ("9", "Rates and risks") in help_screen.rows

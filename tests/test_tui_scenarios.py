@@ -550,7 +550,7 @@ async def test_a_new_risk_code_can_be_given_by_a_step(sqlite_db: TestDB) -> None
 
 
 async def test_a_steps_risk_is_chosen_from_the_companys_codes(sqlite_db: TestDB) -> None:
-    """The codes a manager keeps (key 5, `risks add`) are the choices, and none."""
+    """The codes a manager keeps (key 9, `risks add`) are the choices, and none."""
     seed_tui(sqlite_db)
     with sqlite_db.ctx(TODAY) as ctx:
         add_risk(ctx, "Redressement", "Redressement judiciaire")

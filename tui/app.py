@@ -1,8 +1,8 @@
-"""The Textual application: five screens a key apart, everything by keyboard.
+"""The Textual application: six screens a key apart, everything by keyboard.
 
-`1` Dossiers, `2` Actions, `3` Customers, `4` Scenarios, `5` Rates and risks (each a mode
-with its own stack of screens), `?` help, `ctrl+p` palette, `q` quit. Database work happens
-in worker threads through ``tui.backend.Backend``; screens get plain dicts.
+`1` Dossiers, `2` Actions, `3` Customers, `4` Scenarios, `5` Reminders, `9` Rates and risks
+(each a mode with its own stack of screens), `?` help, `ctrl+p` palette, `q` quit. Database
+work happens in worker threads through ``tui.backend.Backend``; screens get plain dicts.
 """
 
 from __future__ import annotations
@@ -117,6 +117,18 @@ def _reference() -> Screen[Any]:
     return ReferenceScreen()
 
 
+def _company() -> Screen[Any]:
+    from tui.screens.company import CompanyScreen
+
+    return CompanyScreen()
+
+
+def _reminders() -> Screen[Any]:
+    from tui.screens.reminders import RemindersScreen
+
+    return RemindersScreen()
+
+
 class RecouvrementApp(App[None]):
     TITLE = "Recouvrement"
     ENABLE_COMMAND_PALETTE = True
@@ -132,14 +144,18 @@ class RecouvrementApp(App[None]):
         "customers": _customers,
         "scenarios": _scenarios,
         "reference": _reference,
+        "company": _company,
+        "reminders": _reminders,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "mode('dossiers')", N_("Dossiers"), id="app.dossiers"),
         Binding("2", "mode('actions')", N_("Actions"), id="app.actions"),
         Binding("3", "mode('customers')", N_("Customers"), id="app.customers"),
         Binding("4", "mode('scenarios')", N_("Scenarios"), id="app.scenarios"),
-        # Not in the key bar (a screen of rare use): in the help and the palette.
-        Binding("5", "mode('reference')", N_("Rates and risks"), id="app.reference", show=False),
+        # Not in the key bar (it would not fit at 80 columns): in the help and the palette.
+        Binding("5", "mode('reminders')", N_("Reminders"), id="app.reminders", show=False),
+        Binding("8", "mode('company')", N_("Company"), id="app.company", show=False),
+        Binding("9", "mode('reference')", N_("Rates and risks"), id="app.reference", show=False),
         Binding("question_mark", "help", N_("Help"), id="app.help"),
         Binding("q", "quit", N_("Quit"), id="app.quit"),
     ]

@@ -165,7 +165,7 @@ class Names:
     def identity(self, rng: random.Random, consumer: bool) -> Identity:
         city, postcode, area = rng.choice(CITIES)
         street = f"{rng.randint(1, 180)} {rng.choice(STREETS)}"
-        address = f"{street}, {postcode} {city}"
+        address = f"{street}\n{postcode} {city}"
         surname = rng.choice(SURNAMES)
         if consumer:
             female = rng.random() < 0.5

@@ -26,6 +26,20 @@ AGENTS = (
 )
 AUDITOR = ("cmoreau", "Claire Moreau")
 COMPANY_NAME = "Morel Distribution SAS"
+# The demo company's identity, so that its letters read as they would (valid check digits,
+# a fictitious account).
+COMPANY = {
+    "company_name": COMPANY_NAME,
+    "company_address": "14 avenue de la République\\n69003 Lyon",
+    "company_siren": "732829320",
+    "company_vat": "FR44732829320",
+    "company_iban": "FR7630006000011234567890189",
+    "company_bic": "AGRIFRPP",
+    "company_phone": "04 72 00 00 00",
+    "company_email": "recouvrement@morel-distribution.fr",
+    "company_signatory": "Hélène Morel, directrice administrative et financière",
+    "company_place": "Lyon",
+}
 
 
 def prepare(session: Session, login: str, today: dt.date) -> dict[str, Actor]:
@@ -42,7 +56,8 @@ def prepare(session: Session, login: str, today: dt.date) -> dict[str, Actor]:
             )
         )
     set_setting(session, "open_access", "true", actor)
-    set_setting(session, "company_name", COMPANY_NAME, actor)
+    for key, value in COMPANY.items():
+        set_setting(session, key, value, actor)
     for agent, name in AGENTS:
         if agent != login:
             add_user(session, actor, agent, "agent", name)

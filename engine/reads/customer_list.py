@@ -273,7 +273,15 @@ def customer_detail(session: Session, code: str, today: dt.date) -> Row:
         "overdue": sum((r["open_amount"] for r in rows if is_overdue(r, today)), ZERO),
         "open_entries": rows,
         "contacts": [
-            {"id": c.id, "name": c.name, "role": c.role, "email": c.email, "phone": c.phone}
+            {
+                "id": c.id,
+                "name": c.name,
+                "role": c.role,
+                "email": c.email,
+                "phone": c.phone,
+                "address": c.address,
+                "version": c.version,
+            }
             for c in contacts
         ],
         "dossiers": [

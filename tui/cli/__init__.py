@@ -40,6 +40,7 @@ def build_parser() -> Parser:
 @functools.lru_cache(maxsize=2)
 def _parser_in(language: str) -> Parser:
     from tui.cli import (
+        contacts,
         customers,
         database,
         dossiers,
@@ -47,8 +48,10 @@ def _parser_in(language: str) -> Parser:
         interventions,
         letters,
         reference,
+        reminders,
         scenarios,
         settings,
+        templates,
         users,
         worklist,
     )
@@ -64,22 +67,42 @@ def _parser_in(language: str) -> Parser:
         imports,
         users,
         customers,  # customers, entry
+        contacts,
         dossiers,
         interventions,
         worklist,  # actions, run
         scenarios,
         reference,  # rates, risks
+        reminders,
+        templates,
         letters,  # letter, letters
     ):
         module.register(commands)
     return parser
 
 
+GLOBAL_WITH_VALUE = ("--db", "--user", "--today", "--lang")
+
+
+def _interface_language(argv: list[str]) -> str | None:
+    """The interface's ``--lang``, among the global options before the command: a
+    command's own ``--lang`` (``templates export NAME --lang en``: the template's
+    language) is not the language its messages are in."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("--"):
+        option, _sep, value = argv[index].partition("=")
+        if option == "--lang":
+            return value or (argv[index + 1] if index + 1 < len(argv) else None)
+        index += 1 if "=" in argv[index] or option not in GLOBAL_WITH_VALUE else 2
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     set_language(os.environ.get("RECOUVREMENT_LANG") or None)
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--lang" in argv[:-1]:
-        set_language(argv[argv.index("--lang") + 1])
+    language = _interface_language(argv)
+    if language:
+        set_language(language)
     try:
         tui = tui_invocation(argv)
         if tui is not None:

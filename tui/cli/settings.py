@@ -13,11 +13,16 @@ def add_show(g: Subcommands) -> None:
 
 
 def cmd_settings_show(rt: Runtime) -> None:
-    from engine.settings import SPECS, typed_settings
+    from engine.settings import SPECS, STORED_AS_TYPED, display_setting, shown_settings
 
     with rt.ctx(write=False) as ctx:
-        typed = typed_settings(ctx.settings)
-        values = {key: ctx.settings.raw[key] for key in SPECS}
+        typed = shown_settings(ctx.settings)  # the SMTP password masked
+        values = {
+            key: ctx.settings.raw[key]
+            if key in STORED_AS_TYPED
+            else display_setting(key, ctx.settings.get(key))
+            for key in SPECS
+        }
     if rt.args.json:
         out_json(typed)
         return
@@ -34,14 +39,11 @@ def add_set(g: Subcommands) -> None:
 
 
 def cmd_settings_set(rt: Runtime) -> None:
-    from engine.settings import set_setting
+    from engine.settings import display_setting, set_setting
 
     with rt.ctx() as ctx:
         value = set_setting(ctx.session, rt.args.key, rt.args.value, ctx.actor)
-    shown = "" if value is None else value
-    if isinstance(value, bool):
-        shown = "true" if value else "false"
-    out(f"{rt.args.key} = {shown}")
+    out(f"{rt.args.key} = {display_setting(rt.args.key, value)}")
 
 
 def register(commands: Subcommands) -> None:

@@ -63,7 +63,10 @@ class CustomerForm(FormModal):
             return Input(shown, id=field, max_length=limit, placeholder=placeholder, compact=True)
 
         yield self.row(_("Name"), text("name", c["name"], 200))
-        yield self.row(_("Address"), text("address", c["address"], 400))
+        # Several lines typed on one: separated by \n (as on the command line).
+        yield self.row(
+            _("Address"), text("address", c["address"], 400, _("12 rue de la Paix\\n75002 Paris"))
+        )
         yield self.row(_("Email"), text("email", c["email"], 200, "compta@dupont.fr"))
         yield self.row(_("Phone"), text("phone", c["phone"], 40, "+33 1 23 45 67 89"))
         yield self.row(_("SIREN"), text("siren", c["siren"], 20, "732 829 320"))

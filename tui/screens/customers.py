@@ -205,6 +205,10 @@ class CustomerDetailScreen(BaseScreen):
         Binding("n", "new", N_("New dossier"), id="customer.new"),
         Binding("e", "edit", N_("Edit customer"), id="customer.edit"),
         Binding("x", "exclude", N_("Exclude / include"), id="customer.exclude"),
+        # On the Contacts tab (check_action): `e` and `x` act on the contact there.
+        Binding("a", "add_contact", N_("Add contact"), id="customer.add_contact"),
+        Binding("e", "edit_contact", N_("Edit contact"), id="customer.edit_contact"),
+        Binding("x", "remove_contact", N_("Remove contact"), id="customer.remove_contact"),
         Binding("left_square_bracket", "tab(-1)", N_("Previous tab"), id="customer.previous_tab"),
         Binding("right_square_bracket", "tab(1)", N_("Next tab"), id="customer.next_tab"),
     ]
@@ -285,13 +289,87 @@ class CustomerDetailScreen(BaseScreen):
     # -- keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tabs = self.query(TabbedContent)
+        active = tabs.first().active if tabs else None
         if action == "exclude":  # the entry under the cursor: on the Open entries tab only
-            tabs = self.query(TabbedContent)
-            return bool(tabs) and tabs.first().active == "entries" and self.entry() is not None
+            return active == "entries" and self.entry() is not None
+        if action == "edit":  # on the Contacts tab `e` changes the contact instead
+            return active != "contacts" or self.contact() is None
+        if action == "add_contact":
+            return active == "contacts" and self.detail is not None
+        if action in ("edit_contact", "remove_contact"):
+            return active == "contacts" and self.contact() is not None
         return True
+
+    def contact(self) -> Row | None:
+        """The contact under the cursor on the Contacts tab."""
+        if self.detail is None:
+            return None
+        return self.tables["contacts"].body.current
+
+    def action_add_contact(self) -> None:
+        from tui.screens.contact_form import ContactForm
+
+        if self.detail is None:
+            return
+
+        def saved(row: Row) -> None:
+            self.notify(_("Contact {name} added.").format(name=inert(row["name"])))
+            self.load()
+
+        self.ask(ContactForm(self.code), saved)
+
+    def action_edit_contact(self) -> None:
+        from tui.screens.contact_form import ContactForm
+
+        contact = self.contact()
+        if contact is None:
+            return
+
+        def saved(row: Row) -> None:
+            self.notify(_("Contact {name} saved.").format(name=inert(row["name"])))
+            self.load()
+
+        self.ask(ContactForm(self.code, contact), saved)
+
+    def action_remove_contact(self) -> None:
+        from tui.screens.forms import ConfirmForm
+
+        contact = self.contact()
+        if contact is None:
+            return
+        question = _("Remove the contact {name}?").format(name=contact["name"])
+
+        def answered(yes: bool) -> None:
+            if yes:
+                self.remove_contact(contact)
+
+        self.ask(ConfirmForm(question), answered)
+
+    @work(thread=True, exclusive=True, group="customer-contact", exit_on_error=False)
+    def remove_contact(self, contact: Row) -> None:
+        from engine.contacts import remove_contact
+
+        ident, version = contact["id"], contact["version"]
+        result = self.call_engine(lambda ctx: remove_contact(ctx, ident, version), write=True)
+        if result is not None:
+            self.rcv.call_from_thread(self.contact_removed, result)
+
+    def contact_removed(self, result: Any) -> None:
+        text = _("Contact {name} removed.").format(name=inert(result["name"]))
+        if result["main_of"]:
+            text += " " + _("It was the main contact of {dossiers}: they now have none.").format(
+                dossiers=", ".join(result["main_of"])
+            )
+        self.notify(text)
+        self.load()
 
     @on(TabbedContent.TabActivated, "#tabs")
     def offer_exclude(self) -> None:
+        self.refresh_bindings()
+
+    @on(TableBody.Highlighted)
+    def offer_contact_keys(self) -> None:
         self.refresh_bindings()
 
     def entry(self) -> Row | None:
@@ -336,8 +414,11 @@ class CustomerDetailScreen(BaseScreen):
 
     @on(TableBody.Selected)
     def dossier_selected(self, event: TableBody.Selected) -> None:
-        if self.query_one("#tabs", TabbedContent).active == "dossiers":
+        active = self.query_one("#tabs", TabbedContent).active
+        if active == "dossiers":
             self.rcv.open_dossier(event.row["number"])
+        elif active == "contacts":  # Enter on a contact changes it, as `e` does
+            self.action_edit_contact()
 
 
 def summary_text(c: Row) -> str:
@@ -355,7 +436,7 @@ def summary_text(c: Row) -> str:
     )
     lines = [
         f"{inert(c['code'])} · {inert(c['name'])}",
-        pair(_("Address"), c["address"]),
+        pair(_("Address"), ", ".join(c["address"].splitlines())),
         " · ".join(
             [
                 pair(_("SIREN"), c["siren"]),

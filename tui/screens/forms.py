@@ -66,6 +66,7 @@ class FormModal(BaseModal):
         # Screen switching under an open form would leave it behind: keys 1–4 do nothing
         # here (typed into a text field they are text, as always).
         *(Binding(k, "nothing", show=False) for k in "12345"),
+        Binding("8", "nothing", show=False),
     ]
     DEFAULT_CSS = """
     FormModal { align: center middle; }

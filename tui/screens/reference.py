@@ -1,4 +1,4 @@
-"""Rates and risks (mode `5`): the dated late-payment rate table and the risk codes.
+"""Rates and risks (mode `9`): the dated late-payment rate table and the risk codes.
 
 Managers add (`a`), change (`e` or Enter, a rate row only: the same start replaces it) and
 remove (`x`) rows of the table that has the focus (Tab goes to the other one); everyone
