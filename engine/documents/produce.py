@@ -317,10 +317,9 @@ class Delivery:
 
 def pending(ctx: Ctx, tools: Toolkit | None = None) -> Mailing:
     """What this unit of work wrote to the outbox; call it before the unit ends."""
-    tools = toolkit(tools)
     items = tuple(ctx.session.info.pop(PENDING_KEY, []))
     host = str(ctx.settings.smtp_host).strip()
-    return Mailing(items, tools.smtp(ctx.settings) if host and items else None)
+    return Mailing(items, toolkit(tools).smtp(ctx.settings) if host and items else None)
 
 
 def _read(path: Path) -> EmailMessage:
@@ -332,9 +331,9 @@ def _read(path: Path) -> EmailMessage:
 def deliver(mailing: Mailing, tools: Toolkit | None = None) -> list[Delivery]:
     """Send each e-mail (no database here). A sent file moves to ``sent/`` beside it; a
     failed one stays in the outbox."""
-    tools = toolkit(tools)
     if mailing.smtp is None:
         return []
+    tools = toolkit(tools)
     done: list[Delivery] = []
     for item in mailing.items:
         try:
