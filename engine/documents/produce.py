@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import col, select
 
-from engine.access import require_dossier_write
+from engine.access import require_dossier_write, require_write
 from engine.context import Ctx
 from engine.documents.letter import Letter
 from engine.errors import NotFound, UserError
@@ -280,10 +280,18 @@ def _write_message(
     ctx: Ctx, document: Document, letter: Letter, pdf: bytes, number: str, tools: Toolkit
 ) -> Path:
     smtp = tools.smtp(ctx.settings)
+    sender = getattr(smtp, "sender", "") or str(ctx.settings.company_email)
+    if not sender.strip():
+        raise UserError(
+            _(
+                "E-mails have no sender address: set one with `settings set smtp_from "
+                "ADDRESS` (or the company's e-mail, company_email), or choose the channel print."
+            )
+        )
     message = tools.message(
         letter,
         pdf,
-        sender=getattr(smtp, "sender", "") or str(ctx.settings.company_email),
+        sender=sender,
         recipient=document.recipient,
         filename=f"{number}-{document.template}.pdf",
     )
@@ -499,6 +507,7 @@ def letter_of(ctx: Ctx, intervention_id: int, tools: Toolkit | None = None) -> D
                 id=intervention_id, step=intervention.step
             )
         )
+    require_write(ctx.actor)  # made again: a change
     if intervention.status != "done":
         raise UserError(
             _(
