@@ -226,3 +226,26 @@ async def test_real_letter_previewed_kept_and_written(sqlite_db: TestDB, tmp_pat
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "D000001" in text
     assert documents(sqlite_db) == [(step2(sqlite_db), "print", "")]
+
+
+@pytest.mark.parametrize("colours", ["no_color", "256"])
+async def test_done_form_letter_and_channel_stay_readable(
+    sqlite_db: TestDB, fakes: Fakes, monkeypatch: pytest.MonkeyPatch, colours: str
+) -> None:
+    from rich.color import ColorSystem
+
+    from tests.test_tui_colours import low_contrast
+
+    if colours == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    system = ColorSystem.EIGHT_BIT if colours == "256" else None
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_detail(app, pilot)
+        await done_with_letter(app, pilot)
+        await settle(pilot)
+        # The form's own parts (the screen behind it is dimmed on purpose).
+        ours = ("●", "Print", "E-mail", "Letter", "notification", "No e-mail")
+        found = [item for item in low_contrast(app, system) if item[0].startswith(ours)]
+        assert found == [], repr(found)

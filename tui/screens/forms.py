@@ -232,6 +232,8 @@ class DoneForm(FormModal):
     DoneForm #letter-text { height: 12; }
     DoneForm #channel { width: 100%; height: auto; }
     DoneForm #channel-note { color: $text-muted; height: auto; }
+    DoneForm #channel > RadioButton > .toggle--button { color: $text-muted; }
+    DoneForm #channel > RadioButton.-on > .toggle--button { color: $success; }
     """
 
     def __init__(
