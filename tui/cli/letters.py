@@ -120,7 +120,7 @@ def _describe(view: Any, made: bool) -> None:
             login=view.created_by,
         )
     )
-    out(_("Subject: {subject}").format(subject=view.subject))
+    out(view.subject)  # its object line, as the letter has it ("Objet : …")
     if view.recipient:
         out(
             _("E-mail to {recipient}: {status}.").format(

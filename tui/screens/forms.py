@@ -294,9 +294,8 @@ class DoneForm(FormModal):
             box.set_class(True, "none")
             return
         self.letter = preview
-        self.query_one("#letter-title", Label).update(
-            Text(_("Letter: {subject}").format(subject=inert(preview.subject)))
-        )
+        # The object line as the letter has it ("Objet : …").
+        self.query_one("#letter-title", Label).update(Text(inert(preview.subject)))
         self.query_one("#letter-text", TextArea).load_text(inert(preview.text, multiline=True))
         email = self.query_one("#channel-email", RadioButton)
         both = self.query_one("#channel-both", RadioButton)
