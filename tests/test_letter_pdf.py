@@ -1,0 +1,246 @@
+"""Letters as PDF (engine.documents.pdf) and as plain text (engine.documents.plain)."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from engine.documents.letter import Letter, Party, Payment, Table
+from engine.documents.pdf import PAGE_H, WINDOW, letters_pdf
+from engine.documents.plain import letter_text
+
+PT = 25.4 / 72
+PAYMENT = Payment(
+    "Ma Société SAS", "FR7630006000011234567890189", "AGRIFRPP", Decimal("1234.56"), "D000123"
+)
+HEADER = ("Facture", "Échéance", "Montant")
+
+
+def letter(rows: int = 3, **changes) -> Letter:
+    values = dict(
+        language="fr",
+        sender=Party("Ma Société SAS", ("12 rue de l’Église", "75001 Paris")),
+        sender_lines=("Tél. 01 23 45 67 89", "SIREN 123 456 789", "TVA FR12123456789"),
+        recipient=Party(
+            "Œuvres & Cœurs SARL", ("Service comptabilité", "3 avenue des Œillets", "69002 Lyon")
+        ),
+        place_date="Paris, le 30 novembre 2026",
+        subject="Objet : Relance – factures impayées",
+        blocks=(
+            "Madame, Monsieur,",
+            "Sauf erreur de notre part, nous n’avons pas reçu le règlement des factures "
+            "ci-dessous, d’un montant de 1\u00a0234,56\u00a0€ « à ce jour ».",
+            Table(
+                HEADER,
+                tuple((f"F{i:05d}", "15/09/2026", f"{100 + i},50 €") for i in range(rows)),
+                ("L", "L", "R"),
+            ),
+            "Veuillez agréer nos salutations distinguées.",
+        ),
+        signatory="Jeanne Martin, service recouvrement",
+        footer="Ma Société SAS – RCS Paris 123 456 789",
+        payment=PAYMENT,
+        notes=("Lettre recommandée avec accusé de réception",),
+    )
+    values.update(changes)
+    return Letter(**values)
+
+
+def pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def squash(text: str) -> str:
+    """Extracted text with every kind of space as one plain space."""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def test_one_letter_prints_its_texts():
+    [text] = pages(letters_pdf([letter()]))
+    flat = squash(text)
+    for expected in (
+        "Ma Société SAS",
+        "12 rue de l’Église",
+        "SIREN 123 456 789",
+        "Œuvres & Cœurs SARL",
+        "Lettre recommandée avec accusé de réception",
+        "Paris, le 30 novembre 2026",
+        "Objet : Relance – factures impayées",
+        "n’avons",
+        "1 234,56 €",
+        "« à ce jour »",
+        "F00002",
+        "102,50 €",
+        "Jeanne Martin",
+        "Payer par virement : scannez ce code",
+        "FR76 3000 6000 0112 3456 7890 189",
+        "RCS Paris",
+        "Page 1/1",
+    ):
+        assert expected in flat, expected
+
+
+def test_english_caption():
+    flat = squash(pages(letters_pdf([letter(language="en")]))[0])
+    assert "Pay by transfer: scan this code" in flat
+
+
+def test_no_payment_no_caption():
+    flat = squash(pages(letters_pdf([letter(payment=None)]))[0])
+    assert "scannez" not in flat
+    assert "IBAN" not in flat
+
+
+def test_long_letter_counts_its_pages_and_repeats_the_table_header():
+    texts = pages(letters_pdf([letter(rows=40)]))
+    assert len(texts) == 2
+    assert "Page 1/2" in texts[0] and "Page 2/2" in texts[1]
+    for text in texts:
+        assert squash(" ".join(HEADER)) in squash(text)
+    assert "F00039" in texts[1]
+
+
+def test_each_letter_of_a_batch_counts_from_one():
+    texts = pages(letters_pdf([letter(rows=40), letter(), letter(rows=40)]))
+    labels = [re.findall(r"Page \d+/\d+", text) for text in texts]
+    assert labels == [["Page 1/2"], ["Page 2/2"], ["Page 1/1"], ["Page 1/2"], ["Page 2/2"]]
+    # Every letter starts on its own page with its sender.
+    assert [text.startswith("Ma Société SAS") for text in texts] == [True, False, True, True, False]
+
+
+def positions(pdf: bytes, page: int = 0) -> list[tuple[str, float, float, float]]:
+    """(text, x mm, baseline y mm from the top, font size pt) of each piece of text."""
+    found: list[tuple[str, float, float, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            scale = tm[3] * cm[3] or 1
+            found.append((text.strip(), tm[4] * PT, PAGE_H - tm[5] * PT, size * scale))
+
+    PdfReader(io.BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
+    return found
+
+
+def width_mm(text: str, size: float, bold: bool) -> float:
+    from fpdf import FPDF
+
+    from engine.documents.pdf import FONT, _font_files
+
+    pdf = FPDF()
+    pdf.add_font(FONT, "B" if bold else "", _font_files()["B" if bold else ""])
+    pdf.set_font(FONT, "B" if bold else "", size)
+    return pdf.get_string_width(text)
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        Party("Œuvres & Cœurs SARL", ("3 avenue des Œillets", "69002 Lyon")),
+        Party(
+            "Société Anonyme des Établissements Très Longuement Nommés et Associés Réunis",
+            (
+                "Bâtiment C, escalier 4, troisième étage, porte de gauche après l’ascenseur",
+                "Zone industrielle des Quatre-Chemins-de-la-Croix-Blanche",
+                "Lieu-dit Lesmontagnesdel’Arrière-paysquinefinissentjamaisdutout",
+                "BP 12345",
+                "69002 Lyon Cedex 02",
+                "FRANCE",
+            ),
+        ),
+    ],
+)
+def test_the_recipient_lies_inside_the_window(recipient):
+    pdf = letters_pdf([letter(recipient=recipient)])
+    lines = [recipient.name, *recipient.address]
+    inside = [
+        (text, x, y, size)
+        for text, x, y, size in positions(pdf)
+        if WINDOW.x - 1 <= x and WINDOW.y - 10 <= y <= WINDOW.bottom + 10
+    ]
+    assert inside, "no text near the window"
+    printed = " ".join(text for text, *_ in inside)
+    assert squash(printed).startswith(squash(recipient.name)[:20])
+    for text, x, y, size in inside:
+        assert WINDOW.x <= x
+        assert x + width_mm(text, size, bold=False) * 0.98 <= WINDOW.right + 0.5
+        assert WINDOW.y + size * PT <= y <= WINDOW.bottom  # the whole line, ascent to baseline
+    # The short address is printed whole.
+    if len(lines) == 3:
+        assert squash(printed) == squash(" ".join(lines))
+
+
+def test_plain_text_reads_like_the_letter():
+    text = letter_text(letter())
+    assert text.splitlines()[0] == "Ma Société SAS"
+    recipient_line = next(line for line in text.splitlines() if "Œuvres" in line)
+    assert recipient_line.startswith(" " * 30)
+    assert "Paris, le 30 novembre 2026".rjust(78) in text.splitlines()
+    assert "Objet : Relance – factures impayées" in text
+    rows = [line for line in text.splitlines() if line.startswith("F0000")]
+    assert len(rows) == 3
+    assert len({len(row) for row in rows}) == 1  # amounts right-aligned in one column
+    assert rows[2].endswith("102,50 €")
+    assert "IBAN FR76 3000 6000 0112 3456 7890 189" in squash(text)
+    assert "BIC AGRIFRPP" in text and "D000123" in text and "1 234,56 €" in squash(text)
+    assert all(len(line) <= 78 for line in text.splitlines())
+
+
+def test_plain_text_strips_control_characters():
+    hostile = letter(
+        recipient=Party("Evil\x1b]0;pwned\x07 Corp\r\u202e", ("\x9b2J rue",)),
+        blocks=("Hello\x1b[2J world\u2028!", Table(("A\x1b",), (("b\x07",),), ("L",))),
+    )
+    text = letter_text(hostile)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u202e]", text)
+    assert "Evil]0;pwned Corp" in text
+    pages(letters_pdf([hostile]))  # and the PDF prints
+
+
+texts = st.text(max_size=120)
+words = st.text(min_size=1, max_size=400).map(lambda t: t.replace(" ", ""))
+tables = st.builds(
+    Table,
+    header=st.lists(texts, max_size=6).map(tuple),
+    rows=st.lists(st.lists(st.one_of(texts, words), max_size=7).map(tuple), max_size=5).map(tuple),
+    align=st.lists(st.sampled_from(["L", "R", "?"]), max_size=7).map(tuple),
+)
+letters = st.builds(
+    Letter,
+    language=st.sampled_from(["fr", "en", "xx"]),
+    sender=st.builds(Party, texts, st.lists(texts, max_size=4).map(tuple)),
+    sender_lines=st.lists(texts, max_size=5).map(tuple),
+    recipient=st.builds(Party, st.one_of(texts, words), st.lists(texts, max_size=9).map(tuple)),
+    place_date=texts,
+    subject=st.one_of(texts, words),
+    blocks=st.lists(st.one_of(st.text(max_size=600), words, tables), max_size=5).map(tuple),
+    signatory=texts,
+    footer=st.one_of(texts, words),
+    payment=st.one_of(
+        st.none(),
+        st.builds(
+            Payment,
+            st.just("Ma Société SAS"),
+            st.just(PAYMENT.iban),
+            st.sampled_from(["", "AGRIFRPP"]),
+            st.decimals("0.01", "999999999.99", places=2),
+            st.text(st.characters(categories=["L", "N", "P"]), max_size=140),
+        ),
+    ),
+    notes=st.lists(texts, max_size=3).map(tuple),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(letters)
+def test_any_letter_prints(any_letter):
+    pdf = letters_pdf([any_letter])
+    assert pdf.startswith(b"%PDF")
+    assert PdfReader(io.BytesIO(pdf)).pages
+    text = letter_text(any_letter)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", text)
