@@ -25,6 +25,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, bytes):  # a document's PDF: its size, not its bytes
+        return f"({len(value)} bytes)"
     return value
 
 

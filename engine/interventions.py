@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlmodel import col, select
 
 from engine.access import require_dossier_write
 from engine.context import Ctx, claim
+from engine.documents.produce import Toolkit, check_channel, produce_for_intervention
 from engine.dossiers import check_day, find_dossier, lock_dossier, require_open
 from engine.effects import apply_step
 from engine.errors import NotFound, UserError
@@ -19,7 +21,15 @@ from engine.scenarios import STEP_TYPES
 from engine.text_limits import field_limit
 from models.tables import Dossier, Intervention, ScenarioStep
 
-MANUAL_STEP = "Manual"  # the step name of an intervention added by hand
+MANUAL_STEP = "Manual"
+
+
+@dataclass(frozen=True)
+class LetterChoice:
+    """How the step's letter goes out when a step is marked done."""
+
+    channel: str | None  # None: the step type's (engine.documents.produce.default_channel)
+    tools: Toolkit | None = None  # the step name of an intervention added by hand
 
 
 def find_intervention(ctx: Ctx, intervention_id: int) -> tuple[Intervention, Dossier]:
@@ -98,6 +108,7 @@ def _finish(
     note: str | None,
     outcome: str,
     expected_version: int | None,
+    letter: LetterChoice | None = None,
 ) -> Intervention:
     intervention, dossier = find_intervention(ctx, intervention_id)
     require_dossier_write(ctx.actor, dossier.agent)  # rights first, whatever the status
@@ -128,6 +139,11 @@ def _finish(
         ).first()
         if status == "done" and step is not None:
             apply_step(ctx, dossier, step, intervention)
+    if status == "done" and intervention.step_no is not None and letter is not None:
+        # The step's letter, in this transaction: a template that does not render refuses
+        # the done. After the effects (a formal notice states the charges just added).
+        produce_for_intervention(ctx, intervention_id, letter.channel, day, letter.tools)
+    if intervention.step_no is not None and intervention.scenario_id == dossier.scenario_id:
         plan_step(ctx, dossier, intervention.step_no + 1, day)
     return intervention
 
@@ -139,9 +155,20 @@ def mark_done(
     note: str | None = None,
     outcome: str = "",
     expected_version: int | None = None,
+    channel: str | None = None,
+    documents: bool = True,
+    tools: Toolkit | None = None,
 ) -> Intervention:
+    """Mark done on ``day``: the step's effects, its letter (when the step has a template;
+    ``channel`` print, email or both, default from the step's type; ``documents=False``
+    leaves it out: the demo), and the next step planned."""
     check_texts(note=note, outcome=outcome)
-    return _finish(ctx, intervention_id, "done", day, note, outcome, expected_version)
+    letter = None
+    if documents:
+        if channel is not None:
+            check_channel(channel)
+        letter = LetterChoice(channel, tools)
+    return _finish(ctx, intervention_id, "done", day, note, outcome, expected_version, letter)
 
 
 def mark_skipped(

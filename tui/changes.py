@@ -17,12 +17,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import dossiers, interventions
 from engine.access import Actor, may_change_dossier
 from engine.context import Ctx
 from engine.customers import exclude_entry
+from engine.documents import produce
+from engine.errors import UserError
 from engine.i18n import _
 from engine.interventions import add_note
 from engine.scenarios import STEP_TYPES
@@ -49,6 +52,7 @@ Work = Callable[[Ctx], str]  # engine work that says what it did
 # one that changes an entry (engine.access.require_write).
 DOSSIER_CHANGES = frozenset(
     {"done", "skip", "add", "pause", "promise", "resume", "move", "edit", "reschedule", "note"}
+    | {"resend"}
 )
 ENTRY_CHANGES = frozenset({"exclude"})
 
@@ -87,6 +91,18 @@ class DossierState:
     pause_reason: str = ""
     promise_amount: Decimal | None = None
     contact: str = ""  # the contact a new intervention is for, by default
+
+
+def default_folder() -> Path:
+    """Where a PDF goes unless the user says otherwise: the documents folder, else the
+    current one."""
+    try:
+        from platformdirs import user_documents_path
+
+        folder = user_documents_path()
+    except Exception:  # no home (containers)
+        return Path.cwd()
+    return folder if folder.is_dir() else Path.cwd()
 
 
 def allowed(actor: Actor | None, action: str, agent: str | None) -> bool | None:
@@ -143,8 +159,13 @@ class Changes:
     # -- interventions
 
     def done(self, todo: Todo) -> None:
+        """Done on a day, with what came of it; a step with a letter shows it and asks how
+        it goes out. Its e-mail is sent once the change is committed."""
+        mailings: list[Any] = []
+
         def save(values: Row) -> Work:
             def work(ctx: Ctx) -> str:
+                mailings.clear()
                 item = interventions.mark_done(
                     ctx,
                     todo.id,
@@ -152,14 +173,70 @@ class Changes:
                     values["note"] or None,
                     values["outcome"],
                     expected_version=todo.version,
+                    channel=values.get("channel"),
                 )
+                mailings.append(produce.pending(ctx))
                 return _("Intervention {id} done on {day}.").format(
                     id=item.id, day=fmt.date(item.done)
                 )
 
             return work
 
-        self.ask(DoneForm(_("Done: {what}").format(what=todo.described()), self.today), save)
+        def saved(message: Any) -> None:
+            self.saved(message)
+            if isinstance(message, str) and mailings:
+                self.send(mailings[0])
+
+        def letter(ctx: Ctx) -> Any:
+            return produce.preview(ctx, todo.id)
+
+        form = DoneForm(
+            _("Done: {what}").format(what=todo.described()),
+            self.today,
+            letter if todo.step_no is not None else None,
+        )
+        form.saver = save
+        form.on_refusal = lambda _message: self.refresh()
+        self.screen.ask(form, saved)
+
+    def send(self, mailing: Any) -> None:
+        """The e-mails a committed change wrote to the outbox, sent in a worker; what
+        became of them is recorded and said."""
+        if not mailing.items:
+            return
+        app = self.screen.rcv
+
+        def sending() -> None:
+            deliveries = produce.send_after_commit(app.backend.write, mailing)
+            lines = produce.sent_summary(mailing, deliveries)
+            sent = sum(1 for item in deliveries if not item.error)
+            if sent:
+                lines.insert(0, _("{count} e-mail(s) sent.").format(count=sent))
+            severity = "warning" if any(item.error for item in deliveries) else "information"
+            for line in lines:
+                app.call_from_thread(app.notify, line, severity=severity, timeout=8)
+            app.call_from_thread(self.refresh)
+
+        self.screen.run_worker(sending, thread=True, group="send", exit_on_error=False)
+
+    def redeliver(self, document_id: int) -> None:
+        """Send a document's e-mail again (after a failure, or to the same address)."""
+        mailings: list[Any] = []
+
+        def work(ctx: Ctx) -> str:
+            mailings.append(produce.redeliver(ctx, document_id))
+            return _("E-mail of document {id} put back in the outbox.").format(id=document_id)
+
+        app = self.screen.rcv
+
+        def change() -> None:
+            message = self.screen.call_engine(work, write=True)
+            if message is None:
+                return
+            app.call_from_thread(self.saved, message)
+            app.call_from_thread(self.send, mailings[0])
+
+        self.screen.run_worker(change, thread=True, group="change", exit_on_error=False)
 
     def skip(self, todo: Todo) -> None:
         """Skipped with an optional note (why): Enter confirms."""
@@ -225,6 +302,81 @@ class Changes:
 
         title = _("Add an intervention to dossier {number}").format(number=number)
         self.ask(ManualForm(title, self.today, list(STEP_TYPES), dossier.contact), save)
+
+    # -- documents
+
+    def write_pdf(self, document_id: int, suggested: str) -> None:
+        """Ask where to write a kept document's PDF (default: the documents folder, else
+        the current one), then write it."""
+
+        def work(ctx: Ctx, values: dict[str, str]) -> str:
+            path = produce.save_pdf(ctx, document_id, values["path"], _("file"))
+            return _("PDF written to {path}.").format(path=path)
+
+        self.ask_path(_("Write the PDF of document {id}").format(id=document_id), suggested, work)
+
+    def ask_path(
+        self, title: str, suggested: str, work: Callable[[Ctx, dict[str, str]], str]
+    ) -> None:
+        from tui.screens.prompts import PromptModal
+
+        path = str(default_folder() / suggested)
+        form = PromptModal(title, [("path", _("File"), path)], work)
+        self.screen.ask(form, self.saved)
+
+    def letters(self, until: dt.date, agent: str | None) -> None:
+        """The day's letters (to-dos planned on or before ``until``, of ``agent``): the
+        printed ones in one PDF (path asked), the e-mail ones marked done and sent; once
+        the user says the PDF was printed, those are marked done."""
+        from engine.reads.documents import letters_due
+
+        batch: list[Any] = []
+
+        def work(ctx: Ctx, values: dict[str, str]) -> str:
+            path = produce.check_pdf_path(values["path"], _("file"))
+            due = letters_due(ctx.session, until, agent)
+            if not due:
+                raise UserError(_("No letter due on or before {day}.").format(day=fmt.date(until)))
+            printed = [item for item in due if item.channel == "print"]
+            emailed = [item for item in due if item.channel == "email"]
+            if printed:
+                produce.write_pdf_file(path, produce.batch_pdf(ctx, printed))
+            if emailed:
+                produce.mark_batch(ctx, emailed, "email")
+            batch[:] = [printed, emailed, produce.pending(ctx), path]
+            return _("{printed} letter(s) written to {path}, {emailed} e-mail(s).").format(
+                printed=len(printed), path=path, emailed=len(emailed)
+            )
+
+        def written(message: Any) -> None:
+            self.saved(message)
+            if not isinstance(message, str) or not batch:
+                return
+            printed, _emailed, mailing, path = batch
+            self.send(mailing)
+            if printed:
+                self.confirm_printed(printed, path)
+
+        title = _("Letters due on or before {day}").format(day=fmt.date(until))
+        from tui.screens.prompts import PromptModal
+
+        suggested = str(default_folder() / f"letters-{until.isoformat()}.pdf")
+        self.screen.ask(PromptModal(title, [("path", _("File"), suggested)], work), written)
+
+    def confirm_printed(self, printed: list[Any], path: Any) -> None:
+        """Once printed, the batch's letter steps are marked done (their letters kept)."""
+
+        def save(_yes: bool) -> Work:
+            def work(ctx: Ctx) -> str:
+                produce.mark_batch(ctx, printed, "print")
+                return _("{count} letter step(s) marked done.").format(count=len(printed))
+
+            return work
+
+        message = _(
+            "Were the {count} letters of {path} printed? Yes marks their steps done."
+        ).format(count=len(printed), path=path)
+        self.ask(ConfirmForm(message), save)
 
     # -- the dossier
 

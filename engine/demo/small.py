@@ -499,12 +499,14 @@ class SmallDemo:
             if index == manual_at:
                 kind, note = rng.choice(MANUAL)
                 manual = add_manual(ctx, number, kind, day, note)
-                mark_done(ctx, manual.id or 0, day)
+                mark_done(ctx, manual.id or 0, day, documents=False)
             step = steps[todo.step_no - 1]
             if step.skippable and rng.random() < 0.12:
                 mark_skipped(ctx, todo.id or 0, day, note="Client injoignable, étape sautée")
             else:
-                mark_done(ctx, todo.id or 0, day, note=rng.choice(NOTES[step.type]))
+                mark_done(
+                    ctx, todo.id or 0, day, note=rng.choice(NOTES[step.type]), documents=False
+                )
             last = day
         self.finish(plan, number, dossier_id, last)
         self.feed(customer, self.today)
@@ -533,7 +535,7 @@ class SmallDemo:
                     promise_date=until,
                     promise_amount=amount,
                 )
-                mark_done(ctx, call.id or 0, day, outcome="Promesse de règlement")
+                mark_done(ctx, call.id or 0, day, outcome="Promesse de règlement", documents=False)
                 pause(ctx, number, until, rng.choice(PROMISES), amount)
             else:
                 pause(ctx, number, until + dt.timedelta(days=20), rng.choice(DISPUTES))

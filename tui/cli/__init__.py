@@ -46,6 +46,7 @@ def _parser_in(language: str) -> Parser:
         dossiers,
         imports,
         interventions,
+        letters,
         reference,
         reminders,
         scenarios,
@@ -74,6 +75,7 @@ def _parser_in(language: str) -> Parser:
         reference,  # rates, risks
         reminders,
         templates,
+        letters,  # letter, letters
     ):
         module.register(commands)
     return parser

@@ -15,16 +15,33 @@ def add_done(g: Subcommands) -> None:
     p.add_argument("--date", type=date_type("--date"))
     p.add_argument("--note")
     p.add_argument("--outcome")
+    p.add_argument(
+        "--channel",
+        choices=("print", "email", "both"),
+        help=_("how the step's letter goes (default: e-mail for an e-mail step, else print)"),
+    )
 
 
 def cmd_intervention_done(rt: Runtime) -> None:
+    from engine.documents.produce import document_for_intervention, pending
     from engine.interventions import mark_done
+    from tui.cli.letters import send_and_say
 
     a = rt.args
     with rt.ctx() as ctx:
-        item = mark_done(ctx, a.id, a.date, a.note, a.outcome or "")
+        item = mark_done(ctx, a.id, a.date, a.note, a.outcome or "", channel=a.channel)
         done = item.done
+        document = document_for_intervention(ctx, a.id)
+        kept = (document.id, document.template) if document is not None else None
+        mailing = pending(ctx)
     out(_("Intervention {id} done on {day}.").format(id=a.id, day=done))
+    if kept is not None:
+        out(
+            _("Letter {template} kept (document {document}): `letter {id} --out FILE.pdf`.").format(
+                template=kept[1], document=kept[0], id=a.id
+            )
+        )
+    send_and_say(rt, mailing)
 
 
 def add_skip(g: Subcommands) -> None:

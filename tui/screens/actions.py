@@ -123,6 +123,7 @@ class ActionsScreen(FilteredListScreen):
         Binding("u", "agent", N_("Agent"), show=False, id="actions.agent"),
         Binding("y", "type", N_("Type"), id="actions.type"),
         Binding("w", "period", N_("Period"), id="actions.period"),
+        Binding("l", "letters", N_("Letters of the day"), id="actions.letters"),
     ]
     DEFAULT_CSS = """
     ActionsScreen #detail { height: 2; padding: 0 1; background: $panel; }
@@ -256,8 +257,16 @@ class ActionsScreen(FilteredListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that change a to-do or its dossier follow the user's rights on the
         highlighted row's dossier (an auditor sees none of them)."""
+        if action == "letters":  # the day's batch: who may mark steps done
+            actor = self.rcv.backend.actor
+            return actor is None or actor.can_write
         row = self.table.body.current
         return allowed(self.rcv.backend.actor, action, row["agent"] if row else None)
+
+    def action_letters(self) -> None:
+        """The letters due today and before (of the agent the list shows) in one PDF; once
+        printed, their steps are marked done."""
+        self.changes.letters(self.rcv.today, self.filter.agent)
 
     def current(self) -> Row | None:
         row = self.table.body.current

@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, Static
 from engine import dossiers as dossier_service
 from engine.i18n import N_, _, pgettext
 from engine.inert import inert
+from engine.reads.documents import document_view, dossier_documents
 from engine.reads.dossier_page import dossier_page, history_count, history_window
 from tui import format as fmt
 from tui import labels
@@ -158,12 +159,26 @@ def intervention_columns(width: int) -> list[Column]:
             Column("step_no", "#", 2, right=True, rank=3),
             Column("step", _("Step"), 16, show=labels.step_label, flex=True),
             Column("type", _("Type"), labels.widest(labels.TYPES), show=labels.type_label, rank=3),
+            Column("letter", pgettext("column", "Letter"), 9, rank=2),
             Column("contact", _("Contact"), 14, rank=5),
             Column("text", _("Note / outcome"), 22, rank=4),
         ],
         width,
         16,
     )
+
+
+def letter_mark(mark: Any) -> str:
+    """An intervention's letter in a few cells: printed (PDF), or how its e-mail went."""
+    if mark is None:
+        return ""
+    if mark.channel in ("email", "both"):
+        return {
+            "sent": _("✉ sent"),
+            "failed": _("✉ failed"),
+            "outbox": _("✉ outbox"),
+        }.get(mark.email_status, "✉")
+    return _("PDF")
 
 
 def contact_columns(width: int) -> list[Column]:
@@ -254,12 +269,21 @@ def entry_rows(data: Row) -> list[Row]:
 def intervention_rows(data: Row) -> list[Row]:
     """Interventions as they stand, then the forecast of the steps still to come."""
     rows = []
+    marks = data.get("documents", {})
     for item in data["interventions"]:
         text = [labels.stored_text(item["outcome"]), item["note"]]
         if item.get("promise_date") or item.get("promise_amount") is not None:
             text.append(promise_text(item))
         # Notes gather lines (one per done or skip): one cell, the lines side by side.
-        rows.append({**item, "text": " · ".join(t for t in text if t).replace("\n", " / ")})
+        mark = marks.get(item["id"])
+        rows.append(
+            {
+                **item,
+                "text": " · ".join(t for t in text if t).replace("\n", " / "),
+                "letter": letter_mark(mark),
+                "document": mark,
+            }
+        )
     rows += [
         {
             "status": "forecast",
@@ -312,6 +336,27 @@ def intervention_text(item: Row) -> str:
     return "\n".join(inert(line, multiline=True) for line in lines)
 
 
+def document_text(view: Any) -> str:
+    """A kept letter: how it went out, then its text."""
+    none = "—"
+    lines = [
+        _("{template} · {day} · by {who}").format(
+            template=view.template, day=fmt.date(view.day), who=view.created_by
+        ),
+        _("Channel: {channel}").format(channel=view.channel),
+    ]
+    if view.recipient:
+        lines.append(
+            _("E-mail to {address}: {status}").format(
+                address=view.recipient, status=view.email_status or none
+            )
+        )
+    if view.email_error:
+        lines.append(view.email_error)
+    lines += ["", view.text]
+    return "\n".join(inert(line, multiline=True) for line in lines)
+
+
 def history_text(row: Row) -> str:
     """A history row in full: when, who, what, every change before → after, one a line."""
     lines = [
@@ -321,6 +366,11 @@ def history_text(row: Row) -> str:
         *change_lines(row["change_list"], row["action"]),
     ]
     return "\n".join(inert(line, multiline=True) for line in lines)
+
+
+def with_documents(ctx: Any, data: Row) -> Row:
+    """The dossier's page and the letter kept for each of its interventions."""
+    return {**data, "documents": dossier_documents(ctx.session, data["number"])}
 
 
 # -- the screen
@@ -337,6 +387,9 @@ class DossierDetailScreen(BaseScreen):
         Binding("t", "move", N_("Move"), id="detail.move"),
         Binding("e", "edit", N_("Edit"), id="detail.edit"),
         Binding("x", "exclude", N_("Exclude / include"), id="detail.exclude"),
+        Binding("l", "letter", N_("Letter"), id="detail.letter"),
+        Binding("w", "write_pdf", N_("Write PDF"), id="detail.write_pdf"),
+        Binding("m", "resend", N_("Re-send e-mail"), id="detail.resend"),
         Binding("left_square_bracket", "tab(-1)", N_("Prev. tab"), id="detail.previous_tab"),
         Binding("right_square_bracket", "tab(1)", N_("Next tab"), id="detail.next_tab"),
         Binding("r", "reload", N_("Reload"), show=False, id="detail.reload"),
@@ -433,7 +486,7 @@ class DossierDetailScreen(BaseScreen):
     @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
     def load(self) -> None:
         number = self.number
-        data = self.call_engine(lambda ctx: dossier_page(ctx, number))
+        data = self.call_engine(lambda ctx: with_documents(ctx, dossier_page(ctx, number)))
         if data is not None:
             self.rcv.call_from_thread(self.show, data)
 
@@ -562,6 +615,12 @@ class DossierDetailScreen(BaseScreen):
             tabs = self.query("#tabs")
             if not tabs or tabs.first(TabBar).active != "entries":
                 return False
+        if action in ("letter", "write_pdf", "resend"):  # the Interventions tab's letters
+            tabs = self.query("#tabs")
+            if not tabs or tabs.first(TabBar).active != "interventions":
+                return False
+            if action != "resend":
+                return True
         agent = self.data["agent"] if self.data is not None else None
         return allowed(self.rcv.backend.actor, action, agent)
 
@@ -645,7 +704,48 @@ class DossierDetailScreen(BaseScreen):
 
     @on(TabBar.Activated, "#tabs")
     def offer_exclude(self) -> None:
-        self.refresh_bindings()  # `x` applies on the Entries tab only
+        self.refresh_bindings()  # `x` on the Entries tab only, the letters' keys on theirs
+
+    def document(self) -> Any:
+        """The letter of the intervention under the cursor, or None after saying so."""
+        row = (
+            self.tables["interventions"].body.current
+            if self.active_tab() == "interventions"
+            else None
+        )
+        mark = row.get("document") if row is not None else None
+        if mark is None:
+            self.notify(_("This intervention has no letter."), severity="warning")
+        return mark
+
+    def action_letter(self) -> None:
+        """The letter of the intervention under the cursor, to read."""
+        mark = self.document()
+        if mark is not None:
+            self.read_letter(mark.id)
+
+    @work(thread=True, group="detail-letter", exit_on_error=False)
+    def read_letter(self, document_id: int) -> None:
+        view = self.call_engine(lambda ctx: document_view(ctx.session, document_id))
+        if view is not None:
+            self.rcv.call_from_thread(
+                self.app.push_screen, ReadModal(_("Letter"), document_text(view))
+            )
+
+    def action_write_pdf(self) -> None:
+        mark = self.document()
+        if mark is not None:
+            name = f"{self.number}-{mark.intervention_id}.pdf"
+            self.changes.write_pdf(mark.id, name)
+
+    def action_resend(self) -> None:
+        mark = self.document()
+        if mark is None:
+            return
+        if not mark.recipient:
+            self.notify(_("This letter was not sent by e-mail."), severity="warning")
+            return
+        self.changes.redeliver(mark.id)
 
     def action_exclude(self) -> None:
         """Exclude the entry under the cursor from reminders and new dossiers (a disputed

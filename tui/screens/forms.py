@@ -19,12 +19,23 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import (
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 
 from engine.errors import UserError
@@ -210,11 +221,27 @@ def _day_input(day: dt.date | None, field: str = "day") -> Input:
 
 
 class DoneForm(FormModal):
-    """Mark an intervention done: the day, what came of it, a note."""
+    """Mark an intervention done: the day, what came of it, a note; for a step with a
+    letter, its text (rendered in a worker as the form opens, read-only) and how it goes
+    out: print, e-mail (offered only when there is an address) or both."""
 
-    def __init__(self, title: str, day: dt.date) -> None:
+    DEFAULT_CSS = """
+    DoneForm #letter { height: auto; margin-top: 1; }
+    DoneForm #letter.none { display: none; }
+    DoneForm #letter-text { height: 12; }
+    DoneForm #channel { width: 100%; height: auto; }
+    DoneForm #channel-note { color: $text-muted; height: auto; }
+    """
+
+    def __init__(
+        self, title: str, day: dt.date, letter: Callable[[Any], Any] | None = None
+    ) -> None:
+        """``letter``: engine work giving the step's letter preview
+        (engine.documents.produce.Preview, or None when the step has no letter)."""
         super().__init__(title)
         self.day = day
+        self.letter_work = letter
+        self.letter: Any = None  # the preview, once rendered
 
     def fields(self) -> ComposeResult:
         yield self.row(_("Date done"), _day_input(self.day))
@@ -226,15 +253,85 @@ class DoneForm(FormModal):
         )
         yield self.row(_("Outcome"), outcome)
         yield self.row(_("Note"), Input(id="note", compact=True))
+        if self.letter_work is None:
+            return
+        yield Vertical(
+            Label(_("Letter"), classes="list-label", id="letter-title"),
+            TextArea(_("Rendering the letter…"), id="letter-text", read_only=True),
+            RadioSet(
+                RadioButton(_("Print"), id="channel-print"),
+                RadioButton(_("E-mail"), id="channel-email"),
+                RadioButton(_("Print and e-mail"), id="channel-both"),
+                id="channel",
+            ),
+            Static("", id="channel-note", markup=False),
+            id="letter",
+        )
 
     def first_focus(self) -> Widget | None:
         return self.query_one("#outcome", Input)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.letter_work is not None:
+            self.load_letter(self.letter_work)
+
+    @work(thread=True, exclusive=True, group="letter-preview", exit_on_error=False)
+    def load_letter(self, letter_work: Callable[[Any], Any]) -> None:
+        try:
+            preview = self.rcv.backend.read(letter_work)
+        except UserError as exc:
+            self.rcv.call_from_thread(self.letter_failed, exc.message)
+            return
+        self.rcv.call_from_thread(self.show_letter, preview)
+
+    def show_letter(self, preview: Any) -> None:
+        box = self.query_one("#letter", Vertical)
+        if preview is None:  # the step has no letter
+            box.set_class(True, "none")
+            return
+        self.letter = preview
+        self.query_one("#letter-title", Label).update(
+            Text(_("Letter: {subject}").format(subject=inert(preview.subject)))
+        )
+        self.query_one("#letter-text", TextArea).load_text(inert(preview.text, multiline=True))
+        email = self.query_one("#channel-email", RadioButton)
+        both = self.query_one("#channel-both", RadioButton)
+        note = self.query_one("#channel-note", Static)
+        channel = preview.channel
+        if preview.recipient:
+            note.update(inert(_("E-mail to {address}").format(address=preview.recipient)))
+        else:
+            email.disabled = both.disabled = True
+            channel = "print"
+            note.update(
+                inert(
+                    _(
+                        "No e-mail: customer {code} has no address, nor has the dossier's main "
+                        "contact (add one on the customer screen)."
+                    ).format(code=preview.customer)
+                )
+            )
+        self.query_one(f"#channel-{channel}", RadioButton).value = True
+
+    def letter_failed(self, message: str) -> None:
+        self.query_one("#letter-text", TextArea).load_text(inert(message, multiline=True))
+        self.show_error(message)
+
+    def channel(self) -> str | None:
+        if self.letter is None:
+            return None  # not a letter, or not rendered yet: the step type's channel
+        pressed = self.query_one("#channel", RadioSet).pressed_button
+        if pressed is None or pressed.id is None:
+            return None
+        return pressed.id.removeprefix("channel-")
 
     def collect(self) -> dict[str, Any]:
         return {
             "day": self.date("day", _("date done")),
             "outcome": self.text("outcome").strip(),
             "note": self.text("note").strip(),
+            "channel": self.channel(),
         }
 
 

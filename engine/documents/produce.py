@@ -1,0 +1,585 @@
+"""A step's letter: made when the step is marked done, kept in the ``document`` table, and
+e-mailed once the transaction that made it is committed.
+
+- :func:`produce_for_intervention`: the step's template rendered for the dossier on the
+  done day in the company's ``document_language``, as PDF and plain text; for the channels
+  ``email`` and ``both`` an e-mail to the dossier's main contact (else the customer)
+  written to the outbox. One ``Document`` row, in the caller's transaction: a template that
+  does not render refuses the whole change.
+- :func:`send_after_commit`: sends the e-mails a unit of work wrote to the outbox, after
+  it is committed (a transaction is never held open across SMTP), and records "sent" or
+  "failed" with the reason in a short unit of its own. With no ``smtp_host`` they stay in
+  the outbox, status "outbox".
+- :func:`redeliver`: an e-mail document sent again; :func:`letter_of`: the document of an
+  intervention, made again when missing (``letter ID``).
+
+The outputs (context, templates, PDF, text, e-mail) are reached through a
+:class:`Toolkit`, so that tests of the flow can give small fakes in their place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.parser
+import email.policy
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlmodel import col, select
+
+from engine.access import require_dossier_write
+from engine.context import Ctx
+from engine.documents.letter import Letter
+from engine.errors import NotFound, UserError
+from engine.history import now
+from engine.i18n import _
+from engine.reads.documents import DueLetter
+from models.tables import Contact, Customer, Document, Dossier, Intervention, ScenarioStep
+
+CHANNELS = ("print", "email", "both")  # a step's letter; "mark" is for reminders only
+EMAIL_CHANNELS = ("email", "both")
+DOCUMENT_HEADER = "X-Recouvrement-Document"  # the document id, to find its .eml again
+SENT_FOLDER = "sent"
+PENDING_KEY = "documents.outgoing"  # session.info: the e-mails this unit of work wrote
+
+T = TypeVar("T")
+Runner = Callable[[Callable[[Ctx], T]], T]  # runs work in a unit of work that commits
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """Where letters are made: context, composition, PDF, text, e-mail."""
+
+    context: Callable[[Ctx, int, dt.date, str], Any]
+    compose: Callable[[Ctx, str, str, Any], tuple[Letter, int]]
+    pdf: Callable[[Sequence[Letter]], bytes]
+    text: Callable[[Letter], str]
+    message: Callable[..., EmailMessage]  # (letter, pdf, *, sender, recipient, filename)
+    write_outbox: Callable[[EmailMessage, Path], Path]
+    send: Callable[[EmailMessage, Any], None]  # raises a UserError saying why
+    smtp: Callable[[Any], Any]  # the SMTP settings from the company settings
+    outbox: Callable[[Any], Path]  # the outbox folder from the company settings
+
+
+def real_toolkit() -> Toolkit:
+    from engine.documents import mail, pdf, plain
+    from engine.documents.compose import compose_letter
+    from engine.documents.context import dossier_context
+
+    return Toolkit(
+        context=dossier_context,
+        compose=compose_letter,
+        pdf=pdf.letters_pdf,
+        text=plain.letter_text,
+        message=mail.build_message,
+        write_outbox=mail.write_outbox,
+        send=mail.send_message,
+        smtp=mail.SmtpSettings.from_settings,
+        outbox=mail.outbox_dir,
+    )
+
+
+_toolkit: Toolkit | None = None
+
+
+def use_toolkit(tools: Toolkit | None) -> None:
+    """The toolkit used when a call gives none (tests of the flow; None: the real one)."""
+    global _toolkit
+    _toolkit = tools
+
+
+def toolkit(given: Toolkit | None = None) -> Toolkit:
+    global _toolkit
+    if given is not None:
+        return given
+    if _toolkit is None:
+        _toolkit = real_toolkit()
+    return _toolkit
+
+
+# -- choosing
+
+
+def default_channel(step_type: str) -> str:
+    """An e-mail step sends an e-mail; letters, registered letters and legal steps print."""
+    return "email" if step_type == "email" else "print"
+
+
+def check_channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        raise UserError(
+            _("Unknown channel {value!r}: expected one of {channels}.").format(
+                value=channel, channels=", ".join(CHANNELS)
+            )
+        )
+    return channel
+
+
+def step_template(ctx: Ctx, intervention: Intervention) -> str | None:
+    """The template of the step an intervention was planned from (its scenario and step
+    number: the intervention keeps the step's number and name, the step its template)."""
+    if intervention.step_no is None or intervention.scenario_id is None:
+        return None
+    template = ctx.session.exec(
+        select(ScenarioStep.template).where(
+            ScenarioStep.scenario_id == intervention.scenario_id,
+            ScenarioStep.position == intervention.step_no,
+        )
+    ).first()
+    return template or None
+
+
+def recipient_of(ctx: Ctx, dossier: Dossier) -> tuple[str, Customer]:
+    """The e-mail address a dossier's letter goes to: its main contact's, else the
+    customer's ("" when neither has one)."""
+    customer = ctx.session.get(Customer, dossier.customer_id)
+    assert customer is not None
+    if dossier.main_contact_id is not None:
+        contact = ctx.session.get(Contact, dossier.main_contact_id)
+        if contact is not None and contact.email.strip():
+            return contact.email.strip(), customer
+    return customer.email.strip(), customer
+
+
+def no_recipient(customer: Customer) -> UserError:
+    return UserError(
+        _(
+            "Customer {code} ({name}) has no e-mail address, nor has the dossier's main "
+            "contact: add one with `contacts add {code} --name NAME --email ADDRESS` or "
+            "`customers edit {code} --email ADDRESS`, or choose the channel print."
+        ).format(code=customer.code, name=customer.name)
+    )
+
+
+# -- producing
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A step's letter before it is kept: what the done form shows."""
+
+    template: str
+    subject: str
+    text: str
+    recipient: str  # "" when there is no e-mail address
+    customer: str  # its code, for the message saying how to add an address
+    channel: str  # the step's default channel
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An e-mail written to the outbox, to send once its transaction is committed."""
+
+    document_id: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class Produced:
+    document_id: int
+    letter: Letter
+    pdf: bytes
+    outgoing: Outgoing | None
+
+
+def _render(
+    ctx: Ctx, intervention: Intervention, template: str, day: dt.date, tools: Toolkit
+) -> tuple[Letter, int, str]:
+    language = str(ctx.settings.document_language)
+    context = tools.context(ctx, intervention.dossier_id, day, language)
+    letter, version = tools.compose(ctx, template, language, context)
+    return letter, version, language
+
+
+def preview(
+    ctx: Ctx, intervention_id: int, day: dt.date | None = None, tools: Toolkit | None = None
+) -> Preview | None:
+    """The letter marking an intervention done would make (None: its step has none)."""
+    intervention = ctx.session.get(Intervention, intervention_id)
+    if intervention is None:
+        raise NotFound(_("Unknown intervention {id}.").format(id=intervention_id))
+    template = step_template(ctx, intervention)
+    if template is None:
+        return None
+    tools = toolkit(tools)
+    dossier = ctx.session.get(Dossier, intervention.dossier_id)
+    assert dossier is not None
+    letter, _version, _language = _render(ctx, intervention, template, day or ctx.today, tools)
+    recipient, customer = recipient_of(ctx, dossier)
+    return Preview(
+        template,
+        letter.subject,
+        tools.text(letter),
+        recipient,
+        customer.code,
+        default_channel(intervention.type),
+    )
+
+
+def produce_for_intervention(
+    ctx: Ctx,
+    intervention_id: int,
+    channel: str | None = None,
+    day: dt.date | None = None,
+    tools: Toolkit | None = None,
+) -> Produced | None:
+    """The letter of the intervention's step, kept as a ``Document`` (None: the step has
+    no template). ``channel`` None: the step type's (:func:`default_channel`). An e-mail is
+    written to the outbox and sent by :func:`send_after_commit`."""
+    intervention = ctx.session.get(Intervention, intervention_id)
+    if intervention is None:
+        raise NotFound(_("Unknown intervention {id}.").format(id=intervention_id))
+    template = step_template(ctx, intervention)
+    if template is None:
+        return None
+    tools = toolkit(tools)
+    channel = check_channel(channel or default_channel(intervention.type))
+    dossier = ctx.session.get(Dossier, intervention.dossier_id)
+    assert dossier is not None and dossier.id is not None
+    recipient, customer = recipient_of(ctx, dossier)
+    if channel in EMAIL_CHANNELS and not recipient:
+        raise no_recipient(customer)
+    day = day or intervention.done or ctx.today
+    letter, version, language = _render(ctx, intervention, template, day, tools)
+    pdf = tools.pdf([letter])
+    document = Document(
+        customer_id=dossier.customer_id,
+        dossier_id=dossier.id,
+        intervention_id=intervention.id,
+        kind="letter",
+        template=template,
+        template_version=version,
+        language=language,
+        day=day,
+        channel=channel,
+        created_at=now(),
+        created_by=ctx.actor.login,
+        subject=letter.subject[:400],
+        text=tools.text(letter),
+        pdf=pdf,
+        recipient=recipient if channel in EMAIL_CHANNELS else "",
+        email_status="outbox" if channel in EMAIL_CHANNELS else "",
+    )
+    ctx.session.add(document)
+    ctx.session.flush()
+    assert document.id is not None
+    outgoing = None
+    if channel in EMAIL_CHANNELS:
+        path = _write_message(ctx, document, letter, pdf, dossier.number, tools)
+        outgoing = Outgoing(document.id, path)
+        ctx.session.info.setdefault(PENDING_KEY, []).append(outgoing)
+    return Produced(document.id, letter, pdf, outgoing)
+
+
+def _write_message(
+    ctx: Ctx, document: Document, letter: Letter, pdf: bytes, number: str, tools: Toolkit
+) -> Path:
+    smtp = tools.smtp(ctx.settings)
+    message = tools.message(
+        letter,
+        pdf,
+        sender=getattr(smtp, "sender", "") or str(ctx.settings.company_email),
+        recipient=document.recipient,
+        filename=f"{number}-{document.template}.pdf",
+    )
+    message[DOCUMENT_HEADER] = str(document.id)
+    try:
+        return tools.write_outbox(message, tools.outbox(ctx.settings))
+    except OSError as exc:
+        raise UserError(
+            _("The e-mail cannot be written to the outbox {folder}: {reason}.").format(
+                folder=tools.outbox(ctx.settings), reason=exc.strerror or exc
+            )
+        ) from None
+
+
+# -- sending, after the commit
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """The e-mails a committed unit of work left to send, and how."""
+
+    items: tuple[Outgoing, ...]
+    smtp: Any  # None: no SMTP host, they stay in the outbox
+
+
+@dataclass(frozen=True)
+class Delivery:
+    document_id: int
+    error: str  # "" when sent
+
+
+def pending(ctx: Ctx, tools: Toolkit | None = None) -> Mailing:
+    """What this unit of work wrote to the outbox; call it before the unit ends."""
+    tools = toolkit(tools)
+    items = tuple(ctx.session.info.pop(PENDING_KEY, []))
+    host = str(ctx.settings.smtp_host).strip()
+    return Mailing(items, tools.smtp(ctx.settings) if host and items else None)
+
+
+def _read(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def deliver(mailing: Mailing, tools: Toolkit | None = None) -> list[Delivery]:
+    """Send each e-mail (no database here). A sent file moves to ``sent/`` beside it; a
+    failed one stays in the outbox."""
+    tools = toolkit(tools)
+    if mailing.smtp is None:
+        return []
+    done: list[Delivery] = []
+    for item in mailing.items:
+        try:
+            tools.send(_read(item.path), mailing.smtp)
+        except UserError as exc:
+            done.append(Delivery(item.document_id, exc.message))
+            continue
+        except OSError as exc:
+            reason = _("The file {path} cannot be read: {reason}.").format(
+                path=item.path, reason=exc.strerror or exc
+            )
+            done.append(Delivery(item.document_id, reason))
+            continue
+        sent = item.path.parent / SENT_FOLDER
+        try:
+            sent.mkdir(exist_ok=True)
+            os.replace(item.path, sent / item.path.name)
+        except OSError:
+            pass  # sent all the same; the file stays where it was
+        done.append(Delivery(item.document_id, ""))
+    return done
+
+
+def record(ctx: Ctx, deliveries: Sequence[Delivery]) -> None:
+    """What became of each e-mail: "sent", or "failed" with the reason."""
+    for delivery in deliveries:
+        document = ctx.session.get(Document, delivery.document_id)
+        if document is None:
+            continue
+        document.email_status = "failed" if delivery.error else "sent"
+        document.email_error = delivery.error[:400]
+    ctx.session.flush()
+
+
+def send_after_commit(
+    write: Runner[None], mailing: Mailing, tools: Toolkit | None = None
+) -> list[Delivery]:
+    """Send ``mailing`` (from :func:`pending`, its unit of work committed), then record
+    the outcome in a unit of work of its own run by ``write``."""
+    deliveries = deliver(mailing, tools)
+    if deliveries:
+        write(lambda ctx: record(ctx, deliveries))
+    return deliveries
+
+
+def sent_summary(mailing: Mailing, deliveries: Sequence[Delivery]) -> list[str]:
+    """One sentence per e-mail that was not sent (failed, or waiting in the outbox)."""
+    if mailing.smtp is None:
+        return [
+            _("E-mail written to the outbox {path} (no SMTP server set).").format(path=item.path)
+            for item in mailing.items
+        ]
+    return [
+        _("E-mail of document {id} not sent: {reason}").format(
+            id=item.document_id, reason=item.error
+        )
+        for item in deliveries
+        if item.error
+    ]
+
+
+# -- documents kept
+
+
+def document_for_intervention(ctx: Ctx, intervention_id: int) -> Document | None:
+    """The latest letter kept for an intervention."""
+    return ctx.session.exec(
+        select(Document)
+        .where(Document.intervention_id == intervention_id, Document.kind == "letter")
+        .order_by(col(Document.id).desc())
+        .limit(1)
+    ).first()
+
+
+def find_document(ctx: Ctx, document_id: int) -> Document:
+    document = ctx.session.get(Document, document_id)
+    if document is None:
+        raise NotFound(_("Unknown document {id}.").format(id=document_id))
+    return document
+
+
+def find_message(outbox: Path, document_id: int) -> Path | None:
+    """The ``.eml`` of a document in the outbox (or its ``sent/`` folder), newest first."""
+    folders = [outbox, outbox / SENT_FOLDER]
+    files = sorted(
+        (path for folder in folders if folder.is_dir() for path in folder.glob("*.eml")),
+        key=lambda path: path.name,
+        reverse=True,
+    )
+    parser = email.parser.BytesHeaderParser(policy=email.policy.default)
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                headers = parser.parse(handle)
+        except OSError:
+            continue
+        if str(headers.get(DOCUMENT_HEADER, "")).strip() == str(document_id):
+            return path
+    return None
+
+
+def redeliver(ctx: Ctx, document_id: int, tools: Toolkit | None = None) -> Mailing:
+    """An e-mail document to send again: its ``.eml`` put back in the outbox (written
+    again from the kept PDF and a letter made anew when the file is gone), status
+    "outbox". Send it with :func:`send_after_commit` once this unit is committed."""
+    tools = toolkit(tools)
+    document = find_document(ctx, document_id)
+    if document.channel not in EMAIL_CHANNELS or not document.recipient:
+        raise UserError(
+            _(
+                "Document {id} was not sent by e-mail (channel {channel}): nothing to re-send."
+            ).format(id=document.id, channel=document.channel)
+        )
+    dossier = ctx.session.get(Dossier, document.dossier_id) if document.dossier_id else None
+    if dossier is not None:
+        require_dossier_write(ctx.actor, dossier.agent)
+    outbox = tools.outbox(ctx.settings)
+    found = find_message(outbox, document_id)
+    if found is not None and found.parent != outbox:
+        target = outbox / found.name
+        os.replace(found, target)
+        found = target
+    if found is None:
+        intervention = (
+            ctx.session.get(Intervention, document.intervention_id)
+            if document.intervention_id
+            else None
+        )
+        if intervention is None or dossier is None:
+            raise UserError(
+                _("The e-mail of document {id} is no longer in the outbox {folder}.").format(
+                    id=document_id, folder=outbox
+                )
+            )
+        letter, _version, _language = _render(
+            ctx, intervention, document.template, document.day, tools
+        )
+        found = _write_message(ctx, document, letter, document.pdf or b"", dossier.number, tools)
+    document.email_status = "outbox"
+    document.email_error = ""
+    ctx.session.flush()
+    ctx.session.info.setdefault(PENDING_KEY, []).append(Outgoing(document_id, found))
+    return pending(ctx, tools)
+
+
+def letter_of(ctx: Ctx, intervention_id: int, tools: Toolkit | None = None) -> Document:
+    """The document of an intervention, made again (channel print, on its done day) when
+    it has none: a step done before letters existed, or whose document was removed."""
+    document = document_for_intervention(ctx, intervention_id)
+    if document is not None:
+        return document
+    intervention = ctx.session.get(Intervention, intervention_id)
+    if intervention is None:
+        raise NotFound(
+            _(
+                "Unknown intervention {id}: expected an intervention number from "
+                "`recouvrement actions` or `dossier show`."
+            ).format(id=intervention_id)
+        )
+    if step_template(ctx, intervention) is None:
+        raise UserError(
+            _("Intervention {id} ({step}) has no letter: its step has no template.").format(
+                id=intervention_id, step=intervention.step
+            )
+        )
+    if intervention.status != "done":
+        raise UserError(
+            _(
+                "Intervention {id} is {status}: its letter is made when it is marked done "
+                "(or printed with `letters`)."
+            ).format(id=intervention_id, status=_(intervention.status))
+        )
+    produced = produce_for_intervention(ctx, intervention_id, "print", intervention.done, tools)
+    assert produced is not None
+    return find_document(ctx, produced.document_id)
+
+
+# -- the day's letters (``letters``, the Actions screen's batch)
+
+
+def batch_pdf(ctx: Ctx, letters: Sequence[DueLetter], tools: Toolkit | None = None) -> bytes:
+    """The letters of ``letters`` in one PDF, each from a new page, dated ``ctx.today``
+    (the day they are printed and marked done). Nothing is written."""
+    tools = toolkit(tools)
+    made: list[Letter] = []
+    for due in letters:
+        intervention = ctx.session.get(Intervention, due.intervention_id)
+        if intervention is None:
+            raise NotFound(_("Unknown intervention {id}.").format(id=due.intervention_id))
+        letter, _version, _language = _render(ctx, intervention, due.template, ctx.today, tools)
+        made.append(letter)
+    return tools.pdf(made)
+
+
+def mark_batch(
+    ctx: Ctx, letters: Sequence[DueLetter], channel: str, tools: Toolkit | None = None
+) -> list[int]:
+    """Mark each done today with ``channel`` (its letter kept), refused whole when one was
+    changed since it was listed (its version) or cannot be done."""
+    from engine.interventions import mark_done
+
+    check_channel(channel)
+    done = []
+    for due in letters:
+        mark_done(
+            ctx, due.intervention_id, expected_version=due.version, channel=channel, tools=tools
+        )
+        done.append(due.intervention_id)
+    return done
+
+
+# -- writing a PDF to a file (``letter --out``, ``letters --out``, the TUI's keys)
+
+
+def check_pdf_path(value: str, what: str = "--out") -> Path:
+    """A file to write: its folder exists and it is not a folder itself."""
+    path = Path(value.strip()).expanduser()
+    if not value.strip() or path.is_dir():
+        raise UserError(
+            _("Invalid {option} {value!r}: expected the path of a file to write.").format(
+                option=what, value=value
+            )
+        )
+    if not path.parent.is_dir():
+        raise UserError(
+            _("Invalid {option} {value!r}: the folder {folder} does not exist.").format(
+                option=what, value=value, folder=path.parent
+            )
+        )
+    return path
+
+
+def write_pdf_file(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UserError(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror or exc)
+        ) from None
+
+
+def save_pdf(ctx: Ctx, document_id: int, value: str, what: str) -> Path:
+    """A kept document's PDF written to the file ``value``."""
+    from engine.reads.documents import document_pdf
+
+    path = check_pdf_path(value, what)
+    write_pdf_file(path, document_pdf(ctx.session, document_id))
+    return path
