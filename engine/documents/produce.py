@@ -276,6 +276,59 @@ def produce_for_intervention(
     return Produced(document.id, letter, pdf, outgoing)
 
 
+
+def keep_customer_letter(
+    ctx: Ctx,
+    *,
+    customer_id: int,
+    kind: str,
+    template: str,
+    version: int,
+    language: str,
+    day: dt.date,
+    channel: str,
+    letter: Letter,
+    recipient: str,
+    reference: str,
+    tools: Toolkit | None = None,
+) -> Produced:
+    """A letter to a customer outside any dossier (``kind`` "reminder" or "statement"),
+    kept as a ``Document`` like a step's letter: its PDF and plain text, and for the
+    channels ``email`` and ``both`` an e-mail to ``recipient`` written to the outbox and
+    sent by :func:`send_after_commit` once the caller's unit of work is committed."""
+    tools = toolkit(tools)
+    check_channel(channel)
+    emailed = channel in EMAIL_CHANNELS
+    pdf = tools.pdf([letter])
+    document = Document(
+        customer_id=customer_id,
+        dossier_id=None,
+        intervention_id=None,
+        kind=kind,
+        template=template,
+        template_version=version,
+        language=language,
+        day=day,
+        channel=channel,
+        created_at=now(),
+        created_by=ctx.actor.login,
+        subject=letter.subject[:400],
+        text=tools.text(letter),
+        pdf=pdf,
+        recipient=recipient if emailed else "",
+        email_status="outbox" if emailed else "",
+    )
+    ctx.session.add(document)
+    ctx.session.flush()
+    assert document.id is not None
+    outgoing = None
+    if emailed:
+        path = _write_message(ctx, document, letter, pdf, reference, tools)
+        outgoing = Outgoing(document.id, path)
+        ctx.session.info.setdefault(PENDING_KEY, []).append(outgoing)
+    return Produced(document.id, letter, pdf, outgoing)
+
+
 def _write_message(
     ctx: Ctx, document: Document, letter: Letter, pdf: bytes, number: str, tools: Toolkit
 ) -> Path:
