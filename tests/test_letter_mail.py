@@ -16,6 +16,8 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.documents.letter import Letter, Party, Payment, Table
 from engine.documents.mail import (
@@ -31,6 +33,7 @@ from engine.documents.mail import (
 from engine.documents.plain import letter_text
 from engine.errors import UserError
 from engine.settings import Settings
+from tests.test_letter_pdf import letters
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # every byte value
 LETTER = Letter(
@@ -112,15 +115,16 @@ class Server:
         return SmtpSettings(**values, timeout=5)
 
 
-def start(tls: ssl.SSLContext | None) -> Iterator[Server]:
+def start(tls: ssl.SSLContext | None, implicit: bool = False) -> Iterator[Server]:
     sink, logins = Sink(), Logins()
     controller = Controller(
         sink,
         hostname="127.0.0.1",
         port=free_port(),
-        tls_context=tls,
+        ssl_context=tls if implicit else None,
+        tls_context=None if implicit else tls,
         authenticator=logins,
-        auth_require_tls=tls is not None,
+        auth_require_tls=tls is not None and not implicit,
         auth_required=False,
     )
     controller.start()
@@ -135,6 +139,14 @@ def server(ca) -> Iterator[Server]:
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(tls)
     yield from start(tls)
+
+
+@pytest.fixture
+def tls_server(ca) -> Iterator[Server]:
+    """A server speaking TLS from the first byte (SMTPS, usually port 465)."""
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(tls)
+    yield from start(tls, implicit=True)
 
 
 @pytest.fixture
@@ -224,6 +236,20 @@ def test_sent_over_starttls_with_a_login(server, client_tls):
     ]
 
 
+def test_sent_over_implicit_tls(tls_server, client_tls):
+    send_message(message(), tls_server.settings(implicit_tls=True), context=client_tls)
+    [raw] = tls_server.sink.received
+    [attachment] = email.message_from_bytes(raw, policy=email.policy.default).iter_attachments()
+    assert attachment.get_content() == PDF
+    assert len(tls_server.logins.tries) == 1
+
+
+def test_port_465_means_implicit_tls():
+    assert SmtpSettings("mail.example", 465).tls_first
+    assert not SmtpSettings("mail.example", 587).tls_first
+    assert SmtpSettings("mail.example", 2465, implicit_tls=True).tls_first
+
+
 def test_sent_without_a_login(server, client_tls):
     send_message(message(), server.settings(user="", password=""), context=client_tls)
     assert len(server.sink.received) == 1
@@ -263,6 +289,16 @@ def test_unreachable_port():
     smtp = SmtpSettings("127.0.0.1", free_port(), timeout=5)
     with pytest.raises(SendError, match="cannot be reached"):
         send_message(message(), smtp)
+
+
+def test_a_silent_server_times_out():
+    """A server that takes the connection and never greets: the timeout ends the wait."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        smtp = SmtpSettings("127.0.0.1", silent.getsockname()[1], timeout=0.3)
+        with pytest.raises(SendError, match=r"did not answer in 0\.3 seconds"):
+            send_message(message(), smtp)
 
 
 def test_no_host_set():
@@ -312,3 +348,17 @@ def test_send_outbox_failure_leaves_the_files(server, client_tls, tmp_path, case
 def test_empty_outbox(tmp_path):
     report = send_outbox(tmp_path / "missing", SmtpSettings(""))
     assert report.sent == [] and report.failed == []
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_letter=letters, filename=st.text(max_size=300))
+def test_any_letter_makes_a_message_that_parses_back(any_letter, filename):
+    built = build_message(
+        any_letter, PDF, sender="a@b.example", recipient="c@d.example", filename=filename
+    )
+    parsed = email.message_from_bytes(
+        built.as_bytes(policy=email.policy.SMTP), policy=email.policy.default
+    )
+    assert parsed["To"] == "c@d.example" and parsed["Bcc"] is None
+    [attachment] = parsed.iter_attachments()
+    assert attachment.get_content() == PDF

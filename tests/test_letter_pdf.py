@@ -7,12 +7,15 @@ import re
 from decimal import Decimal
 
 import pytest
+from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from pypdf import PdfReader
 
+from engine.documents.epc import epc_payload
 from engine.documents.letter import Letter, Party, Payment, Table
-from engine.documents.pdf import PAGE_H, WINDOW, letters_pdf
+from engine.documents.pdf import FONT, PAGE_H, WINDOW, _font_files, _qr_runs, letters_pdf
 from engine.documents.plain import letter_text
 
 PT = 25.4 / 72
@@ -114,24 +117,22 @@ def test_each_letter_of_a_batch_counts_from_one():
     assert [text.startswith("Ma Société SAS") for text in texts] == [True, False, True, True, False]
 
 
-def positions(pdf: bytes, page: int = 0) -> list[tuple[str, float, float, float]]:
-    """(text, x mm, baseline y mm from the top, font size pt) of each piece of text."""
-    found: list[tuple[str, float, float, float]] = []
+def positions(pdf: bytes, page: int = 0) -> list[tuple[str, float, float, float, bool]]:
+    """(text, x mm, baseline y mm from the top, font size pt, bold) of each piece of
+    text."""
+    found: list[tuple[str, float, float, float, bool]] = []
 
     def visit(text, cm, tm, font, size):
         if text.strip():
             scale = tm[3] * cm[3] or 1
-            found.append((text.strip(), tm[4] * PT, PAGE_H - tm[5] * PT, size * scale))
+            bold = "Bold" in str((font or {}).get("/BaseFont", ""))
+            found.append((text.strip(), tm[4] * PT, PAGE_H - tm[5] * PT, size * scale, bold))
 
     PdfReader(io.BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
     return found
 
 
 def width_mm(text: str, size: float, bold: bool) -> float:
-    from fpdf import FPDF
-
-    from engine.documents.pdf import FONT, _font_files
-
     pdf = FPDF()
     pdf.add_font(FONT, "B" if bold else "", _font_files()["B" if bold else ""])
     pdf.set_font(FONT, "B" if bold else "", size)
@@ -159,16 +160,17 @@ def test_the_recipient_lies_inside_the_window(recipient):
     pdf = letters_pdf([letter(recipient=recipient)])
     lines = [recipient.name, *recipient.address]
     inside = [
-        (text, x, y, size)
-        for text, x, y, size in positions(pdf)
+        (text, x, y, size, bold)
+        for text, x, y, size, bold in positions(pdf)
         if WINDOW.x - 1 <= x and WINDOW.y - 10 <= y <= WINDOW.bottom + 10
     ]
     assert inside, "no text near the window"
     printed = " ".join(text for text, *_ in inside)
     assert squash(printed).startswith(squash(recipient.name)[:20])
-    for text, x, y, size in inside:
+    assert inside[0][4]  # the name in bold
+    for text, x, y, size, bold in inside:
         assert WINDOW.x <= x
-        assert x + width_mm(text, size, bold=False) * 0.98 <= WINDOW.right + 0.5
+        assert x + width_mm(text, size, bold) <= WINDOW.right
         assert WINDOW.y + size * PT <= y <= WINDOW.bottom  # the whole line, ascent to baseline
     # The short address is printed whole.
     if len(lines) == 3:
@@ -244,3 +246,49 @@ def test_any_letter_prints(any_letter):
     assert PdfReader(io.BytesIO(pdf)).pages
     text = letter_text(any_letter)
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", text)
+
+
+def test_huge_cells_and_paragraphs_run_onto_pages():
+    word = "x" * 5000
+    huge = letter(
+        blocks=(
+            "mot " * 3000,
+            Table(("A", "B"), ((word, "1,00 €"), ("b", word)), ("L", "R")),
+        ),
+        footer="Mentions légales " * 40,
+    )
+    texts = pages(letters_pdf([huge]))
+    count = len(texts)
+    assert count > 2
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number}/{count}" in text
+    assert "Mentions légales" in texts[0] and "…" in texts[0]  # two lines at most
+
+
+def test_empty_batch_is_one_blank_page():
+    assert len(pages(letters_pdf([]))) == 1
+
+
+def test_a_long_sender_block_stays_above_the_body():
+    sender = Party("Ma Société SAS", tuple(f"Ligne d’adresse {i}" for i in range(40)))
+    texts = pages(letters_pdf([letter(sender=sender)]))
+    assert len(texts) == 1
+    flat = squash(texts[0])
+    assert "Ligne d’adresse 3" in flat and "Ligne d’adresse 39" not in flat and "…" in flat
+    assert flat.index("Œuvres & Cœurs SARL") < flat.index("Objet : Relance")
+
+
+def test_the_qr_code_drawn_in_the_pdf_decodes_to_the_payment():
+    """The code is drawn as rectangles (dark runs of each row): drawn back the same way,
+    module by module, it decodes to the payload."""
+    import zxingcpp
+
+    modules, runs = _qr_runs(PAYMENT)
+    scale, border = 4, 4
+    side = (modules + 2 * border) * scale
+    image = Image.new("L", (side, side), 255)
+    for row, col, length in runs:
+        left, top = (col + border) * scale, (row + border) * scale
+        image.paste(0, (left, top, left + length * scale, top + scale))
+    [result] = zxingcpp.read_barcodes(image)
+    assert bytes(result.bytes).decode("utf-8") == epc_payload(PAYMENT)

@@ -60,6 +60,12 @@ class SmtpSettings:
     password: str = field(default="", repr=False)
     sender: str = ""  # the From address of e-mails (smtp_from)
     timeout: float = TIMEOUT
+    # TLS from the first byte instead of STARTTLS; None: on port 465 only (SMTPS).
+    implicit_tls: bool | None = None
+
+    @property
+    def tls_first(self) -> bool:
+        return self.port == IMPLICIT_TLS_PORT if self.implicit_tls is None else self.implicit_tls
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpSettings:
@@ -174,7 +180,9 @@ def _reason(exc: BaseException, smtp: SmtpSettings) -> str:
         return _("The SMTP server {where} does not accept a login: {answer}.").format(
             where=where, answer=str(exc).rstrip(".")
         )
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc):
+        exc = TimeoutError()  # smtplib reports a server gone silent as a disconnection
+    elif isinstance(exc, smtplib.SMTPServerDisconnected):
         return _("The SMTP server {where} closed the connection.").format(where=where)
     if isinstance(exc, smtplib.SMTPResponseException):
         return _("The SMTP server {where} answered {code}: {answer}.").format(
@@ -220,7 +228,7 @@ def _connect(smtp: SmtpSettings, context: ssl.SSLContext | None) -> smtplib.SMTP
     context = context or ssl.create_default_context()
     client: smtplib.SMTP | None = None
     try:
-        if smtp.port == IMPLICIT_TLS_PORT:
+        if smtp.tls_first:
             client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
             client.ehlo()
         else:

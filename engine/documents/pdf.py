@@ -32,8 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF
-from fpdf.enums import Align, TableCellFillMode, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import Align
 
 from engine.documents.epc import epc_qr
 from engine.documents.letter import Letter, Payment, Table
@@ -68,28 +67,74 @@ BODY_TOP = WINDOW.bottom + 8.0
 QR_SIZE = 28.0
 CLOSING_H = QR_SIZE + 16.0  # what the signatory, QR code and caption need together
 MIN_COLUMN = 10.0
+TABLE_SIZE = 9.0
+TABLE_LINE = 4.4
+CELL_PAD = 2.0  # left and right of a cell's text
+CELL_VPAD = 0.8  # above and below
 MAX_COLUMNS = 12  # a wider table is printed as several, one under the other
 
 FONT = "SourceSansPro"
 SIZE = 10.0
 LINE = 5.0  # line height of the body at SIZE
+FOOTER_SIZE = 7.5
 PT = 25.4 / 72  # one point in millimetres
+
+_WIDTHS: dict[tuple[str, float, str], float] = {}  # (style, size, text) -> width in mm
+_WIDTHS_MAX = 200_000
 
 QR_CAPTION = N_("Pay by transfer: scan this code")
 PAGE_OF = N_("Page {page}/{pages}")
 REFERENCE = N_("Reference: {reference}")
 
 
+FONT_NAMES = {"": "SourceSansPro", "B": "SourceSansProBold"}
+# OpenType layout tables: fpdf2 does not use them without text shaping, drops them from
+# every PDF it writes, but reads and subsets them for each document first (~15 ms a font).
+LAYOUT_TABLES = ["GSUB", "GPOS", "GDEF", "kern", "hdmx", "FFTM"]
+
+
 @functools.cache
 def _font_files() -> dict[str, str]:
+    """The font file of each style: Source Sans Pro from the ``font_source_sans_pro``
+    package, without its layout tables (every glyph kept), prepared once and kept in the
+    user's cache folder; the package's own file when that folder cannot be written."""
     import font_source_sans_pro
 
     files: dict[str, str] = font_source_sans_pro.font_files_ttf
-    return {
-        "": files["SourceSansPro"],
-        "B": files["SourceSansProBold"],
-        "I": files["SourceSansProIt"],
-    }
+    return {style: _prepared(files[name]) for style, name in FONT_NAMES.items()}
+
+
+def _prepared(source: str) -> str:
+    import hashlib
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import fontTools
+    import platformdirs
+    from fontTools.ttLib import TTFont
+
+    path = Path(source)
+    stamp = hashlib.sha256(
+        f"{path.name}:{path.stat().st_size}:{fontTools.version}:{LAYOUT_TABLES}".encode()
+    ).hexdigest()[:12]
+    target = Path(platformdirs.user_cache_dir("recouvrement")) / "fonts"
+    target = target / f"{path.stem}-{stamp}.ttf"
+    if target.is_file():
+        return str(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        font = TTFont(source, recalcTimestamp=False)
+        for tag in LAYOUT_TABLES:
+            if tag in font:
+                del font[tag]
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            font.save(file)
+        os.replace(temporary, target)
+    except OSError:
+        return source
+    return str(target)
 
 
 @functools.lru_cache(maxsize=512)
@@ -122,35 +167,95 @@ class _LetterPDF(FPDF):
 
     # -- pieces -----------------------------------------------------------------------
 
+    # -- measuring and wrapping ---------------------------------------------------------
+    # fpdf2's multi_cell measures every character of every line it tries; a day's batch
+    # repeats the same words thousands of times, so words are measured once (per font,
+    # style and size) and lines are cut here, then printed with cell().
+
+    def width_of(self, text: str) -> float:
+        key = (self.font_style, self.font_size_pt, text)
+        width = _WIDTHS.get(key)
+        if width is None:
+            if len(_WIDTHS) > _WIDTHS_MAX:
+                _WIDTHS.clear()
+            width = _WIDTHS[key] = self.get_string_width(text)
+        return width
+
     def lines_of(self, text: str, width: float) -> list[str]:
-        """``text`` wrapped to ``width`` at the current font: the lines multi_cell would
-        print (explicit line breaks kept, long words cut)."""
-        if not text:
-            return [""]
-        result = self.multi_cell(width, 1, text, dry_run=True, output="LINES", padding=0)
-        assert isinstance(result, list)
-        return [str(line) for line in result] or [""]
+        """``text`` wrapped to ``width`` at the current font: explicit line breaks kept,
+        lines broken at spaces (a no-break space holds), a word wider than the line cut."""
+        lines: list[str] = []
+        space = self.width_of(" ")
+        for paragraph in text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in paragraph.split(" "):
+                size = self.width_of(word)
+                if line and used + space + size <= width:
+                    line.append(word)
+                    used += space + size
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                while size > width and len(word) > 1:
+                    cut = self._cut(word, width)
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    size = self.width_of(word)
+                line, used = [word], size
+            lines.append(" ".join(line))
+        return lines
+
+    def _cut(self, word: str, width: float) -> int:
+        """How many characters of ``word`` fit in ``width`` (at least one)."""
+        low, high = 1, len(word)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.get_string_width(word[:middle]) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def write_lines(self, text: str, width: float, height: float, align: str = "L") -> None:
-        self.multi_cell(
-            width, height, text, align=Align.coerce(align), new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        """``text`` wrapped to ``width`` from the current position, one cell a line;
+        a line that does not fit goes to the next page (a letter's next page)."""
+        x = self.x
+        for line in self.lines_of(text, width):
+            if self.will_page_break(height):
+                self.add_page()
+            self.set_x(x)
+            self.cell(width, height, line, align=Align.coerce(align))
+            self.ln(height)
+        self.set_x(x)
 
     def sender(self, letter: Letter) -> float:
-        self.set_xy(LEFT, TOP)
-        self.set_font(FONT, "B", 12)
-        self.write_lines(clean_line(letter.sender.name), SENDER_W, 5.5)
-        self.set_font(FONT, "", 9.5)
-        for line in letter.sender.address:
-            self.set_x(LEFT)
-            self.write_lines(clean_line(line), SENDER_W, 4.3)
-        self.set_font(FONT, "", 8.5)
-        if letter.sender_lines:
-            self.ln(1.5)
-        for line in letter.sender_lines:
-            self.set_x(LEFT)
-            self.write_lines(clean_line(line), SENDER_W, 3.9)
-        return self.y
+        """The company's block, top left, left of the window; it ends above the body
+        (what would run lower is left out, the last line printed ending with "…")."""
+        parts = [("B", 12.0, 5.5, letter.sender.name)]
+        parts += [("", 9.5, 4.3, line) for line in letter.sender.address]
+        parts += [("", 8.5, 3.9, line) for line in letter.sender_lines]
+        placed: list[tuple[str, float, float, float, str]] = []  # style, size, height, y, text
+        y = TOP
+        for index, (style, size, height, text) in enumerate(parts):
+            if index == 1 + len(letter.sender.address):
+                y += 1.5  # a gap before the phone, e-mail and numbers
+            self.set_font(FONT, style, size)
+            for line in self.lines_of(clean_line(text), SENDER_W):
+                placed.append((style, size, height, y, line))
+                y += height
+        kept = [
+            item
+            for item, bottom in zip(placed, [*(p[3] for p in placed[1:]), y], strict=True)
+            if bottom <= WINDOW.bottom
+        ]
+        for number, (style, size, height, top, line) in enumerate(kept):
+            self.set_font(FONT, style, size)
+            if number == len(kept) - 1 and len(kept) < len(placed):
+                line = self._ellipsis(line, SENDER_W)
+            self.set_xy(LEFT, top)
+            self.cell(SENDER_W, height, line)
+        return min(y, WINDOW.bottom)
 
     def recipient(self, letter: Letter) -> None:
         """The name (bold) and address in ADDRESS_BOX: wrapped, shrunk, never outside."""
@@ -172,9 +277,7 @@ class _LetterPDF(FPDF):
             lines = lines[:fit]
             style, last = lines[-1]
             self.set_font(FONT, style, size)
-            while last and self.get_string_width(last + "…") > box.w:
-                last = last[:-1]
-            lines[-1] = (style, last + "…")
+            lines[-1] = (style, self._ellipsis(last, box.w))
         y = box.y
         for style, line in lines:
             self.set_font(FONT, style, size)
@@ -201,49 +304,95 @@ class _LetterPDF(FPDF):
 
         header = cells(table.header)
         rows = [cells(row) for row in table.rows]
-        align = [table.align[i] if i < len(table.align) else "L" for i in columns]
-        pad = 2.0
-        self.set_font(FONT, "B", 9.0)
-        natural = [self.get_string_width(text) + 2 * pad for text in header]
-        self.set_font(FONT, "", 9.0)
+        right = [(table.align[i] if i < len(table.align) else "L") == "R" for i in columns]
+        self.set_font(FONT, "B", TABLE_SIZE)
+        natural = [self.width_of(text) + 2 * CELL_PAD for text in header]
+        self.set_font(FONT, "", TABLE_SIZE)
         for row in rows:
             for i, text in enumerate(row):
-                natural[i] = max(natural[i], self.get_string_width(text) + 2 * pad)
+                natural[i] = max(natural[i], self.width_of(text) + 2 * CELL_PAD)
         widths = _fit_widths(natural, TEXT_W)
-        heading = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
-        with super().table(
-            width=sum(widths),
-            col_widths=tuple(widths),
-            align="LEFT",
-            text_align=tuple("RIGHT" if a == "R" else "LEFT" for a in align),
-            headings_style=heading,
-            line_height=4.6,
-            padding=(0.8, pad),
-            borders_layout="HORIZONTAL_LINES",
-            cell_fill_mode=TableCellFillMode.NONE,
-            first_row_as_headings=True,
-            repeat_headings=1,
-        ) as grid:
-            for row in [header, *rows]:
-                line = grid.row()
-                for text in row:
-                    line.cell(text)
+        self.set_draw_color(160, 160, 160)
+        self.set_line_width(0.2)
+        self._table_row(header, widths, right, heading=True)
+        for row in rows:
+            self._table_row(row, widths, right, heading=False, header=header)
+        self.set_draw_color(0, 0, 0)
+        self.set_x(LEFT)
         self.ln(2)
 
+    def _table_row(
+        self,
+        row: list[str],
+        widths: list[float],
+        right: list[bool],
+        *,
+        heading: bool,
+        header: list[str] | None = None,
+    ) -> None:
+        """One row of a table; before a row that does not fit on the page, a new page
+        and the header row again. A row taller than a page is cut between its lines."""
+        self.set_font(FONT, "B" if heading else "", TABLE_SIZE)
+        wrapped = [
+            self.lines_of(text, max(width - 2 * CELL_PAD, 1.0))
+            for text, width in zip(row, widths, strict=True)
+        ]
+        count = max(len(lines) for lines in wrapped)
+        height = count * TABLE_LINE + 2 * CELL_VPAD
+        need = height + (TABLE_LINE + 2 * CELL_VPAD if heading else 0)  # a header's first row
+        body = self.h - self.t_margin - self.b_margin
+        if self.will_page_break(min(need, body)):
+            self.add_page()
+            if header is not None:
+                self._table_row(header, widths, right, heading=True)
+                self.set_font(FONT, "", TABLE_SIZE)
+        top = self.y
+        if heading:
+            self.set_fill_color(225, 225, 225)
+            self.rect(LEFT, top, sum(widths), min(height, body), style="F")
+            self.set_fill_color(0, 0, 0)
+        y = top + CELL_VPAD
+        for index in range(count):
+            if y + TABLE_LINE > self.page_break_trigger:  # a row taller than a page
+                self.add_page()
+                y = self.y
+            x = LEFT
+            for lines, width, is_right in zip(wrapped, widths, right, strict=True):
+                if index < len(lines) and lines[index]:
+                    self.set_xy(x + CELL_PAD, y)
+                    self.cell(
+                        width - 2 * CELL_PAD,
+                        TABLE_LINE,
+                        lines[index],
+                        align=Align.R if is_right else Align.L,
+                    )
+                x += width
+            y += TABLE_LINE
+        bottom = y + CELL_VPAD
+        self.line(LEFT, bottom, LEFT + sum(widths), bottom)
+        self.set_xy(LEFT, bottom)
+
     def closing(self, letter: Letter) -> None:
+        """The QR code and its caption on the left, the signatory on the right, kept
+        together on one page."""
         needed = CLOSING_H if letter.payment is not None else 15.0
         if self.will_page_break(needed + 6):
             self.add_page()
         else:
             self.ln(6)
         top = self.y
+        bottom = top
+        if letter.payment is not None:
+            self.qr(letter.payment, letter.language, top)
+            bottom = max(self.y, top + QR_SIZE + 2)
         if letter.signatory.strip():
             self.set_font(FONT, "", SIZE)
             self.set_xy(WINDOW.x, top)
-            self.multi_cell(PAGE_W - RIGHT - WINDOW.x, LINE, clean(letter.signatory))
-        if letter.payment is not None:
-            self.qr(letter.payment, letter.language, top)
-            self.set_y(max(self.y, top + CLOSING_H))
+            page = self.page
+            self.write_lines(clean(letter.signatory), PAGE_W - RIGHT - WINDOW.x, LINE)
+            # A signatory running onto the next page ends the letter there.
+            bottom = max(bottom, self.y) if self.page == page else self.y
+        self.set_xy(LEFT, bottom)
 
     def qr(self, payment: Payment, language: str, top: float) -> None:
         modules, runs = _qr_runs(payment)
@@ -252,10 +401,10 @@ class _LetterPDF(FPDF):
         for row, col, length in runs:
             self.rect(LEFT + col * unit, top + row * unit, length * unit, unit, style="F")
         x = LEFT + QR_SIZE + 4
+        width = WINDOW.x - x - 4
         self.set_xy(x, top + 1)
         self.set_font(FONT, "B", 9)
-        width = WINDOW.x - x - 4
-        self.multi_cell(width, 4.2, gettext_in(language, QR_CAPTION), new_x=XPos.LEFT)
+        self.write_lines(gettext_in(language, QR_CAPTION), width, 4.2)
         self.set_font(FONT, "", 8.5)
         details = [
             "IBAN " + grouped_iban(payment.iban),
@@ -263,29 +412,40 @@ class _LetterPDF(FPDF):
             gettext_in(language, REFERENCE).format(reference=clean_line(payment.reference)),
         ]
         for line in details:
-            self.set_x(x)
-            self.multi_cell(width, 3.9, line, new_x=XPos.LEFT)
+            self.write_lines(line, width, 3.9)
 
     def footers(self, letter: Letter, first: int, last: int) -> None:
-        """The footer of pages ``first``…``last``: the legal line and Page n/N."""
+        """The footer of pages ``first``…``last``: the legal line (two lines at most)
+        and Page n/N."""
         current = self.page
         self.set_auto_page_break(False)
-        footer = clean_line(letter.footer)
         total = last - first + 1
         label = gettext_in(letter.language, PAGE_OF)
+        self.set_font(FONT, "", FOOTER_SIZE)
+        footer = self.lines_of(clean_line(letter.footer).strip(), TEXT_W)
+        if len(footer) > 2:
+            footer = [footer[0], self._ellipsis(footer[1], TEXT_W)]
         for page in range(first, last + 1):
             self.page = page
-            # set_font writes its font only when it changes; a page's own stream must say
-            # which font its footer uses, so go through another size first.
-            self.set_font(FONT, "I", 7.9)
-            self.set_font(FONT, "", 7.5)
-            if footer:
-                self.set_xy(LEFT, PAGE_H - 17)
-                self.multi_cell(TEXT_W, 3.4, footer, align=Align.C, max_line_height=3.4)
+            # set_font writes its font only when it changes; each page's own stream must
+            # say which font its footer uses, so go through another style first.
+            self.set_font(FONT, "B", FOOTER_SIZE)
+            self.set_font(FONT, "", FOOTER_SIZE)
+            y = PAGE_H - 17
+            for line in footer:
+                if line:
+                    self.set_xy(LEFT, y)
+                    self.cell(TEXT_W, 3.4, line, align=Align.C)
+                y += 3.4
             self.set_xy(LEFT, PAGE_H - 10)
             self.cell(TEXT_W, 4, label.format(page=page - first + 1, pages=total), align=Align.R)
         self.page = current
         self.set_auto_page_break(True, margin=BOTTOM)
+
+    def _ellipsis(self, line: str, width: float) -> str:
+        while line and self.get_string_width(line + "…") > width:
+            line = line[:-1]
+        return line + "…"
 
     def letter(self, letter: Letter) -> None:
         self.add_page()
