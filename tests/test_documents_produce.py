@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlmodel import col, select
 from engine.access import add_user
 from engine.documents.produce import (
     DOCUMENT_HEADER,
+    Toolkit,
     batch_pdf,
     default_channel,
     document_for_intervention,
@@ -379,3 +381,53 @@ def _first_todo(ctx: Any, number: str) -> int:
     ).first()
     assert found is not None
     return int(found)
+
+
+def real_templates(fakes: Fakes) -> Toolkit:
+    """The real placeholders and templates; the outputs still the fakes'."""
+    from engine.documents.compose import compose_letter
+    from engine.documents.context import dossier_context
+
+    return replace(fakes.tools(), context=dossier_context, compose=compose_letter)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_real_templates_walk_the_builtin_scenario(db: TestDB, fakes: Fakes, language: str) -> None:
+    """Every step of the built-in scenario done in turn: each step with a template keeps
+    its letter, rendered from the real templates in the company's language."""
+    number = seed(db)
+    tools = real_templates(fakes)
+    with db.ctx() as ctx:
+        set_setting(ctx.session, "document_language", language, None)
+        set_setting(ctx.session, "penalty_rate", "12.15", None)
+    day = dt.date(2026, 3, 2)
+    for _turn in range(10):
+        with db.ctx(today=day.isoformat()) as ctx:
+            ident = _first_todo_or_none(ctx, number)
+            if ident is None:
+                break
+            planned = ctx.session.get(Intervention, ident).planned  # type: ignore[union-attr]
+        day = max(day, planned)
+        with db.ctx(today=day.isoformat()) as ctx:
+            mark_done(ctx, ident, tools=tools)
+    kept = documents(db)
+    assert [row.template for row in kept] == [
+        "notification",
+        "relance_1",
+        "relance_2",
+        "mise_en_demeure",
+        "injonction",
+    ]
+    for row in kept:
+        assert row.language == language and row.template_version == 0
+        assert number in row.text, row.text
+
+
+def _first_todo_or_none(ctx: Any, number: str) -> int | None:
+    dossier = ctx.session.exec(select(Dossier).where(Dossier.number == number)).one()
+    found = ctx.session.exec(
+        select(Intervention.id).where(
+            Intervention.dossier_id == dossier.id, Intervention.status == "todo"
+        )
+    ).first()
+    return None if found is None else int(found)

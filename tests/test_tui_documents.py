@@ -159,7 +159,9 @@ async def test_email_then_resend(sqlite_db: TestDB, fakes: Fakes) -> None:
         await settle(pilot)
         await to_step2_row(pilot, screen)
         body = screen.tables["interventions"].body
-        assert body.current is not None and body.current["letter"] == "✉ failed"
+        await wait_for(
+            pilot, lambda: body.current is not None and body.current["letter"] == "✉ failed"
+        )
         fakes.refuse = ""
         await pilot.press("m")
         await wait_for(pilot, lambda: documents(sqlite_db)[-1][2] == "sent")

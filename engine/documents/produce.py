@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import col, select
 
-from engine.access import require_dossier_write
+from engine.access import require_dossier_write, require_write
 from engine.context import Ctx
 from engine.documents.letter import Letter
 from engine.errors import NotFound, UserError
@@ -333,10 +333,18 @@ def _write_message(
     ctx: Ctx, document: Document, letter: Letter, pdf: bytes, number: str, tools: Toolkit
 ) -> Path:
     smtp = tools.smtp(ctx.settings)
+    sender = getattr(smtp, "sender", "") or str(ctx.settings.company_email)
+    if not sender.strip():
+        raise UserError(
+            _(
+                "E-mails have no sender address: set one with `settings set smtp_from "
+                "ADDRESS` (or the company's e-mail, company_email), or choose the channel print."
+            )
+        )
     message = tools.message(
         letter,
         pdf,
-        sender=getattr(smtp, "sender", "") or str(ctx.settings.company_email),
+        sender=sender,
         recipient=document.recipient,
         filename=f"{number}-{document.template}.pdf",
     )
@@ -370,10 +378,9 @@ class Delivery:
 
 def pending(ctx: Ctx, tools: Toolkit | None = None) -> Mailing:
     """What this unit of work wrote to the outbox; call it before the unit ends."""
-    tools = toolkit(tools)
     items = tuple(ctx.session.info.pop(PENDING_KEY, []))
     host = str(ctx.settings.smtp_host).strip()
-    return Mailing(items, tools.smtp(ctx.settings) if host and items else None)
+    return Mailing(items, toolkit(tools).smtp(ctx.settings) if host and items else None)
 
 
 def _read(path: Path) -> EmailMessage:
@@ -385,9 +392,9 @@ def _read(path: Path) -> EmailMessage:
 def deliver(mailing: Mailing, tools: Toolkit | None = None) -> list[Delivery]:
     """Send each e-mail (no database here). A sent file moves to ``sent/`` beside it; a
     failed one stays in the outbox."""
-    tools = toolkit(tools)
     if mailing.smtp is None:
         return []
+    tools = toolkit(tools)
     done: list[Delivery] = []
     for item in mailing.items:
         try:
@@ -553,6 +560,7 @@ def letter_of(ctx: Ctx, intervention_id: int, tools: Toolkit | None = None) -> D
                 id=intervention_id, step=intervention.step
             )
         )
+    require_write(ctx.actor)  # made again: a change
     if intervention.status != "done":
         raise UserError(
             _(

@@ -159,7 +159,7 @@ def intervention_columns(width: int) -> list[Column]:
             Column("step_no", "#", 2, right=True, rank=3),
             Column("step", _("Step"), 16, show=labels.step_label, flex=True),
             Column("type", _("Type"), labels.widest(labels.TYPES), show=labels.type_label, rank=3),
-            Column("letter", pgettext("column", "Letter"), 9, rank=2),
+            Column("letter", pgettext("column", "Letter"), 9, rank=5),
             Column("contact", _("Contact"), 14, rank=5),
             Column("text", _("Note / outcome"), 22, rank=4),
         ],
