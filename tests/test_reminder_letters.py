@@ -229,3 +229,55 @@ def test_reminders_send_to_a_missing_folder_exits_2_writing_nothing(
     )
     assert code == 2 and "--out" in err and "existing folder" in err
     assert documents(db) == [] and reminders(db) == {}
+
+
+# -- screen 5: `p` prints or e-mails the ticked customers' letters
+
+
+async def test_reminders_screen_prints_then_emails_the_ticked(
+    sqlite_db: TestDB, tmp_path: Path
+) -> None:
+    from textual.widgets import Input, OptionList
+
+    from tests.test_tui_reminders import open_reminders, seed_reminders
+    from tests.test_tui_scenarios import notified
+    from tests.tui_helpers import TODAY, wait_for
+    from tui.app import RecouvrementApp
+    from tui.screens.help import key_rows
+    from tui.screens.prompts import ChoiceModal, PromptModal
+
+    seed_reminders(sqlite_db)
+    with sqlite_db.ctx(TODAY) as ctx:
+        s = ctx.session
+        set_setting(s, "outbox_dir", str(tmp_path / "outbox"), None)
+        set_setting(s, "company_email", "recouvrement@masociete.fr", None)
+        for customer in s.exec(select(Customer).where(col(Customer.code).in_(["CZED", "CRAPPEL"]))):
+            if customer.code == "CZED":
+                customer.address = "3 rue Neuve\n69002 Lyon"
+            else:
+                customer.email = "compta@rappel.example"
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_reminders(pilot)
+        assert ("p", "Print / e-mail") in key_rows(screen)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceModal))
+        await pilot.press("enter")  # the first choice: print
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptModal))
+        app.screen.query_one("#folder", Input).value = str(tmp_path)
+        await pilot.press("enter")
+        path = tmp_path / "avis-echeance-2026-03-02.pdf"
+        await wait_for(pilot, lambda: notified(app, f"1 letter(s) written to {path}."))
+        assert notified(app, "Not sent, no address: CRAPPEL")
+        await wait_for(pilot, lambda: screen.data is not None and len(screen.data["groups"]) == 1)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceModal))
+        app.screen.query_one(OptionList).highlighted = 1
+        await pilot.press("enter")  # e-mail
+        await wait_for(pilot, lambda: notified(app, "E-mails made: 1."))
+        await wait_for(pilot, lambda: notified(app, "E-mail written to the outbox"))
+        await wait_for(pilot, lambda: screen.data is not None and screen.data["groups"] == [])
+    assert "Zed SA" in pdf_text(path.read_bytes()) and "F-Z1" in pdf_text(path.read_bytes())
+    kept = [(d.kind, d.channel, d.recipient) for d in documents(sqlite_db)]
+    assert kept == [("reminder", "print", ""), ("reminder", "email", "compta@rappel.example")]
+    assert len(reminders(sqlite_db)) == 3

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlmodel import col, select
 
 from engine.settings import set_setting
-from models.tables import Document
+from models.tables import Customer, Document
 from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry
 from tui.cli import main
@@ -76,7 +76,9 @@ def test_out_writes_the_pdf_and_keeps_a_statement_document(
     code, out, err = run(db, capsys, "statement", "CDUPONT", "--out", str(target))
     assert code == 0, err
     assert f"written to {target}" in out
-    pdf = squash(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(target.read_bytes())).pages))
+    pdf = squash(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(target.read_bytes())).pages)
+    )
     assert "Dupont Frères" in pdf and "FA1" in pdf and "FA2" in pdf and "1 500,00 €" in pdf
     [document] = documents(db)
     assert (document.kind, document.template, document.channel, document.dossier_id) == (
@@ -132,3 +134,59 @@ def test_bad_values_exit_2_and_write_nothing(
     assert code == 2 and out == ""
     assert needle in err and "Traceback" not in err
     assert documents(db) == [] and list(tmp_path.glob("*.pdf")) == []
+
+
+# -- the customer screen: `s` shows it, `w` writes its PDF, `m` e-mails it
+
+
+async def test_customer_screen_shows_the_statement_then_writes_and_emails_it(
+    sqlite_db: TestDB, tmp_path: Path
+) -> None:
+    from textual.widgets import Input, Static
+
+    from tests.test_tui_scenarios import notified
+    from tests.tui_helpers import TODAY, seed_tui, wait_for
+    from tui.app import RecouvrementApp
+    from tui.screens.customers import CustomerDetailScreen
+    from tui.screens.help import key_rows
+    from tui.screens.prompts import PromptModal
+    from tui.screens.statement_view import StatementModal
+
+    seed_tui(sqlite_db)
+    with sqlite_db.ctx(TODAY) as ctx:
+        set_setting(ctx.session, "outbox_dir", str(tmp_path / "outbox"), None)
+        set_setting(ctx.session, "company_email", "recouvrement@masociete.fr", None)
+        customer = ctx.session.exec(select(Customer).where(Customer.code == "CNEUF")).one()
+        customer.email = "compta@neuf.fr"
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = CustomerDetailScreen("CNEUF")
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.detail is not None)
+        assert ("s", "Statement") in key_rows(screen)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatementModal))
+        view = app.screen
+        assert isinstance(view, StatementModal)
+        shown = squash(str(view.query_one("#statement-text", Static).render()))
+        assert "Relevé de compte" in shown and "F-NEUF" in shown and "640,00 €" in shown
+        assert documents(sqlite_db) == []  # reading keeps nothing
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptModal))
+        target = tmp_path / "releve.pdf"
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: notified(app, "Statement written to"))
+        assert app.screen is view and target.exists()
+        pdf = PdfReader(io.BytesIO(target.read_bytes())).pages[0].extract_text()
+        assert "Neuf & Co" in pdf and "F-NEUF" in pdf
+        await pilot.press("m")
+        await wait_for(pilot, lambda: notified(app, "E-mail written to the outbox"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+    kept = documents(sqlite_db)
+    assert [(d.kind, d.channel, d.recipient) for d in kept] == [
+        ("statement", "print", ""),
+        ("statement", "email", "compta@neuf.fr"),
+    ]
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1

@@ -132,9 +132,9 @@ def check_folder(value: Path | str | None, option: str = "--out") -> Path:
     folder = Path(text).expanduser()
     if not text or not folder.is_dir():
         raise UserError(
-            _("Invalid {option} {value!r}: expected an existing folder to write the PDF in.").format(
-                option=option, value=text
-            )
+            _(
+                "Invalid {option} {value!r}: expected an existing folder to write the PDF in."
+            ).format(option=option, value=text)
         )
     return folder
 

@@ -276,7 +276,6 @@ def produce_for_intervention(
     return Produced(document.id, letter, pdf, outgoing)
 
 
-
 def keep_customer_letter(
     ctx: Ctx,
     *,
