@@ -17,6 +17,7 @@ from engine.documents.epc import epc_payload
 from engine.documents.letter import Letter, Party, Payment, Table
 from engine.documents.pdf import FONT, PAGE_H, WINDOW, _font_files, _qr_runs, letters_pdf
 from engine.documents.plain import letter_text
+from engine.errors import UserError
 
 PT = 25.4 / 72
 PAYMENT = Payment(
@@ -183,7 +184,7 @@ def test_plain_text_reads_like_the_letter():
     recipient_line = next(line for line in text.splitlines() if "Œuvres" in line)
     assert recipient_line.startswith(" " * 30)
     assert "Paris, le 30 novembre 2026".rjust(78) in text.splitlines()
-    assert "Objet : Relance – factures impayées" in text
+    assert "Objet\u00a0: Relance – factures impayées" in text  # never cut before the colon
     rows = [line for line in text.splitlines() if line.startswith("F0000")]
     assert len(rows) == 3
     assert len({len(row) for row in rows}) == 1  # amounts right-aligned in one column
@@ -191,6 +192,16 @@ def test_plain_text_reads_like_the_letter():
     assert "IBAN FR76 3000 6000 0112 3456 7890 189" in squash(text)
     assert "BIC AGRIFRPP" in text and "D000123" in text and "1 234,56 €" in squash(text)
     assert all(len(line) <= 78 for line in text.splitlines())
+
+
+def test_no_line_starts_with_a_colon_or_ends_with_an_opening_quote():
+    words = "Montant : 1 234,56 € « réglé » ; vraiment ? oui ! " * 30
+    texts = [letter_text(letter(blocks=(words,)), width=w) for w in (30, 41, 57, 78)]
+    pdf = pages(letters_pdf([letter(blocks=(words,))]))[0]
+    for text in [*texts, pdf]:
+        for line in text.splitlines():
+            assert not line.lstrip().startswith((":", ";", "?", "!", "»")), line
+            assert not line.rstrip().endswith("«"), line
 
 
 def test_plain_text_strips_control_characters():
@@ -263,6 +274,12 @@ def test_huge_cells_and_paragraphs_run_onto_pages():
     for number, text in enumerate(texts, start=1):
         assert f"Page {number}/{count}" in text
     assert "Mentions légales" in texts[0] and "…" in texts[0]  # two lines at most
+
+
+def test_a_payment_that_cannot_be_encoded_refuses_the_batch():
+    bad = Payment("Ma Société SAS", "FR7630006000011234567890188", "AGRIFRPP", Decimal(1), "D1")
+    with pytest.raises(UserError, match="IBAN"):
+        letters_pdf([letter(), letter(payment=bad)])
 
 
 def test_empty_batch_is_one_blank_page():

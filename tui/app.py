@@ -129,6 +129,12 @@ def _reminders() -> Screen[Any]:
     return RemindersScreen()
 
 
+def _templates() -> Screen[Any]:
+    from tui.screens.templates import TemplatesScreen
+
+    return TemplatesScreen()
+
+
 class RecouvrementApp(App[None]):
     TITLE = "Recouvrement"
     ENABLE_COMMAND_PALETTE = True
@@ -146,6 +152,7 @@ class RecouvrementApp(App[None]):
         "reference": _reference,
         "company": _company,
         "reminders": _reminders,
+        "templates": _templates,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "mode('dossiers')", N_("Dossiers"), id="app.dossiers"),
@@ -154,6 +161,7 @@ class RecouvrementApp(App[None]):
         Binding("4", "mode('scenarios')", N_("Scenarios"), id="app.scenarios"),
         # Not in the key bar (it would not fit at 80 columns): in the help and the palette.
         Binding("5", "mode('reminders')", N_("Reminders"), id="app.reminders", show=False),
+        Binding("7", "mode('templates')", N_("Templates"), id="app.templates", show=False),
         Binding("8", "mode('company')", N_("Company"), id="app.company", show=False),
         Binding("9", "mode('reference')", N_("Rates and risks"), id="app.reference", show=False),
         Binding("question_mark", "help", N_("Help"), id="app.help"),

@@ -36,7 +36,7 @@ from fpdf.enums import Align
 
 from engine.documents.epc import epc_qr
 from engine.documents.letter import Letter, Payment, Table
-from engine.documents.plain import clean, clean_line, grouped_iban
+from engine.documents.plain import clean, clean_line, grouped_iban, held_spaces
 from engine.i18n import N_, gettext_in
 
 
@@ -186,7 +186,7 @@ class _LetterPDF(FPDF):
         lines broken at spaces (a no-break space holds), a word wider than the line cut."""
         lines: list[str] = []
         space = self.width_of(" ")
-        for paragraph in text.split("\n"):
+        for paragraph in held_spaces(text).split("\n"):
             line: list[str] = []
             used = 0.0
             for word in paragraph.split(" "):
@@ -501,7 +501,10 @@ def letters_pdf(letters: Sequence[Letter]) -> bytes:
     """One PDF of ``letters``, each from a new page, its pages numbered from 1.
 
     A payment that cannot be encoded in a QR code raises engine.errors.UserError
-    (engine.documents.epc)."""
+    (engine.documents.epc), before anything is laid out."""
+    for letter in letters:
+        if letter.payment is not None:
+            _qr_runs(letter.payment)
     pdf = _LetterPDF()
     for letter in letters:
         pdf.letter(letter)

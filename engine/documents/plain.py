@@ -28,6 +28,9 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
+# French typography: no line break before : ; ! ? » nor after «.
+_HELD_SPACE = re.compile(r" (?=[:;!?»])|(?<=«) ")
+
 PAY_LINE = N_("Payment by transfer: IBAN {iban}, BIC {bic}, reference {reference}, amount {amount}")
 COLUMN_GAP = 2
 
@@ -41,6 +44,12 @@ def clean(text: str) -> str:
 def clean_line(text: str) -> str:
     """One line: :func:`clean`, line breaks as spaces."""
     return clean(text).replace("\n", " ")
+
+
+def held_spaces(text: str) -> str:
+    """``text`` with the spaces before ``: ; ! ? »`` and after ``«`` made no-break ones,
+    so that a wrapped line never starts with ``:`` nor ends with ``«``."""
+    return _HELD_SPACE.sub("\u00a0", text) if " " in text else text
 
 
 def format_amount(amount: Decimal, language: str) -> str:
@@ -67,7 +76,7 @@ def payment_line(payment: Payment, language: str) -> str:
 def _wrap(text: str, width: int) -> list[str]:
     """Each line of ``text`` wrapped to ``width``; an empty line stays one."""
     lines: list[str] = []
-    for line in clean(text).split("\n"):
+    for line in held_spaces(clean(text)).split("\n"):
         wrapped = textwrap.wrap(line, max(width, 1), break_on_hyphens=False)
         lines.extend(wrapped or [""])
     return lines
@@ -90,7 +99,8 @@ def table_lines(table: Table, width: int) -> list[str]:
         return []
 
     def full(row: tuple[str, ...]) -> list[str]:
-        return [clean_line(cell).strip() for cell in row] + [""] * (count - len(row))
+        cells = [held_spaces(clean_line(cell).strip()) for cell in row]
+        return cells + [""] * (count - len(row))
 
     header = full(table.header)
     rows = [full(row) for row in table.rows]

@@ -67,6 +67,7 @@ class FormModal(BaseModal):
         # here (typed into a text field they are text, as always).
         *(Binding(k, "nothing", show=False) for k in "12345"),
         Binding("8", "nothing", show=False),
+        Binding("7", "nothing", show=False),
     ]
     DEFAULT_CSS = """
     FormModal { align: center middle; }
