@@ -317,9 +317,13 @@ class CustomerDetailScreen(BaseScreen):
             self.rcv.call_from_thread(self.show_statement, *made)
 
     def show_statement(self, made: Any, writer: bool) -> None:
+        from engine.documents.plain import letter_text
         from tui.screens.statement_view import StatementModal
 
-        self.rcv.push_screen(StatementModal(made.code, made.text, made.recipient, writer))
+        # As wide as the terminal allows (up to 110): a statement's table has 7 columns.
+        width = max(78, min(110, self.app.size.width - 6))
+        text = letter_text(made.letter, width) if width > 78 else made.text
+        self.rcv.push_screen(StatementModal(made.code, text, made.recipient, writer))
 
     def contact(self) -> Row | None:
         """The contact under the cursor on the Contacts tab."""

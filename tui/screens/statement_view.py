@@ -54,6 +54,11 @@ class StatementModal(BaseModal):
             yield Static(inert(self.text, multiline=True), id="statement-text", markup=False)
         yield KeyBar()
 
+    def on_mount(self) -> None:
+        # As wide as the text's longest line (the statement's table), within the screen.
+        longest = max((len(line) for line in self.text.splitlines()), default=0)
+        self.query_one("#box").styles.width = max(84, longest + 6)  # border, padding, bar
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "write_pdf":
             return True if self.writer else None
