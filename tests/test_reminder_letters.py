@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from sqlmodel import col, select
 
 from engine.access import add_user
+from engine.context import Ctx
 from engine.documents.customer_letters import send_reminders
 from engine.documents.produce import Toolkit, real_toolkit, send_after_commit
 from engine.errors import UserError
@@ -281,3 +284,72 @@ async def test_reminders_screen_prints_then_emails_the_ticked(
     kept = [(d.kind, d.channel, d.recipient) for d in documents(sqlite_db)]
     assert kept == [("reminder", "print", ""), ("reminder", "email", "compta@rappel.example")]
     assert len(reminders(sqlite_db)) == 3
+
+
+# -- never twice, whatever the days and channels
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.sampled_from(["print", "email", "mark"])), max_size=4
+    ),
+    st.lists(st.integers(-2, 14), min_size=1, max_size=6),
+)
+def test_an_invoice_is_reminded_once_by_the_document_of_its_customer(
+    db: TestDB, runs: list[tuple[int, str]], dues: list[int]
+) -> None:
+    import datetime as dt
+    import tempfile
+
+    start = dt.date(2026, 3, 2)
+    session = db.factory()
+    try:
+        ctx = Ctx.load(session, "boss", start)
+        set_setting(session, "reminder_period_days", "5", None)
+        set_setting(session, "company_email", "recouvrement@masociete.fr", None)
+        customers = [
+            add_customer(
+                session, f"P{i}", f"Prop {i}", address="1 rue X\n75001 Paris", email=f"p{i}@x.fr"
+            )
+            for i in range(2)
+        ]
+        entries = [
+            add_entry(
+                session,
+                customers[n % 2],
+                "invoice",
+                "2026-02-01",
+                "10.00",
+                due=(start + dt.timedelta(days=due)).isoformat(),
+                invoice=f"F{n}",
+            )
+            for n, due in enumerate(dues)
+        ]
+        with tempfile.TemporaryDirectory() as folder:
+            set_setting(session, "outbox_dir", str(Path(folder) / "outbox"), None)
+            for offset, channel in sorted(runs):
+                ctx = Ctx.load(session, "boss", start + dt.timedelta(days=offset))
+                run = send_reminders(ctx, channel, folder)
+                for sent in run.results:
+                    assert sent.skipped == [] and sent.recorded == sent.entries
+                    assert (sent.document_id is None) == (channel == "mark")
+        rows = list(session.exec(select(EntryReminder)))
+        assert len({r.entry_id for r in rows}) == len(rows)  # never twice
+        by_id = {e.id: e for e in entries}
+        for row in rows:
+            entry = by_id[row.entry_id]
+            assert entry.reminder_count == 1
+            if row.channel == "mark":
+                assert row.document_id is None
+                continue
+            document = session.get(Document, row.document_id)
+            assert document is not None and document.kind == "reminder"
+            assert document.customer_id == entry.customer_id and document.channel == row.channel
+    finally:
+        session.rollback()
+        session.close()
