@@ -15,7 +15,15 @@ from pypdf import PdfReader
 
 from engine.documents.epc import epc_payload
 from engine.documents.letter import Letter, Party, Payment, Table
-from engine.documents.pdf import FONT, PAGE_H, WINDOW, _font_files, _qr_runs, letters_pdf
+from engine.documents.pdf import (
+    FONT,
+    PAGE_H,
+    WINDOW,
+    _font_files,
+    _qr_runs,
+    each_letter_pdf,
+    letters_pdf,
+)
 from engine.documents.plain import letter_text
 from engine.errors import UserError
 
@@ -116,6 +124,20 @@ def test_each_letter_of_a_batch_counts_from_one():
     assert labels == [["Page 1/2"], ["Page 2/2"], ["Page 1/1"], ["Page 1/2"], ["Page 2/2"]]
     # Every letter starts on its own page with its sender.
     assert [text.startswith("Ma Société SAS") for text in texts] == [True, False, True, True, False]
+
+
+def test_each_letter_of_a_batch_gets_a_pdf_of_its_own():
+    batch = [
+        letter(rows=40),
+        letter(recipient=Party("Dupont Frères", ("1 rue A", "75001 Paris"))),
+        letter(rows=40, subject="Objet : troisième"),
+    ]
+    alone = [pages(letters_pdf([one])) for one in batch]
+    cut = [pages(pdf) for pdf in each_letter_pdf(batch)]
+    assert [len(texts) for texts in cut] == [2, 1, 2]
+    assert cut == alone
+    assert each_letter_pdf([]) == []
+    assert pages(each_letter_pdf([letter()])[0]) == pages(letters_pdf([letter()]))
 
 
 def positions(pdf: bytes, page: int = 0) -> list[tuple[str, float, float, float, bool]]:
