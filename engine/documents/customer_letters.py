@@ -9,6 +9,7 @@ its proposed invoices, and its statement of account (relevé de compte).
   never over an existing file); e-mailed, one message per customer to its main contact
   (its first contact) when it has an address, else the customer's, else another
   contact's, written to the outbox and sent after the commit (engine.documents.produce).
+  Each document's own PDF is cut from one layout of the run's letters.
 - :func:`statement`: a customer's statement on the business day (template ``releve``):
   every entry open on that day, due or not, with its days late and the totals. Reading it
   writes nothing; :func:`keep_statement` keeps it as a ``Document`` (kind "statement")
@@ -36,6 +37,7 @@ from engine.documents.produce import (
     Mailing,
     Produced,
     Toolkit,
+    attach_pdf,
     keep_customer_letter,
     pending,
     toolkit,
@@ -80,13 +82,30 @@ def compose_for_customer(
 # -- preventive reminders
 
 
+def each_pdf(tools: Toolkit, letters: list[Letter]) -> list[bytes]:
+    """A PDF of its own for each letter: with the real toolkit cut from one layout of the
+    batch (``pdf.each_letter_pdf``: the fonts are subset once, not once per letter)."""
+    from engine.documents import pdf
+
+    if tools.pdf is pdf.letters_pdf:
+        return pdf.each_letter_pdf(letters)
+    return [tools.pdf([letter]) for letter in letters]
+
+
+@dataclass(frozen=True)
+class _Made:
+    document_id: int
+    letter: Letter
+    reference: str
+
+
 class ReminderLetters:
     """The ``ReminderProducer`` of engine.reminders: each customer's letter kept as a
-    Document; the printed ones gathered, to be written in one PDF once all are made."""
+    Document; their PDFs made together once all are composed (:meth:`finish`)."""
 
     def __init__(self, tools: Toolkit | None = None) -> None:
         self.tools = toolkit(tools)
-        self.printed: list[Letter] = []
+        self.made: list[_Made] = []
 
     def __call__(
         self, ctx: Ctx, customer_id: int, entry_ids: list[int], channel: str, out_dir: Path | None
@@ -110,10 +129,18 @@ class ReminderLetters:
             recipient=recipient,
             reference=customer.code,
             tools=self.tools,
+            pdf_later=True,
         )
-        if channel == "print":
-            self.printed.append(letter)
+        self.made.append(_Made(produced.document_id, letter, customer.code))
         return produced.document_id
+
+    def finish(self, ctx: Ctx) -> list[Letter]:
+        """Each letter's PDF kept with its document (and its e-mail written to the
+        outbox); returns the letters, in order."""
+        letters = [item.letter for item in self.made]
+        for item, pdf in zip(self.made, each_pdf(self.tools, letters), strict=True):
+            attach_pdf(ctx, item.document_id, item.letter, pdf, item.reference, self.tools)
+        return letters
 
 
 @dataclass
@@ -168,10 +195,11 @@ def send_reminders(
     producer = ReminderLetters(tools)
     results = send(ctx, channel, folder, produce=producer, selection=selection)
     run = ReminderRun(results)
-    if producer.printed:
+    letters = producer.finish(ctx)
+    if letters and channel == "print":
         assert folder is not None
         run.path = free_name(folder, REMINDERS_FILE.format(day=ctx.today.isoformat()))
-        write_pdf_file(run.path, producer.tools.pdf(producer.printed))
+        write_pdf_file(run.path, producer.tools.pdf(letters))
     run.mailing = pending(ctx, producer.tools)
     return run
 
