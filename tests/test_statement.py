@@ -148,6 +148,7 @@ async def test_customer_screen_shows_the_statement_then_writes_and_emails_it(
     from tests.tui_helpers import TODAY, seed_tui, wait_for
     from tui.app import RecouvrementApp
     from tui.screens.customers import CustomerDetailScreen
+    from tui.screens.forms import ConfirmForm
     from tui.screens.help import key_rows
     from tui.screens.prompts import PromptModal
     from tui.screens.statement_view import StatementModal
@@ -181,6 +182,9 @@ async def test_customer_screen_shows_the_statement_then_writes_and_emails_it(
         pdf = PdfReader(io.BytesIO(target.read_bytes())).pages[0].extract_text()
         assert "Neuf & Co" in pdf and "F-NEUF" in pdf
         await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmForm))
+        assert "compta@neuf.fr" in app.screen.message
+        await pilot.press("y")
         await wait_for(pilot, lambda: notified(app, "E-mail written to the outbox"))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)

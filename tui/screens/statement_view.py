@@ -93,11 +93,22 @@ class StatementModal(BaseModal):
         self.ask(form, lambda message: self.rcv.notify(inert(str(message)), timeout=8))
 
     def action_email(self) -> None:
-        if self.writer and self.recipient:
-            self.notify(
-                _("Sending the statement to {address}…").format(address=inert(self.recipient))
-            )
-            self.email()
+        from tui.screens.forms import ConfirmForm
+
+        if not (self.writer and self.recipient):
+            return
+        question = _("E-mail the statement of {code} to {address}?").format(
+            code=inert(self.code), address=inert(self.recipient)
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(
+                    _("Sending the statement to {address}…").format(address=inert(self.recipient))
+                )
+                self.email()
+
+        self.app.push_screen(ConfirmForm(question), callback=answered)
 
     @work(thread=True, exclusive=True, group="statement", exit_on_error=False)
     def email(self) -> None:
