@@ -236,3 +236,52 @@ def test_letters_needs_out(db: TestDB, cli: Cli) -> None:
     seed(db)
     code, _out, err = cli("letters")
     assert code == 2 and "--out" in err
+
+
+# -- the real outputs
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture
+def real_cli(db: TestDB, capsys: pytest.CaptureFixture[str]) -> Cli:
+    produce.use_toolkit(None)
+    return Cli(db, capsys)
+
+
+def test_real_letter_and_batch_pdfs(db: TestDB, real_cli: Cli, tmp_path: Path) -> None:
+    number = seed(db)
+    with db.ctx() as ctx:
+        customer = add_customer(ctx.session, "CMARTIN", "Martin SA")
+        add_entry(
+            ctx.session,
+            customer,
+            "invoice",
+            "2026-01-02",
+            "500.00",
+            due="2026-02-01",
+            invoice="F9",
+        )
+        other = open_dossier(ctx, "CMARTIN", BUILTIN_NAME).number
+        mark_done(ctx, todo_of(ctx, other))
+    batch = tmp_path / "batch.pdf"
+    code, out, err = real_cli("letters", "--out", str(batch), "--done")
+    assert code == 0, err
+    text = pdf_text(batch)
+    assert number in text and other in text
+    with db.session() as session:  # CDUPONT's letter step, done by the batch
+        done = session.exec(
+            select(Intervention.id)
+            .join(Dossier, col(Dossier.id) == col(Intervention.dossier_id))
+            .where(Dossier.number == number, Intervention.step_no == 2)
+        ).one()
+    single = tmp_path / "one.pdf"
+    code, out, err = real_cli("letter", str(done), "--out", str(single))
+    assert code == 0, err
+    assert number in pdf_text(single) and other not in pdf_text(single)
+    code, out, err = real_cli("letter", str(done), "--text")
+    assert code == 0 and number in out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from sqlmodel import col, select
 
 from engine.access import add_user
+from engine.documents import produce
 from engine.documents.produce import (
     DOCUMENT_HEADER,
     Toolkit,
@@ -431,3 +433,115 @@ def _first_todo_or_none(ctx: Any, number: str) -> int | None:
         )
     ).first()
     return None if found is None else int(found)
+
+
+# -- the real outputs (PDF, plain text, e-mail, SMTP)
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append(envelope.content)
+        return "250 OK"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def real() -> Iterator[None]:
+    produce.use_toolkit(None)  # the real toolkit
+    yield
+
+
+def pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_real_letter_is_a_pdf_naming_the_dossier(db: TestDB, real: None) -> None:
+    number = seed(db)
+    with db.ctx() as ctx:
+        mark_done(ctx, step(ctx, 1))
+        mark_done(ctx, step(ctx, 2))
+    [document] = documents(db)
+    assert document.pdf is not None and document.pdf.startswith(b"%PDF")
+    assert number in pdf_text(document.pdf)
+    assert number in document.text and document.subject
+
+
+def test_real_email_is_sent_after_commit(db: TestDB, real: None, tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    number = seed(db, "compta@dupont.fr")
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with db.ctx() as ctx:
+            for key, value in (
+                ("smtp_host", "127.0.0.1"),
+                ("smtp_port", str(controller.port)),
+                ("smtp_from", "relances@masociete.fr"),
+                ("outbox_dir", str(tmp_path / "outbox")),
+            ):
+                set_setting(ctx.session, key, value, None)
+            mark_done(ctx, step(ctx, 1))
+        with db.ctx() as ctx:
+            mark_done(ctx, step(ctx, 2), channel="both")
+            mailing = pending(ctx)
+        [item] = mailing.items
+        parsed = email.message_from_bytes(item.path.read_bytes(), policy=email.policy.default)
+        assert parsed["To"] == "compta@dupont.fr"
+        assert parsed["From"] == "relances@masociete.fr"
+        [attachment] = list(parsed.iter_attachments())  # type: ignore[attr-defined]
+        assert attachment.get_content_type() == "application/pdf"
+        assert number in pdf_text(attachment.get_content())
+        assert sink.received == []  # nothing sent while the transaction was open
+
+        def write(work: Any) -> Any:
+            with db.ctx() as ctx:
+                return work(ctx)
+
+        assert [d.error for d in send_after_commit(write, mailing)] == [""]
+    finally:
+        controller.stop()
+    assert len(sink.received) == 1 and b"compta@dupont.fr" in sink.received[0]
+    assert documents(db)[0].email_status == "sent"
+    assert (tmp_path / "outbox" / "sent" / item.path.name).exists()
+
+
+def test_real_email_failure_is_recorded(db: TestDB, real: None, tmp_path: Path) -> None:
+    seed(db, "compta@dupont.fr")
+    with db.ctx() as ctx:
+        for key, value in (
+            ("smtp_host", "127.0.0.1"),
+            ("smtp_port", str(free_port())),  # nobody listens there
+            ("smtp_from", "relances@masociete.fr"),
+            ("outbox_dir", str(tmp_path / "outbox")),
+        ):
+            set_setting(ctx.session, key, value, None)
+        mark_done(ctx, step(ctx, 1))
+    with db.ctx() as ctx:
+        mark_done(ctx, step(ctx, 2), channel="email")
+        mailing = pending(ctx)
+
+    def write(work: Any) -> Any:
+        with db.ctx() as ctx:
+            return work(ctx)
+
+    [delivery] = send_after_commit(write, mailing)
+    assert "127.0.0.1" in delivery.error
+    [document] = documents(db)
+    assert document.email_status == "failed" and document.email_error == delivery.error
+    assert mailing.items[0].path.exists()  # stays in the outbox

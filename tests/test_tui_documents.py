@@ -196,3 +196,33 @@ async def test_letters_of_the_day_from_actions(
     for number in ("D000001", "D000002", "D000004"):
         assert number.encode() in pdf
     assert b"D000003" not in pdf
+
+
+async def test_real_letter_previewed_kept_and_written(sqlite_db: TestDB, tmp_path: Path) -> None:
+    """The real templates and outputs: the preview is the letter's text, the PDF written
+    from the Interventions tab is the kept one."""
+    import io
+
+    from pypdf import PdfReader
+
+    produce.use_toolkit(None)
+    seed(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    target = tmp_path / "lettre.pdf"
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(app, pilot)
+        form = await done_with_letter(app, pilot)
+        assert "D000001" in form.query_one("#letter-text", TextArea).text
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: screen.data is not None and screen.data["current_step"] == 3)
+        await to_step2_row(pilot, screen)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptModal))
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+    pdf = target.read_bytes()
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "D000001" in text
+    assert documents(sqlite_db) == [(step2(sqlite_db), "print", "")]

@@ -217,7 +217,7 @@ def preview(
         tools.text(letter),
         recipient,
         customer.code,
-        default_channel(intervention.type),
+        default_channel(intervention.type) if recipient else "print",
     )
 
 
@@ -229,7 +229,8 @@ def produce_for_intervention(
     tools: Toolkit | None = None,
 ) -> Produced | None:
     """The letter of the intervention's step, kept as a ``Document`` (None: the step has
-    no template). ``channel`` None: the step type's (:func:`default_channel`). An e-mail is
+    no template). ``channel`` None: the step type's (:func:`default_channel`), print when
+    there is no address; an e-mail asked for with no address is refused. An e-mail is
     written to the outbox and sent by :func:`send_after_commit`."""
     intervention = ctx.session.get(Intervention, intervention_id)
     if intervention is None:
@@ -238,10 +239,12 @@ def produce_for_intervention(
     if template is None:
         return None
     tools = toolkit(tools)
-    channel = check_channel(channel or default_channel(intervention.type))
     dossier = ctx.session.get(Dossier, intervention.dossier_id)
     assert dossier is not None and dossier.id is not None
     recipient, customer = recipient_of(ctx, dossier)
+    if channel is None:  # the step type's, printed when there is no address to e-mail
+        channel = default_channel(intervention.type) if recipient else "print"
+    check_channel(channel)
     if channel in EMAIL_CHANNELS and not recipient:
         raise no_recipient(customer)
     day = day or intervention.done or ctx.today

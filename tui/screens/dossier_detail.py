@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.events import Resize
 from textual.widgets import ContentSwitcher, Static
+from textual.worker import get_current_worker
 
 from engine import dossiers as dossier_service
 from engine.i18n import N_, _, pgettext
@@ -487,7 +488,9 @@ class DossierDetailScreen(BaseScreen):
     def load(self) -> None:
         number = self.number
         data = self.call_engine(lambda ctx: with_documents(ctx, dossier_page(ctx, number)))
-        if data is not None:
+        # A later load (an e-mail's outcome recorded meanwhile) replaced this one: what it
+        # read may be older than what the later one shows.
+        if data is not None and not get_current_worker().is_cancelled:
             self.rcv.call_from_thread(self.show, data)
 
     def fill(self, key: str) -> None:

@@ -328,12 +328,14 @@ class DoneForm(FormModal):
         return pressed.id.removeprefix("channel-")
 
     def collect(self) -> dict[str, Any]:
-        return {
+        values = {
             "day": self.date("day", _("date done")),
             "outcome": self.text("outcome").strip(),
             "note": self.text("note").strip(),
-            "channel": self.channel(),
         }
+        if self.letter_work is not None:  # a step: its letter's channel (None: the default)
+            values["channel"] = self.channel()
+        return values
 
 
 class NoteForm(FormModal):
