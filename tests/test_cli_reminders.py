@@ -116,8 +116,9 @@ def test_send_mark_records_every_proposal_once(
 @pytest.mark.parametrize(
     ("args", "needle", "user"),
     [
-        (["reminders", "send"], "not available yet", "boss"),
-        (["reminders", "send", "--channel", "email"], "not available yet", "boss"),
+        (["reminders", "send", "--out", "/nonexistent/folder"], "existing folder", "boss"),
+        (["reminders", "send", "--channel", "print"], "read-only auditor", "audrey"),
+        (["reminders", "send", "--channel", "email"], "read-only auditor", "audrey"),
         (["reminders", "send", "--channel", "fax"], "invalid choice: 'fax'", "boss"),
         (["reminders", "send", "--channel", "mark"], "read-only auditor", "audrey"),
         (["reminders", "count", "{a}", "100"], "expected a whole number from 0 to 99", "boss"),

@@ -279,6 +279,81 @@ def produce_for_intervention(
     return Produced(document.id, letter, pdf, outgoing)
 
 
+def keep_customer_letter(
+    ctx: Ctx,
+    *,
+    customer_id: int,
+    kind: str,
+    template: str,
+    version: int,
+    language: str,
+    day: dt.date,
+    channel: str,
+    letter: Letter,
+    recipient: str,
+    reference: str,
+    tools: Toolkit | None = None,
+    pdf_later: bool = False,
+) -> Produced:
+    """A letter to a customer outside any dossier (``kind`` "reminder" or "statement"),
+    kept as a ``Document`` like a step's letter: its PDF and plain text, and for the
+    channels ``email`` and ``both`` an e-mail to ``recipient`` written to the outbox and
+    sent by :func:`send_after_commit` once the caller's unit of work is committed.
+    ``pdf_later``: the PDF is made afterwards with the other letters of a batch (one
+    layout, see ``pdf.each_letter_pdf``) and given to :func:`attach_pdf`, which then
+    writes the e-mail; the returned ``pdf`` is empty until then."""
+    tools = toolkit(tools)
+    check_channel(channel)
+    emailed = channel in EMAIL_CHANNELS
+    document = Document(
+        customer_id=customer_id,
+        dossier_id=None,
+        intervention_id=None,
+        kind=kind,
+        template=template,
+        template_version=version,
+        language=language,
+        day=day,
+        channel=channel,
+        created_at=now(),
+        created_by=ctx.actor.login,
+        subject=letter.subject[:400],
+        text=tools.text(letter),
+        recipient=recipient if emailed else "",
+        email_status="outbox" if emailed else "",
+    )
+    ctx.session.add(document)
+    ctx.session.flush()
+    assert document.id is not None
+    if pdf_later:
+        return Produced(document.id, letter, b"", None)
+    pdf = tools.pdf([letter])
+    outgoing = attach_pdf(ctx, document.id, letter, pdf, reference, tools)
+    return Produced(document.id, letter, pdf, outgoing)
+
+
+def attach_pdf(
+    ctx: Ctx,
+    document_id: int,
+    letter: Letter,
+    pdf: bytes,
+    reference: str,
+    tools: Toolkit | None = None,
+) -> Outgoing | None:
+    """A kept document's PDF (made with its batch), and its e-mail written to the outbox
+    when it goes by e-mail (sent by :func:`send_after_commit` after the commit)."""
+    tools = toolkit(tools)
+    document = find_document(ctx, document_id)
+    document.pdf = pdf
+    ctx.session.flush()
+    if document.channel not in EMAIL_CHANNELS:
+        return None
+    path = _write_message(ctx, document, letter, pdf, reference, tools)
+    outgoing = Outgoing(document_id, path)
+    ctx.session.info.setdefault(PENDING_KEY, []).append(outgoing)
+    return outgoing
+
+
 def _write_message(
     ctx: Ctx, document: Document, letter: Letter, pdf: bytes, number: str, tools: Toolkit
 ) -> Path:

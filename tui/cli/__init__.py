@@ -51,6 +51,7 @@ def _parser_in(language: str) -> Parser:
         reminders,
         scenarios,
         settings,
+        statement,
         templates,
         users,
         worklist,
@@ -76,6 +77,7 @@ def _parser_in(language: str) -> Parser:
         reminders,
         templates,
         letters,  # letter, letters
+        statement,
     ):
         module.register(commands)
     return parser

@@ -5,7 +5,6 @@ count). The rules are engine.reminders; this module reads arguments and prints."
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from engine.i18n import _
@@ -77,17 +76,25 @@ def add_send(g: Subcommands) -> None:
         "--channel",
         choices=("print", "email", "mark"),
         default="print",
-        help=_("print: PDF letters; email: messages; mark: only record them as sent"),
+        help=_(
+            "print: the letters in one PDF; email: one message per customer; mark: only "
+            "record them as sent"
+        ),
     )
-    p.add_argument("--out", metavar="DIR", help=_("folder for the PDF letters"))
+    p.add_argument(
+        "--out", metavar="DIR", help=_("folder for the PDF of the letters (default: this one)")
+    )
 
 
 def cmd_send(rt: Runtime) -> None:
-    from engine.reminders import send
+    from engine.documents.customer_letters import check_folder, send_reminders
+    from tui.cli.letters import send_and_say
 
     a = rt.args
+    folder = check_folder(a.out or ".") if a.channel == "print" else None
     with rt.ctx() as ctx:
-        results = send(ctx, a.channel, Path(a.out) if a.out else None)
+        run = send_reminders(ctx, a.channel, folder)
+    results = run.results
     if not results:
         out(_("No preventive reminder to send on {day}.").format(day=rt.today.isoformat()))
         return
@@ -111,6 +118,10 @@ def cmd_send(rt: Runtime) -> None:
             count=recorded, day=rt.today.isoformat()
         )
     )
+    if run.path is not None:
+        letters = sum(1 for s in results if s.document_id is not None)
+        out(_("{count} letter(s) written to {path}.").format(count=letters, path=run.path))
+    send_and_say(rt, run.mailing)
 
 
 def add_count(g: Subcommands) -> None:

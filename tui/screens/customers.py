@@ -205,6 +205,7 @@ class CustomerDetailScreen(BaseScreen):
         Binding("n", "new", N_("New dossier"), id="customer.new"),
         Binding("e", "edit", N_("Edit customer"), id="customer.edit"),
         Binding("x", "exclude", N_("Exclude / include"), id="customer.exclude"),
+        Binding("s", "statement", N_("Statement"), id="customer.statement"),
         # On the Contacts tab (check_action): `e` and `x` act on the contact there.
         Binding("a", "add_contact", N_("Add contact"), id="customer.add_contact"),
         Binding("e", "edit_contact", N_("Edit contact"), id="customer.edit_contact"),
@@ -300,6 +301,29 @@ class CustomerDetailScreen(BaseScreen):
         if action in ("edit_contact", "remove_contact"):
             return active == "contacts" and self.contact() is not None
         return True
+
+    def action_statement(self) -> None:
+        """The customer's statement on the business day, to read, print or e-mail."""
+        if self.detail is not None:
+            self.load_statement()
+
+    @work(thread=True, exclusive=True, group="statement", exit_on_error=False)
+    def load_statement(self) -> None:
+        from engine.documents.customer_letters import statement
+
+        code = self.code
+        made = self.call_engine(lambda ctx: (statement(ctx, code), ctx.actor.can_write))
+        if made is not None:
+            self.rcv.call_from_thread(self.show_statement, *made)
+
+    def show_statement(self, made: Any, writer: bool) -> None:
+        from engine.documents.plain import letter_text
+        from tui.screens.statement_view import StatementModal
+
+        # As wide as the terminal allows (up to 110): a statement's table has 7 columns.
+        width = max(78, min(110, self.app.size.width - 6))
+        text = letter_text(made.letter, width) if width > 78 else made.text
+        self.rcv.push_screen(StatementModal(made.code, text, made.recipient, writer))
 
     def contact(self) -> Row | None:
         """The contact under the cursor on the Contacts tab."""

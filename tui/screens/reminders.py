@@ -4,7 +4,8 @@ customer: a customer's row (its total and the count of its invoices), then its i
 
 Space unticks or ticks a customer (all its invoices) or one invoice for this run (not
 stored: the totals follow); `x` excludes the customer or the invoice from reminders for
-good; `c` changes an invoice's reminder count; `m` marks the ticked invoices as sent. The
+good; `c` changes an invoice's reminder count; `p` prints (one PDF) or e-mails the ticked
+customers' letters and records them; `m` only marks the ticked invoices as sent. The
 rules are engine.reminders; this screen shows plain rows, names inert (tui.widgets.columns).
 """
 
@@ -22,10 +23,11 @@ from textual.widgets import Static
 
 from engine.context import Ctx
 from engine.i18n import N_, _
+from engine.inert import inert
 from tui import format as fmt
 from tui.screens.base import BaseScreen
 from tui.screens.forms import ConfirmForm
-from tui.screens.prompts import PromptModal
+from tui.screens.prompts import ChoiceModal, PromptModal
 from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
@@ -70,6 +72,7 @@ class RemindersScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Short descriptions, the most used first: the key bar shows those that fit.
         Binding("space", "tick", N_("Tick"), id="reminders.tick"),
+        Binding("p", "produce", N_("Print / e-mail"), id="reminders.produce"),
         Binding("m", "mark", N_("Mark sent"), id="reminders.mark"),
         Binding("x", "exclude", N_("Exclude"), id="reminders.exclude"),
         Binding("c", "count", N_("Count"), id="reminders.count"),
@@ -197,7 +200,7 @@ class RemindersScreen(BaseScreen):
         return self.table.body.current if self.data is not None else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in ("tick", "mark", "count", "exclude"):
+        if action not in ("tick", "mark", "produce", "count", "exclude"):
             return True
         if self.data is None:
             return None
@@ -206,7 +209,7 @@ class RemindersScreen(BaseScreen):
             return True if row is not None else None
         if not self.data["writer"]:
             return None  # shown dimmed: read-only
-        if action == "mark":
+        if action in ("mark", "produce"):
             return True if self.totals[1] else None
         if action == "count":
             return True if row is not None and row["kind"] == "entry" else None
@@ -259,6 +262,84 @@ class RemindersScreen(BaseScreen):
                 self.mark(chosen)
 
         self.app.push_screen(ConfirmForm(question), callback=answered)
+
+    def action_produce(self) -> None:
+        """The ticked customers' letters, printed (one PDF in a folder asked, the documents
+        folder by default) or e-mailed (outbox, sent once committed)."""
+        if self.data is None or not self.totals[1]:
+            return
+        chosen = self.selection()
+        channels = {_("Print (one PDF)"): "print", _("E-mail (one per customer)"): "email"}
+        letters, items, total = self.totals
+        question = _(
+            "Make the preventive reminders of the ticked invoices (invoices: {items}, "
+            "customers: {letters}, total {total}) and record them as sent on {day}: how?"
+        ).format(items=items, letters=letters, total=fmt.money(total), day=fmt.date(self.rcv.today))
+
+        def picked(label: str | None) -> None:
+            channel = channels.get(label or "")
+            if channel == "print":
+                self.ask_folder(chosen)
+            elif channel == "email":
+                self.produce_email(chosen)
+
+        self.app.push_screen(
+            ChoiceModal(question, list(channels), _("Preventive reminders")), callback=picked
+        )
+
+    def ask_folder(self, chosen: dict[int, list[int]]) -> None:
+        from tui.changes import default_folder
+
+        def work(ctx: Ctx, values: dict[str, str]) -> str:
+            from engine.documents.customer_letters import check_folder, send_reminders
+
+            run = send_reminders(
+                ctx, "print", check_folder(values["folder"], _("folder")), selection=chosen
+            )
+            return self.outcome(run)
+
+        form = PromptModal(
+            _("Print the preventive reminders"),
+            [("folder", _("Folder for the PDF"), str(default_folder()))],
+            work,
+        )
+        self.app.push_screen(
+            form, callback=lambda text: self.changed(text) if text is not None else None
+        )
+
+    @work(thread=True, exclusive=True, group="reminders-change", exit_on_error=False)
+    def produce_email(self, chosen: dict[int, list[int]]) -> None:
+        from engine.documents import produce
+        from engine.documents.customer_letters import send_reminders
+
+        done = self.call_engine(
+            lambda ctx: send_reminders(ctx, "email", selection=chosen), write=True
+        )
+        if done is None:
+            return
+        text = self.outcome(done)
+        self.rcv.call_from_thread(self.changed, text)
+        deliveries = produce.send_after_commit(self.rcv.backend.write, done.mailing)
+        lines = produce.sent_summary(done.mailing, deliveries)
+        sent = sum(1 for item in deliveries if not item.error)
+        if sent:
+            lines.insert(0, _("{count} e-mail(s) sent.").format(count=sent))
+        for line in lines:
+            self.rcv.call_from_thread(self.rcv.notify, inert(line), timeout=8)
+
+    def outcome(self, run: Any) -> str:
+        """What a run made, in one message: letters, where, and who got none."""
+        made = sum(1 for s in run.results if s.document_id is not None)
+        if run.path is not None:
+            text = _("{count} letter(s) written to {path}.").format(count=made, path=run.path)
+        else:
+            text = _("E-mails made: {count}.").format(count=made)
+        missing = [s for s in run.results if s.missing]
+        if missing:
+            text += " " + _("Not sent, no address: {customers}.").format(
+                customers=", ".join(s.customer for s in missing)
+            )
+        return inert(text)
 
     @work(thread=True, exclusive=True, group="reminders-change", exit_on_error=False)
     def mark(self, chosen: dict[int, list[int]]) -> None:
