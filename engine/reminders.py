@@ -16,7 +16,8 @@ Rules:
 - An entry's reminder count is editable, 0 to 99, from the copy the user saw (optimistic
   locking).
 - The documents themselves (PDF, e-mail) are produced by a ``ReminderProducer`` the caller
-  passes (or ``produce_reminder``, once set): this module only decides and records.
+  passes (engine.documents.customer_letters.send_reminders passes its own): this module
+  only decides and records.
 """
 
 from __future__ import annotations
@@ -48,11 +49,6 @@ class ReminderProducer(Protocol):
     def __call__(
         self, ctx: Ctx, customer_id: int, entry_ids: list[int], channel: str, out_dir: Path | None
     ) -> int: ...
-
-
-# The producer ``send`` uses when none is passed: set by the documents package once it
-# makes reminder letters. Until then printing and e-mailing are refused; marking works.
-produce_reminder: ReminderProducer | None = None
 
 
 def proposals(ctx: Ctx) -> list[ReminderGroup]:
@@ -201,18 +197,13 @@ def send(
     """Send the day's proposal by ``channel`` (print, email or mark), one letter per
     customer, and record it. ``selection``: only these entries, by customer id (the
     screen's ticks); an entry no longer proposed is left out. ``produce``: what makes
-    the documents (default ``produce_reminder``); printing and e-mailing are refused
-    without one. Everything in one transaction: a failure writes nothing."""
+    the documents, needed to print or e-mail. Everything in one transaction: a failure
+    writes nothing."""
     require_write(ctx.actor)
     check_channel(channel, CHANNELS)
-    producer = produce or produce_reminder
+    producer = produce
     if channel != "mark" and producer is None:
-        raise UserError(
-            _(
-                "Sending reminders by {channel} is not available yet: the reminder letters "
-                "cannot be produced in this version. Use --channel mark to record them as sent."
-            ).format(channel=channel)
-        )
+        raise ValueError(f"sending reminders by {channel} needs a producer")
     wanted = None if selection is None else set(selection)
     groups = reminder_groups(ctx.session, ctx.today, period_days(ctx), wanted)
     results = []

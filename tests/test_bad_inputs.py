@@ -823,9 +823,18 @@ CASES += CASES_CUSTOMERS + CASES_REFERENCE
 
 # --- preventive reminders -------------------------------------------------------------------
 CASES += [
-    Bad("reminders-send-print", ["reminders", "send"], {}, "not available yet"),
     Bad(
-        "reminders-send-email", ["reminders", "send", "--channel", "email"], {}, "not available yet"
+        "reminders-send-out",
+        ["reminders", "send", "--out", "/nonexistent/dir"],
+        {},
+        "Invalid --out '/nonexistent/dir': expected an existing folder",
+    ),
+    Bad(
+        "reminders-send-email-auditor",
+        ["reminders", "send", "--channel", "email"],
+        {},
+        "read-only auditor",
+        AUDITOR,
     ),
     Bad(
         "reminders-send-fax", ["reminders", "send", "--channel", "fax"], {}, "invalid choice: 'fax'"

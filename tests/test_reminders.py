@@ -227,7 +227,7 @@ def test_send_marks_every_proposal_once(db: TestDB) -> None:
 
 def test_print_and_email_need_a_producer_and_a_recipient(db: TestDB) -> None:
     _customer, ids = _two_invoices(db)
-    with pytest.raises(UserError, match="not available yet"), db.ctx(T) as ctx:
+    with pytest.raises(ValueError, match="needs a producer"), db.ctx(T) as ctx:
         send(ctx, "print")
     with pytest.raises(UserError, match="Invalid channel 'both'"), db.ctx(T) as ctx:
         send(ctx, "both")
