@@ -18,10 +18,6 @@ from engine.errors import UserError
 from models.tables import Dossier
 
 
-class FakeSendError(UserError):
-    pass
-
-
 @dataclass
 class Fakes:
     outbox: Path
@@ -65,10 +61,11 @@ class Fakes:
         path.write_bytes(message.as_bytes())
         return path
 
-    def send(self, message: EmailMessage, smtp: Any) -> None:
+    def send(self, messages: Sequence[EmailMessage], smtp: Any) -> list[str]:
         if self.refuse:
-            raise FakeSendError(self.refuse)
-        self.sent.append(message)
+            return [self.refuse] * len(messages)
+        self.sent.extend(messages)
+        return [""] * len(messages)
 
     def smtp(self, settings: Any) -> Any:
         return type("Smtp", (), {"sender": "recouvrement@example.fr"})()

@@ -5,6 +5,7 @@ are the small fakes of tests/documents_fakes.py (the flow alone)."""
 from __future__ import annotations
 
 import email
+import json
 import email.policy
 from collections.abc import Iterator
 from pathlib import Path
@@ -285,3 +286,36 @@ def test_real_letter_and_batch_pdfs(db: TestDB, real_cli: Cli, tmp_path: Path) -
     assert number in pdf_text(single) and other not in pdf_text(single)
     code, out, err = real_cli("letter", str(done), "--text")
     assert code == 0 and number in out
+
+
+def test_outbox_lists_the_waiting_emails_and_sends_them_once_a_server_is_set(
+    db: TestDB, cli: Cli, fakes: Fakes
+) -> None:
+    number = seed(db, "compta@dupont.fr")
+    ident = step2(db, number)
+    assert cli("intervention", "done", str(ident), "--channel", "email")[0] == 0
+    code, out, _err = cli("outbox", "--json")
+    [waiting] = json.loads(out)
+    assert code == 0
+    assert waiting["dossier"] == number and waiting["customer"] == "CDUPONT"
+    assert (waiting["recipient"], waiting["status"], waiting["error"]) == (
+        "compta@dupont.fr",
+        "outbox",
+        None,
+    )
+    code, out, _err = cli("outbox", "send")  # still no server: they stay
+    assert code == 0 and "smtp_host" in out and fakes.sent == []
+    assert cli("settings", "set", "smtp_host", "mail.example")[0] == 0
+    fakes.refuse = "The SMTP server mail.example refused the login."
+    code, _out, err = cli("outbox", "send")
+    assert code == 0 and "refused the login" in err
+    assert documents(db) == [(ident, "email", "failed")]
+    assert "refused the login" in json.loads(cli("outbox", "--json")[1])[0]["error"]
+    fakes.refuse = ""
+    code, out, _err = cli("outbox", "send")
+    assert code == 0 and "1 e-mail(s) sent" in out
+    assert [m["To"] for m in fakes.sent] == ["compta@dupont.fr"]
+    assert documents(db) == [(ident, "email", "sent")]
+    assert cli("outbox")[1].startswith("No e-mail waiting")
+    code, _out, err = cli("outbox", "send", user="cmoreau")
+    assert code == 2 and "cmoreau" in err

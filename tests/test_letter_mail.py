@@ -25,9 +25,8 @@ from engine.documents.mail import (
     SmtpSettings,
     build_message,
     outbox_dir,
-    read_eml,
     send_message,
-    send_outbox,
+    send_messages,
     write_outbox,
 )
 from engine.documents.plain import letter_text
@@ -306,48 +305,32 @@ def test_no_host_set():
         send_message(message(), SmtpSettings(""))
 
 
-def test_send_outbox_moves_sent_and_keeps_failed(server, client_tls, tmp_path):
-    outbox = tmp_path / "outbox"
-    good = write_outbox(message(), outbox)
-    bad = write_outbox(message("nobody@client.example"), outbox)
-    also_good = write_outbox(message("other@client.example"), outbox)
-    report = send_outbox(outbox, server.settings(), context=client_tls)
-    assert report.sent == [outbox / "sent" / good.name, outbox / "sent" / also_good.name]
-    assert [(path, "nobody@client.example" in reason) for path, reason in report.failed] == [
-        (bad, True)
+def test_messages_go_over_one_connection_and_a_refused_one_fails_alone(server, client_tls):
+    batch = [message(), message("nobody@client.example"), message("other@client.example")]
+    errors = send_messages(batch, server.settings(), context=client_tls)
+    assert errors[0] == "" and errors[2] == ""
+    assert "nobody@client.example" in errors[1]
+    received = [
+        email.message_from_bytes(raw, policy=email.policy.default) for raw in server.sink.received
     ]
-    assert bad.exists() and not good.exists() and not also_good.exists()
-    assert "nobody@client.example" in bad.with_name(bad.name + ".error").read_text()
-    assert len(server.sink.received) == 2
-    assert read_eml(outbox / "sent" / good.name)["To"] == "compta@client.example"
+    assert [m["To"] for m in received] == ["compta@client.example", "other@client.example"]
 
 
 @pytest.mark.parametrize("case", ["refused login", "unreachable"])
-def test_send_outbox_failure_leaves_the_files(server, client_tls, tmp_path, case):
-    outbox = tmp_path / "outbox"
-    files = [write_outbox(message(), outbox) for _ in range(2)]
+def test_a_server_that_cannot_be_used_fails_every_message(server, client_tls, case):
     smtp = (
         server.settings(password="wrong")
         if case == "refused login"
         else SmtpSettings("127.0.0.1", free_port(), timeout=5)
     )
-    report = send_outbox(outbox, smtp, context=client_tls)
-    assert report.sent == []
-    assert [path for path, _reason in report.failed] == files
+    errors = send_messages([message(), message()], smtp, context=client_tls)
     expected = "refused the login" if case == "refused login" else "cannot be reached"
-    for path, reason in report.failed:
-        assert path.exists() and expected in reason
-        assert expected in path.with_name(path.name + ".error").read_text()
-    assert not (outbox / "sent").exists() or not any((outbox / "sent").iterdir())
-    # Once the server takes them, they go and their reasons with them.
-    report = send_outbox(outbox, server.settings(), context=client_tls)
-    assert len(report.sent) == 2 and report.failed == []
-    assert list(outbox.glob("*.eml*")) == []
+    assert len(errors) == 2 and all(expected in error for error in errors)
+    assert server.sink.received == []
 
 
-def test_empty_outbox(tmp_path):
-    report = send_outbox(tmp_path / "missing", SmtpSettings(""))
-    assert report.sent == [] and report.failed == []
+def test_no_message_no_connection():
+    assert send_messages([], SmtpSettings("")) == []
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,8 +8,9 @@
 - :func:`send_message`: over SMTP. STARTTLS whenever the server offers it, and required
   when a login is configured (a password never goes in clear); port 465 is TLS from the
   start. Every failure is a :class:`SendError` whose message says why in one sentence.
-- :func:`send_outbox`: sends every waiting ``.eml``; a sent one moves to ``sent/``, a
-  failed one stays, with the reason beside it (``<name>.eml.error``) and in the report.
+- :func:`send_messages`: many over one connection, a reason for each that failed
+  (engine.documents.produce sends a committed unit's e-mails with it, moves the sent
+  files to ``sent/`` and records what became of each document).
 
 With no SMTP host set, messages simply wait in the outbox (``outbox_dir``, by default
 ``<user data folder>/recouvrement/outbox``).
@@ -25,6 +26,7 @@ import socket
 import ssl
 import tempfile
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -42,8 +44,6 @@ from engine.i18n import _
 if TYPE_CHECKING:
     from engine.settings import Settings
 
-SENT = "sent"
-ERROR_SUFFIX = ".error"
 TIMEOUT = 30.0  # seconds for connecting and for each answer of the server
 IMPLICIT_TLS_PORT = 465
 
@@ -281,68 +281,40 @@ def send_message(
         _close(client)
 
 
-@dataclass
-class OutboxReport:
-    sent: list[Path] = field(default_factory=list)  # where they are now, in sent/
-    failed: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
-
-
-def waiting(outbox: Path) -> list[Path]:
-    """The ``.eml`` files waiting in ``outbox``, oldest first."""
-    if not outbox.is_dir():
+def send_messages(
+    messages: Sequence[EmailMessage],
+    smtp: SmtpSettings,
+    *,
+    context: ssl.SSLContext | None = None,
+) -> list[str]:
+    """Send ``messages`` over one connection (a day's e-mails: one login, not one per
+    message); for each, "" when sent, else the one-sentence reason. A server that cannot
+    be reached or refuses the login fails them all with that reason; a message the server
+    refuses fails alone, and the connection is opened again if the refusal closed it."""
+    if not messages:
         return []
-    return sorted(path for path in outbox.glob("*.eml") if path.is_file())
-
-
-def _fail(report: OutboxReport, path: Path, reason: str) -> None:
-    report.failed.append((path, reason))
-    path.with_name(path.name + ERROR_SUFFIX).write_text(reason + "\n", encoding="utf-8")
-
-
-def send_outbox(
-    outbox: Path, smtp: SmtpSettings, *, context: ssl.SSLContext | None = None
-) -> OutboxReport:
-    """Send every ``.eml`` waiting in ``outbox`` over one connection. A sent file moves to
-    ``outbox/sent/``; a failed one stays where it is, its reason written beside it in
-    ``<name>.eml.error`` and listed in the report. When the server cannot be reached or
-    refuses the login, every file fails with that reason and stays."""
-    report = OutboxReport()
-    files = waiting(outbox)
-    if not files:
-        return report
     try:
         client: smtplib.SMTP | None = _connect(smtp, context)
     except SendError as exc:
-        for path in files:
-            _fail(report, path, exc.message)
-        return report
-    sent_dir = outbox / SENT
+        return [exc.message] * len(messages)
+    results: list[str] = []
     try:
-        for path in files:
-            try:
-                message = read_eml(path)
-            except (OSError, ValueError) as exc:
-                _fail(report, path, _("The file cannot be read: {reason}.").format(reason=exc))
-                continue
+        for message in messages:
             try:
                 if client is None:
                     client = _connect(smtp, context)
                 _send(client, message, smtp)
             except SendError as exc:
-                _fail(report, path, exc.message)
+                results.append(exc.message)
                 if client is not None and not _alive(client):
                     _close(client)
                     client = None
                 continue
-            sent_dir.mkdir(exist_ok=True)
-            target = sent_dir / path.name
-            os.replace(path, target)
-            path.with_name(path.name + ERROR_SUFFIX).unlink(missing_ok=True)
-            report.sent.append(target)
+            results.append("")
     finally:
         if client is not None:
             _close(client)
-    return report
+    return results
 
 
 def _alive(client: smtplib.SMTP) -> bool:

@@ -61,7 +61,8 @@ class Toolkit:
     text: Callable[[Letter], str]
     message: Callable[..., EmailMessage]  # (letter, pdf, *, sender, recipient, filename)
     write_outbox: Callable[[EmailMessage, Path], Path]
-    send: Callable[[EmailMessage, Any], None]  # raises a UserError saying why
+    # Sends over one connection: for each message "" when sent, else why not.
+    send: Callable[[Sequence[EmailMessage], Any], list[str]]
     smtp: Callable[[Any], Any]  # the SMTP settings from the company settings
     outbox: Callable[[Any], Path]  # the outbox folder from the company settings
 
@@ -78,7 +79,7 @@ def real_toolkit() -> Toolkit:
         text=plain.letter_text,
         message=mail.build_message,
         write_outbox=mail.write_outbox,
-        send=mail.send_message,
+        send=mail.send_messages,
         smtp=mail.SmtpSettings.from_settings,
         outbox=mail.outbox_dir,
     )
@@ -415,31 +416,31 @@ def _read(path: Path) -> EmailMessage:
 
 
 def deliver(mailing: Mailing, tools: Toolkit | None = None) -> list[Delivery]:
-    """Send each e-mail (no database here). A sent file moves to ``sent/`` beside it; a
-    failed one stays in the outbox."""
+    """Send the e-mails over one connection (no database here). A sent file moves to
+    ``sent/`` beside it; a failed one stays in the outbox."""
     if mailing.smtp is None:
         return []
     tools = toolkit(tools)
     done: list[Delivery] = []
+    readable: list[tuple[Outgoing, EmailMessage]] = []
     for item in mailing.items:
         try:
-            tools.send(_read(item.path), mailing.smtp)
-        except UserError as exc:
-            done.append(Delivery(item.document_id, exc.message))
-            continue
+            readable.append((item, _read(item.path)))
         except OSError as exc:
             reason = _("The file {path} cannot be read: {reason}.").format(
                 path=item.path, reason=exc.strerror or exc
             )
             done.append(Delivery(item.document_id, reason))
-            continue
-        sent = item.path.parent / SENT_FOLDER
-        try:
-            sent.mkdir(exist_ok=True)
-            os.replace(item.path, sent / item.path.name)
-        except OSError:
-            pass  # sent all the same; the file stays where it was
-        done.append(Delivery(item.document_id, ""))
+    errors = tools.send([message for _item, message in readable], mailing.smtp)
+    for (item, _message), error in zip(readable, errors, strict=True):
+        if not error:
+            sent = item.path.parent / SENT_FOLDER
+            try:
+                sent.mkdir(exist_ok=True)
+                os.replace(item.path, sent / item.path.name)
+            except OSError:
+                pass  # sent all the same; the file stays where it was
+        done.append(Delivery(item.document_id, error))
     return done
 
 
@@ -563,6 +564,36 @@ def redeliver(ctx: Ctx, document_id: int, tools: Toolkit | None = None) -> Maili
     ctx.session.flush()
     ctx.session.info.setdefault(PENDING_KEY, []).append(Outgoing(document_id, found))
     return pending(ctx, tools)
+
+
+@dataclass(frozen=True)
+class Requeued:
+    """``outbox send``: the e-mails put back to go, and those that could not be (why)."""
+
+    mailing: Mailing
+    refused: tuple[tuple[int, str], ...]  # (document id, reason)
+
+
+def requeue_waiting(ctx: Ctx, tools: Toolkit | None = None) -> Requeued:
+    """Every e-mail not sent yet (in the outbox, or refused by the server) put back to
+    go, as :func:`redeliver` does one; send them with :func:`send_after_commit` once this
+    unit is committed. One that cannot be (its file gone, a dossier this user may not
+    write) is named with the reason and left as it is."""
+    from engine.reads.documents import waiting_emails
+
+    require_write(ctx.actor)
+    items: list[Outgoing] = []
+    smtp = None
+    refused: list[tuple[int, str]] = []
+    for waiting in waiting_emails(ctx.session):
+        try:  # redeliver refuses before it changes anything
+            mailing = redeliver(ctx, waiting.id, tools)
+        except UserError as exc:
+            refused.append((waiting.id, exc.message))
+            continue
+        items.extend(mailing.items)
+        smtp = smtp or mailing.smtp
+    return Requeued(Mailing(tuple(items), smtp), tuple(refused))
 
 
 def letter_of(ctx: Ctx, intervention_id: int, tools: Toolkit | None = None) -> Document:

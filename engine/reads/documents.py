@@ -210,3 +210,40 @@ def dossier_documents(session: Session, number: str) -> dict[int, DocumentMark]:
     """:func:`intervention_documents` of the dossier numbered ``number``."""
     dossier_id = session.exec(select(Dossier.id).where(Dossier.number == number)).first()
     return intervention_documents(session, dossier_id) if dossier_id is not None else {}
+
+
+@dataclass(frozen=True)
+class WaitingEmail:
+    """An e-mail not sent yet: written to the outbox, or refused by the server."""
+
+    id: int  # the document's
+    day: dt.date
+    customer: str  # its code
+    dossier: str | None  # its number
+    kind: str  # letter | reminder | statement
+    recipient: str
+    subject: str
+    status: str  # outbox | failed
+    error: str
+
+
+def waiting_emails(session: Session) -> list[WaitingEmail]:
+    """Every document whose e-mail has not gone, oldest first (``outbox``)."""
+    rows = session.execute(
+        select_columns(
+            col(Document.id),
+            col(Document.day),
+            col(Customer.code),
+            col(Dossier.number),
+            col(Document.kind),
+            col(Document.recipient),
+            col(Document.subject),
+            col(Document.email_status),
+            col(Document.email_error),
+        )
+        .join(Customer, col(Customer.id) == Document.customer_id)
+        .outerjoin(Dossier, col(Dossier.id) == Document.dossier_id)
+        .where(col(Document.email_status).in_(("outbox", "failed")))
+        .order_by(col(Document.id))
+    ).all()
+    return [WaitingEmail(*row) for row in rows]

@@ -47,6 +47,7 @@ def _parser_in(language: str) -> Parser:
         imports,
         interventions,
         letters,
+        outbox,
         reference,
         reminders,
         scenarios,
@@ -77,6 +78,7 @@ def _parser_in(language: str) -> Parser:
         reminders,
         templates,
         letters,  # letter, letters
+        outbox,
         statement,
     ):
         module.register(commands)
