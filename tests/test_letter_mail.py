@@ -3,6 +3,7 @@ to a local aiosmtpd server with STARTTLS on a throw-away certificate (trustme)."
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -10,6 +11,7 @@ import ssl
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import pytest
@@ -114,6 +116,13 @@ class Server:
         return SmtpSettings(**values, timeout=5)
 
 
+def _quiet_resets(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The server's loop: a client that hangs up on purpose (a certificate it does not
+    trust, a refused login) is what the test wants, not an error to print."""
+    if not isinstance(context.get("exception"), ConnectionResetError):
+        loop.default_exception_handler(context)
+
+
 def start(tls: ssl.SSLContext | None, implicit: bool = False) -> Iterator[Server]:
     sink, logins = Sink(), Logins()
     controller = Controller(
@@ -127,6 +136,7 @@ def start(tls: ssl.SSLContext | None, implicit: bool = False) -> Iterator[Server
         auth_required=False,
     )
     controller.start()
+    controller.loop.call_soon_threadsafe(controller.loop.set_exception_handler, _quiet_resets)
     try:
         yield Server(controller, sink, logins)
     finally:
