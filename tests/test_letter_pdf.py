@@ -16,9 +16,11 @@ from pypdf import PdfReader
 from engine.documents.epc import epc_payload
 from engine.documents.letter import Letter, Party, Payment, Table
 from engine.documents.pdf import (
+    AHEAD_FROM,
     FONT,
     PAGE_H,
     WINDOW,
+    _CodesAhead,
     _font_files,
     _qr_runs,
     each_letter_pdf,
@@ -351,3 +353,19 @@ def test_a_wide_table_wraps_its_labels_never_a_date_or_an_amount():
     assert all(len(line) <= 78 for line in text.splitlines())
     for value in ("14/08/2026", "13/09/2026", "12\u00a0345,67\u00a0€", "VT000002", "F2026-00002"):
         assert value in text
+
+
+def test_a_large_batch_has_its_qr_codes_made_ahead_in_a_second_process():
+    payments = [
+        Payment("Ma Société SAS", PAYMENT.iban, PAYMENT.bic, Decimal(100 + n), f"D{n:06d}")
+        for n in range(AHEAD_FROM + 2)
+    ]
+    ahead = _CodesAhead(payments)
+    try:
+        assert ahead.pool is not None  # the machine can start one; else they are made here
+        # Asked out of turn and in turn: the same codes as made here.
+        for payment in [payments[3], *payments]:
+            assert ahead.runs(payment) == _qr_runs.__wrapped__(payment)
+    finally:
+        ahead.close()
+    assert _CodesAhead(payments[: AHEAD_FROM - 1]).pool is None  # a small batch: here

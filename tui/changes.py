@@ -339,6 +339,8 @@ class Changes:
                 raise UserError(_("No letter due on or before {day}.").format(day=fmt.date(until)))
             printed = [item for item in due if item.channel == "print"]
             emailed = [item for item in due if item.channel == "email"]
+            if emailed:
+                produce.email_sender(ctx)  # refused before the day's letters are laid out
             if printed:
                 produce.write_pdf_file(path, produce.batch_pdf(ctx, printed))
             if emailed:

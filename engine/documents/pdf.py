@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import Align
@@ -175,6 +176,7 @@ class _LetterPDF(FPDF):
             self.add_font(FONT, style, path)
         self.set_font(FONT, size=SIZE)
         self.set_creator(CREATOR)
+        self.codes = _CodesAhead([])
         # A document's fonts are subset when it is written; recalculating every glyph's
         # bounding box then (fontTools' default) recompiles the glyphs: a third of a
         # one-letter PDF's time, for boxes the subset font does not need recomputed.
@@ -412,7 +414,7 @@ class _LetterPDF(FPDF):
         self.set_xy(LEFT, bottom)
 
     def qr(self, payment: Payment, language: str, top: float) -> None:
-        modules, runs = _qr_runs(payment)
+        modules, runs = self.codes.runs(payment)
         unit = QR_SIZE / modules
         self.set_fill_color(0, 0, 0)
         for row, col, length in runs:
@@ -514,17 +516,64 @@ def _fit_widths(natural: list[float], available: float) -> list[float]:
     return [min(width, low) for width in widths]
 
 
+# A code's mask is chosen by trying the eight the QR standard describes (segno, ~6 ms a
+# code: nearly half of a letter's layout). A batch this large has its codes made in a
+# second process while this one lays out the text.
+AHEAD_FROM = 64
+
+
+class _CodesAhead:
+    """The QR codes of a batch's payments, made in order by a second process; a payment
+    asked for before its turn (or when no process could be started) is made here."""
+
+    def __init__(self, payments: list[Payment]) -> None:
+        self.made: dict[Payment, tuple[int, tuple[tuple[int, int, int], ...]]] = {}
+        self.coming: Iterator[tuple[int, tuple[tuple[int, int, int], ...]]] | None = None
+        self.waiting = list(payments)
+        self.pool: Any = None
+        if len(payments) < AHEAD_FROM:
+            return
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self.coming = self.pool.map(_qr_runs, payments, chunksize=16)
+        except (OSError, ValueError, RuntimeError):
+            self.close()
+
+    def runs(self, payment: Payment) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+        while payment not in self.made and self.coming is not None and self.waiting:
+            try:
+                self.made[self.waiting.pop(0)] = next(self.coming)
+            except Exception:  # the process died: the rest are made here
+                self.close()
+        return self.made.get(payment) or _qr_runs(payment)
+
+    def close(self) -> None:
+        self.coming = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+
 def _laid_out(letters: Sequence[Letter]) -> tuple[bytes, list[range]]:
     """One PDF of ``letters`` and the pages (0-based) of each."""
+    payments = []
     for letter in letters:
         if letter.payment is not None:
             epc_payload(letter.payment)  # checks it; the code itself is made as it is drawn
+            payments.append(letter.payment)
     pdf = _LetterPDF()
+    pdf.codes = _CodesAhead(list(dict.fromkeys(payments)))
     pages = []
-    for letter in letters:
-        first = pdf.page
-        pdf.letter(letter)
-        pages.append(range(first, pdf.page))
+    try:
+        for letter in letters:
+            first = pdf.page
+            pdf.letter(letter)
+            pages.append(range(first, pdf.page))
+    finally:
+        pdf.codes.close()
     if not letters:
         pdf.add_page()
     return bytes(pdf.output()), pages

@@ -355,10 +355,10 @@ def attach_pdf(
     return outgoing
 
 
-def _write_message(
-    ctx: Ctx, document: Document, letter: Letter, pdf: bytes, number: str, tools: Toolkit
-) -> Path:
-    smtp = tools.smtp(ctx.settings)
+def email_sender(ctx: Ctx, tools: Toolkit | None = None) -> str:
+    """The From address of e-mails (``smtp_from``, else the company's e-mail); refused
+    with how to set one when there is none."""
+    smtp = toolkit(tools).smtp(ctx.settings)
     sender = getattr(smtp, "sender", "") or str(ctx.settings.company_email)
     if not sender.strip():
         raise UserError(
@@ -367,6 +367,13 @@ def _write_message(
                 "ADDRESS` (or the company's e-mail, company_email), or choose the channel print."
             )
         )
+    return sender
+
+
+def _write_message(
+    ctx: Ctx, document: Document, letter: Letter, pdf: bytes, number: str, tools: Toolkit
+) -> Path:
+    sender = email_sender(ctx, tools)
     message = tools.message(
         letter,
         pdf,

@@ -171,7 +171,7 @@ def confirm_printed(count: int) -> bool:
 
 
 def cmd_letters(rt: Runtime) -> None:
-    from engine.documents.produce import batch_pdf, mark_batch, pending
+    from engine.documents.produce import batch_pdf, email_sender, mark_batch, pending
     from engine.reads.documents import letters_due
 
     a = rt.args
@@ -179,6 +179,8 @@ def cmd_letters(rt: Runtime) -> None:
     until = a.date or rt.today
     with rt.ctx(write=False) as ctx:
         due = letters_due(ctx.session, until, a.agent)
+        if any(item.channel == "email" for item in due):
+            email_sender(ctx)  # refused before the day's letters are laid out
         printed = [item for item in due if item.channel == "print"]
         pdf = batch_pdf(ctx, printed) if printed else None
     if not due:
