@@ -226,7 +226,10 @@ class DoneForm(FormModal):
     letter, its text (rendered in a worker as the form opens, read-only) and how it goes
     out: print, e-mail (offered only when there is an address) or both."""
 
+    # Wide enough for the letter's 78 columns as the customer reads them (where the
+    # terminal is): the text is not re-wrapped, a narrower terminal scrolls it sideways.
     DEFAULT_CSS = """
+    DoneForm > #box { width: 88; }
     DoneForm #letter { height: auto; margin-top: 1; }
     DoneForm #letter.none { display: none; }
     DoneForm #letter-text { height: 12; }
@@ -260,7 +263,9 @@ class DoneForm(FormModal):
             return
         yield Vertical(
             Label(_("Letter"), classes="list-label", id="letter-title"),
-            TextArea(_("Rendering the letter…"), id="letter-text", read_only=True),
+            TextArea(
+                _("Rendering the letter…"), id="letter-text", read_only=True, soft_wrap=False
+            ),
             RadioSet(
                 RadioButton(_("Print"), id="channel-print"),
                 RadioButton(_("E-mail"), id="channel-email"),
