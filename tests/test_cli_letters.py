@@ -5,8 +5,8 @@ are the small fakes of tests/documents_fakes.py (the flow alone)."""
 from __future__ import annotations
 
 import email
-import json
 import email.policy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
