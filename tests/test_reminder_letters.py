@@ -143,6 +143,7 @@ def test_email_one_message_per_customer_with_its_pdf_sent_after_commit(
     db: TestDB, seeded: dict[str, Any], tmp_path: Path
 ) -> None:
     sent: list[Any] = []
+
     def send(messages, smtp):
         sent.extend(messages)
         return [""] * len(messages)

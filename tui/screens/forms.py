@@ -263,9 +263,7 @@ class DoneForm(FormModal):
             return
         yield Vertical(
             Label(_("Letter"), classes="list-label", id="letter-title"),
-            TextArea(
-                _("Rendering the letter…"), id="letter-text", read_only=True, soft_wrap=False
-            ),
+            TextArea(_("Rendering the letter…"), id="letter-text", read_only=True, soft_wrap=False),
             RadioSet(
                 RadioButton(_("Print"), id="channel-print"),
                 RadioButton(_("E-mail"), id="channel-email"),
