@@ -23,6 +23,7 @@ from sqlmodel import col, select
 
 from engine.balances import CHARGE_KINDS, PRINCIPAL_KINDS, ZERO, open_amounts_on
 from engine.context import Ctx
+from engine.documents.plain import grouped_iban
 from engine.errors import NotFound, UserError
 from engine.i18n import LANGUAGES, _, translations
 from engine.penalties import RateTable, penalty_increment
@@ -112,6 +113,7 @@ class CompanyInfo:
     siren: str
     vat: str
     iban: str
+    iban_text: str  # as printed: groups of four (FR76 3000 6000 …)
     bic: str
     phone: str
     email: str
@@ -287,6 +289,7 @@ def company_info(settings: object) -> CompanyInfo:
         siren=get("company_siren"),
         vat=get("company_vat"),
         iban=get("company_iban"),
+        iban_text=grouped_iban(get("company_iban")),
         bic=get("company_bic"),
         phone=get("company_phone"),
         email=get("company_email"),
@@ -656,6 +659,7 @@ def sample_context(language: str, kind: str = "dossier") -> LetterContext:
         siren="732829320",
         vat="FR44732829320",
         iban="FR7630006000011234567890189",
+        iban_text="FR76 3000 6000 0112 3456 7890 189",
         bic="AGRIFRPP",
         phone="01 23 45 67 89",
         email="recouvrement@masociete.fr",
