@@ -17,6 +17,8 @@ from textual.widgets import Input, Static
 
 from engine.errors import UserError
 from engine.i18n import _
+from tui.widgets.columns import Row
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import Column, LazyTable
 from tui.widgets.title_bar import TitleBar
 
@@ -76,6 +78,67 @@ class BaseScreen(Base, Screen[Any]):
         """Show what is stored now, keeping the cursor: the app calls it when the user comes
         back to this screen (a dossier or customer opened over it closed, its mode chosen
         again), since something may have changed meanwhile."""
+
+
+class ReadListScreen(BaseScreen):
+    """A screen of one list the engine reads whole in one call (the company's settings,
+    the letter templates): the title line, a heading, the list, what ``below`` adds, the
+    key bar. It reads in a worker when it mounts and when the app comes back to it, then
+    ``show`` fills it; ``load(focus)`` reads again, keeping the cursor on ``focus``."""
+
+    def __init__(self, table: LazyTable) -> None:
+        super().__init__()
+        self.data: Row | None = None  # the last read, once there is one
+        self.table = table
+
+    # -- what a screen of this kind says
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def name_shown(self) -> str:
+        """Its name in the title line."""
+        raise NotImplementedError
+
+    def columns(self, width: int) -> list[Column]:
+        raise NotImplementedError
+
+    def read(self, ctx: Any) -> Row:
+        """The engine read (in a worker thread)."""
+        raise NotImplementedError
+
+    def show(self, data: Row, focus: str | None = None) -> None:
+        raise NotImplementedError
+
+    def below(self) -> ComposeResult:
+        yield from ()
+
+    # -- the same for all
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield Static(self.heading(), id="title", markup=False)
+        yield self.table
+        yield from self.below()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.name_shown()
+        self.table.body.focus()
+        self.load()
+
+    def on_resize(self, event: Resize) -> None:
+        self.table.set_columns(self.columns(event.size.width))
+
+    def refresh_view(self) -> None:
+        if self.data is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, group="list-read", exit_on_error=False)
+    def load(self, focus: str | None = None) -> None:
+        data = self.call_engine(self.read)
+        if data is not None:
+            self.rcv.call_from_thread(self.show, data, focus)
 
 
 class BaseModal(Base, ModalScreen[Any]):

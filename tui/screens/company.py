@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.events import Resize
 from textual.widgets import Static
 
 from engine.context import Ctx
 from engine.i18n import N_, _
-from tui.screens.base import BaseScreen
+from tui.screens.base import ReadListScreen
 from tui.widgets.columns import Column, Row, fit
-from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
-from tui.widgets.title_bar import TitleBar
 
 
 def read_company(ctx: Ctx) -> Row:
@@ -62,7 +59,7 @@ def columns(width: int) -> list[Column]:
     )
 
 
-class CompanyScreen(BaseScreen):
+class CompanyScreen(ReadListScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", N_("Change"), id="company.edit"),
     ]
@@ -79,35 +76,23 @@ class CompanyScreen(BaseScreen):
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.data: Row | None = None
         self.source = ListSource()
-        self.table = LazyTable(columns(80), self.source, id="settings")
+        super().__init__(LazyTable(columns(80), self.source, id="settings"))
 
-    def compose(self) -> ComposeResult:
-        yield TitleBar()
-        yield Static(_("Company settings"), id="title", markup=False)
-        yield self.table
+    def heading(self) -> str:
+        return _("Company settings")
+
+    def name_shown(self) -> str:
+        return _("Company")
+
+    def columns(self, width: int) -> list[Column]:
+        return columns(width)
+
+    def read(self, ctx: Ctx) -> Row:
+        return read_company(ctx)
+
+    def below(self) -> ComposeResult:
         yield Static("", id="meaning", markup=False)
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.sub_title = _("Company")
-        self.table.body.focus()
-        self.load()
-
-    def on_resize(self, event: Resize) -> None:
-        self.table.set_columns(columns(event.size.width))
-
-    def refresh_view(self) -> None:
-        if self.data is not None:
-            self.load()
-
-    @work(thread=True, exclusive=True, group="company", exit_on_error=False)
-    def load(self, focus: str | None = None) -> None:
-        data = self.call_engine(read_company)
-        if data is not None:
-            self.rcv.call_from_thread(self.show, data, focus)
 
     def show(self, data: Row, focus: str | None = None) -> None:
         self.data = data

@@ -19,23 +19,20 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.events import Resize
 from textual.widgets import Static
 
 from engine.context import Ctx
 from engine.errors import UserError
 from engine.i18n import N_, _
 from tui import format as fmt
-from tui.screens.base import BaseScreen
+from tui.screens.base import ReadListScreen
 from tui.screens.forms import ConfirmForm
 from tui.screens.prompts import PromptModal
 from tui.screens.template_editor import TemplateEditor, TemplatePreview
 from tui.widgets.columns import Column, Row, fit
-from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_table import LazyTable, ListSource, TableBody
-from tui.widgets.title_bar import TitleBar
 
 
 def read_templates(ctx: Ctx) -> Row:
@@ -81,7 +78,7 @@ def label(row: Row) -> str:
     return f"{row['name']} ({row['language']})"
 
 
-class TemplatesScreen(BaseScreen):
+class TemplatesScreen(ReadListScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "preview", N_("Preview"), id="templates.preview"),
         Binding("d", "choose_dossier", N_("Dossier"), id="templates.dossier"),
@@ -103,37 +100,21 @@ class TemplatesScreen(BaseScreen):
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.data: Row | None = None
         self.dossier: str | None = None  # chosen with `d`; None: the first open dossier
         self.source = ListSource()
-        self.table = LazyTable(columns(80), self.source, id="templates")
+        super().__init__(LazyTable(columns(80), self.source, id="templates"))
 
-    def compose(self) -> ComposeResult:
-        yield TitleBar()
-        yield Static(_("Letter templates"), id="title", markup=False)
-        yield self.table
-        yield KeyBar()
+    def heading(self) -> str:
+        return _("Letter templates")
 
-    def on_mount(self) -> None:
-        self.sub_title = _("Templates")
-        self.table.body.focus()
-        self.load()
+    def name_shown(self) -> str:
+        return _("Templates")
 
-    def on_resize(self, event: Resize) -> None:
-        self.table.set_columns(columns(event.size.width))
+    def columns(self, width: int) -> list[Column]:
+        return columns(width)
 
-    def refresh_view(self) -> None:
-        if self.data is not None:
-            self.load()
-
-    # -- reading
-
-    @work(thread=True, exclusive=True, group="templates", exit_on_error=False)
-    def load(self, focus: str | None = None) -> None:
-        data = self.call_engine(read_templates)
-        if data is not None:
-            self.rcv.call_from_thread(self.show, data, focus)
+    def read(self, ctx: Ctx) -> Row:
+        return read_templates(ctx)
 
     def show(self, data: Row, focus: str | None = None) -> None:
         self.data = data
