@@ -251,26 +251,18 @@ def produce_for_intervention(
     day = day or intervention.done or ctx.today
     letter, version, language = _render(ctx, intervention, template, day, tools)
     pdf = tools.pdf([letter])
-    document = Document(
-        customer_id=dossier.customer_id,
+    facts = _Facts(
+        dossier.customer_id,
+        "letter",
+        template,
+        version,
+        language,
+        day,
+        channel,
         dossier_id=dossier.id,
         intervention_id=intervention.id,
-        kind="letter",
-        template=template,
-        template_version=version,
-        language=language,
-        day=day,
-        channel=channel,
-        created_at=now(),
-        created_by=ctx.actor.login,
-        subject=letter.subject[:400],
-        text=tools.text(letter),
-        pdf=pdf,
-        recipient=recipient if channel in EMAIL_CHANNELS else "",
-        email_status="outbox" if channel in EMAIL_CHANNELS else "",
     )
-    ctx.session.add(document)
-    ctx.session.flush()
+    document = _kept(ctx, tools, facts, letter, recipient, pdf)
     assert document.id is not None
     outgoing = None
     if channel in EMAIL_CHANNELS:
@@ -278,6 +270,50 @@ def produce_for_intervention(
         outgoing = Outgoing(document.id, path)
         ctx.session.info.setdefault(PENDING_KEY, []).append(outgoing)
     return Produced(document.id, letter, pdf, outgoing)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a document is: whose, which template and version, which day, how it goes."""
+
+    customer_id: int
+    kind: str
+    template: str
+    version: int
+    language: str
+    day: dt.date
+    channel: str
+    dossier_id: int | None = None
+    intervention_id: int | None = None
+
+
+def _kept(
+    ctx: Ctx, tools: Toolkit, facts: _Facts, letter: Letter, recipient: str, pdf: bytes | None
+) -> Document:
+    """The document stored, with who made it and when, the letter's object line and
+    text, and for an e-mail its recipient (it then waits in the outbox)."""
+    emailed = facts.channel in EMAIL_CHANNELS
+    document = Document(
+        customer_id=facts.customer_id,
+        dossier_id=facts.dossier_id,
+        intervention_id=facts.intervention_id,
+        kind=facts.kind,
+        template=facts.template,
+        template_version=facts.version,
+        language=facts.language,
+        day=facts.day,
+        channel=facts.channel,
+        created_at=now(),
+        created_by=ctx.actor.login,
+        subject=letter.subject[:400],
+        text=tools.text(letter),
+        pdf=pdf,
+        recipient=recipient if emailed else "",
+        email_status="outbox" if emailed else "",
+    )
+    ctx.session.add(document)
+    ctx.session.flush()
+    return document
 
 
 def keep_customer_letter(
@@ -305,26 +341,8 @@ def keep_customer_letter(
     writes the e-mail; the returned ``pdf`` is empty until then."""
     tools = toolkit(tools)
     check_channel(channel)
-    emailed = channel in EMAIL_CHANNELS
-    document = Document(
-        customer_id=customer_id,
-        dossier_id=None,
-        intervention_id=None,
-        kind=kind,
-        template=template,
-        template_version=version,
-        language=language,
-        day=day,
-        channel=channel,
-        created_at=now(),
-        created_by=ctx.actor.login,
-        subject=letter.subject[:400],
-        text=tools.text(letter),
-        recipient=recipient if emailed else "",
-        email_status="outbox" if emailed else "",
-    )
-    ctx.session.add(document)
-    ctx.session.flush()
+    facts = _Facts(customer_id, kind, template, version, language, day, channel)
+    document = _kept(ctx, tools, facts, letter, recipient, None)
     assert document.id is not None
     if pdf_later:
         return Produced(document.id, letter, b"", None)
