@@ -197,19 +197,28 @@ def _render(
     return letter, version, language
 
 
-def preview(
-    ctx: Ctx, intervention_id: int, day: dt.date | None = None, tools: Toolkit | None = None
-) -> Preview | None:
-    """The letter marking an intervention done would make (None: its step has none)."""
+def _with_letter(ctx: Ctx, intervention_id: int) -> tuple[Intervention, str, Dossier] | None:
+    """The intervention, its step's template and its dossier (None: the step has none)."""
     intervention = ctx.session.get(Intervention, intervention_id)
     if intervention is None:
         raise NotFound(_("Unknown intervention {id}.").format(id=intervention_id))
     template = step_template(ctx, intervention)
     if template is None:
         return None
-    tools = toolkit(tools)
     dossier = ctx.session.get(Dossier, intervention.dossier_id)
-    assert dossier is not None
+    assert dossier is not None and dossier.id is not None
+    return intervention, template, dossier
+
+
+def preview(
+    ctx: Ctx, intervention_id: int, day: dt.date | None = None, tools: Toolkit | None = None
+) -> Preview | None:
+    """The letter marking an intervention done would make (None: its step has none)."""
+    found = _with_letter(ctx, intervention_id)
+    if found is None:
+        return None
+    intervention, template, dossier = found
+    tools = toolkit(tools)
     letter, _version, _language = _render(ctx, intervention, template, day or ctx.today, tools)
     recipient, customer = recipient_of(ctx, dossier)
     return Preview(
@@ -233,15 +242,11 @@ def produce_for_intervention(
     no template). ``channel`` None: the step type's (:func:`default_channel`), print when
     there is no address; an e-mail asked for with no address is refused. An e-mail is
     written to the outbox and sent by :func:`send_after_commit`."""
-    intervention = ctx.session.get(Intervention, intervention_id)
-    if intervention is None:
-        raise NotFound(_("Unknown intervention {id}.").format(id=intervention_id))
-    template = step_template(ctx, intervention)
-    if template is None:
+    found = _with_letter(ctx, intervention_id)
+    if found is None:
         return None
+    intervention, template, dossier = found
     tools = toolkit(tools)
-    dossier = ctx.session.get(Dossier, intervention.dossier_id)
-    assert dossier is not None and dossier.id is not None
     recipient, customer = recipient_of(ctx, dossier)
     if channel is None:  # the step type's, printed when there is no address to e-mail
         channel = default_channel(intervention.type) if recipient else "print"
