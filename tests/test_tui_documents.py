@@ -142,6 +142,31 @@ async def test_read_and_write_the_letter(sqlite_db: TestDB, fakes: Fakes, tmp_pa
     assert target.read_bytes().startswith(b"%PDF") and b"D000001" in target.read_bytes()
 
 
+async def test_a_done_step_without_its_letter_gets_it_made_on_l(
+    sqlite_db: TestDB, fakes: Fakes
+) -> None:
+    """A step done before letters existed (as the demo's are): `l` makes its letter, as
+    `letter ID` does, and shows it; the Letter column then says so."""
+    seed(sqlite_db)
+    ident = step2(sqlite_db)
+    with sqlite_db.ctx(TODAY) as ctx:
+        mark_done(ctx, ident, documents=False)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(app, pilot)
+        await to_step2_row(pilot, screen)
+        row = screen.tables["interventions"].body.current
+        assert row is not None and row["document"] is None
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadModal))
+        modal = app.screen
+        assert isinstance(modal, ReadModal) and "D000001" in modal.text
+        await pilot.press("escape")
+        body = screen.tables["interventions"].body
+        await wait_for(pilot, lambda: body.current is not None and body.current["letter"] == "PDF")
+    assert documents(sqlite_db) == [(ident, "print", "")]
+
+
 async def test_email_then_resend(sqlite_db: TestDB, fakes: Fakes) -> None:
     seed(sqlite_db, "compta@dupont.fr", smtp=True)
     fakes.refuse = "The SMTP server smtp.example.fr:587 closed the connection."

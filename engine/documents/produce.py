@@ -626,6 +626,13 @@ def requeue_waiting(ctx: Ctx, tools: Toolkit | None = None) -> Requeued:
     return Requeued(Mailing(tuple(items), smtp), tuple(refused))
 
 
+def letter_kept(ctx: Ctx, intervention_id: int) -> int:
+    """The id of :func:`letter_of`'s document (for a screen: no ORM object leaves)."""
+    document = letter_of(ctx, intervention_id)
+    assert document.id is not None
+    return document.id
+
+
 def letter_of(ctx: Ctx, intervention_id: int, tools: Toolkit | None = None) -> Document:
     """The document of an intervention, made again (channel print, on its done day) when
     it has none: a step done before letters existed, or whose document was removed."""

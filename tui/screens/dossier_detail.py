@@ -23,6 +23,7 @@ from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from engine import dossiers as dossier_service
+from engine.documents.produce import letter_kept
 from engine.i18n import N_, _, pgettext
 from engine.inert import inert
 from engine.reads.documents import document_view, dossier_documents
@@ -722,14 +723,33 @@ class DossierDetailScreen(BaseScreen):
         return mark
 
     def action_letter(self) -> None:
-        """The letter of the intervention under the cursor, to read."""
-        mark = self.document()
+        """The letter of the intervention under the cursor, to read; a done step with a
+        template and no letter kept (done before letters existed, as in the demo) gets
+        it made first, as `letter ID` does — the engine says why when it cannot."""
+        row = (
+            self.tables["interventions"].body.current
+            if self.active_tab() == "interventions"
+            else None
+        )
+        if row is None or row.get("status") == "forecast":
+            return
+        mark = row.get("document")
         if mark is not None:
             self.read_letter(mark.id)
+        else:
+            self.read_letter(None, row["id"])
 
     @work(thread=True, group="detail-letter", exit_on_error=False)
-    def read_letter(self, document_id: int) -> None:
-        view = self.call_engine(lambda ctx: document_view(ctx.session, document_id))
+    def read_letter(self, document_id: int | None, intervention_id: int | None = None) -> None:
+        if document_id is None:
+            assert intervention_id is not None
+            made = intervention_id
+            document_id = self.call_engine(lambda ctx: letter_kept(ctx, made), write=True)
+            if document_id is None:
+                return
+            self.rcv.call_from_thread(self.reload)
+        kept = document_id
+        view = self.call_engine(lambda ctx: document_view(ctx.session, kept))
         if view is not None:
             self.rcv.call_from_thread(
                 self.app.push_screen, ReadModal(_("Letter"), document_text(view))
