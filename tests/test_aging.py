@@ -276,11 +276,8 @@ def test_cli_csv_and_table(cli: Cli, db: TestDB) -> None:
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["customer", "name", "total", "not_due", "1-30", "31-60", "61-90", "91+"]
-    assert rows[1] == ["CALPHA", "Établissements Alpha", "400.00", "300.00", "100.00"] + [
-        "0.00",
-        "0.00",
-        "0.00",
-    ]
+    assert rows[1][:5] == ["CALPHA", "Établissements Alpha", "400.00", "300.00", "100.00"]
+    assert rows[1][5:] == ["0.00", "0.00", "0.00"]
     assert rows[-1][2] == "650.00"
     code, out, err = cli("aging", today=TODAY.isoformat())
     assert code == 0, err
