@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,24 @@ def _prefix(value: str) -> str:
     return value
 
 
+MAX_AGING_EDGES = 8
+
+
+def _aging_edges(value: str) -> tuple[int, ...]:
+    """The aged balance's bucket edges: whole days past due, increasing, comma separated
+    (``30,60,90``: not due, 1-30, 31-60, 61-90, 91+)."""
+    expected = _("expected increasing whole numbers of days from 1 to {maximum}, such as 30,60,90")
+    parts = [part.strip() for part in value.split(",")]
+    if not 1 <= len(parts) <= MAX_AGING_EDGES or not all(
+        p.isascii() and p.isdigit() and 1 <= int(p) <= MAX_DAYS for p in parts
+    ):
+        raise ValueError(expected.format(maximum=MAX_DAYS))
+    edges = tuple(int(p) for p in parts)
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        raise ValueError(expected.format(maximum=MAX_DAYS))
+    return edges
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     default: str
@@ -176,6 +195,9 @@ SPECS: dict[str, SettingSpec] = {
     "outbox_dir": SettingSpec("", _path, N_("Outbox folder; empty = in the user's data folder")),
     "document_language": SettingSpec(
         "fr", _language, N_("Language of the charge labels written for the accounting (en, fr)")
+    ),
+    "aging_buckets": SettingSpec(
+        "30,60,90", _aging_edges, N_("Aged balance: bucket edges in days past due (30,60,90)")
     ),
 }
 
@@ -259,6 +281,8 @@ def set_setting(session: Session, key: str, value: str, actor: Actor | None) -> 
         pass
     elif isinstance(parsed, bool):
         stored = "true" if parsed else "false"
+    elif isinstance(parsed, tuple):
+        stored = ",".join(str(part) for part in parsed)
     elif isinstance(parsed, Decimal | int | str):
         stored = _plain(parsed) if isinstance(parsed, Decimal) else str(parsed)
     row = session.get(Setting, key)
@@ -313,6 +337,8 @@ def display_setting(key: str, value: Any) -> str:
         return identity.iban_grouped(value)
     if key == "company_address":
         return identity.address_one_line(value)
+    if isinstance(value, tuple):
+        return ",".join(str(part) for part in value)
     return str(_plain(value))
 
 

@@ -358,3 +358,17 @@ class EntryReminder(SQLModel, table=True):
     document_id: int | None = Field(default=None, foreign_key="document.id")
     day: dt.date
     channel: str = Field(max_length=10)
+
+
+class AgingSnapshot(SQLModel, table=True):
+    """The aged balance's totals on one day, written by the daily pass (one row a day, the
+    last pass of the day wins): the "total overdue over time" curve reads them."""
+
+    __tablename__ = "aging_snapshot"
+    day: dt.date = Field(primary_key=True)
+    total: Decimal = Field(default=ZERO, sa_type=Money)  # every open amount
+    not_due: Decimal = Field(default=ZERO, sa_type=Money)
+    overdue: Decimal = Field(default=ZERO, sa_type=Money)  # total less not due
+    edges: str = Field(default="", max_length=80)  # the bucket edges in force, "30,60,90"
+    # Each bucket's amount, not due first, as "0.00;12.50;…" (as many as the edges make).
+    amounts: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -172,6 +172,8 @@ CASES: list[Bad] = [
     Bad("settings-country", ["settings", "set", "holiday_country", "XX"], {}, "'XX'"),
     Bad("settings-bool", ["settings", "set", "business_days", "maybe"], {}, "'maybe'"),
     Bad("settings-language", ["settings", "set", "document_language", "de"], {}, "'de'"),
+    Bad("settings-aging-order", ["settings", "set", "aging_buckets", "60,30"], {}, "'60,30'"),
+    Bad("settings-aging-zero", ["settings", "set", "aging_buckets", "0,30"], {}, "30,60,90"),
     Bad("settings-agent", ["settings", "set", "payment_terms_days", "10"], {}, "manager", AGENT),
     Bad(
         "settings-auditor", ["settings", "set", "payment_terms_days", "10"], {}, "manager", AUDITOR

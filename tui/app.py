@@ -129,6 +129,12 @@ def _reminders() -> Screen[Any]:
     return RemindersScreen()
 
 
+def _aging() -> Screen[Any]:
+    from tui.screens.aging import AgingScreen
+
+    return AgingScreen()
+
+
 def _templates() -> Screen[Any]:
     from tui.screens.templates import TemplatesScreen
 
@@ -153,6 +159,7 @@ class RecouvrementApp(App[None]):
         "company": _company,
         "reminders": _reminders,
         "templates": _templates,
+        "aging": _aging,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "mode('dossiers')", N_("Dossiers"), id="app.dossiers"),
@@ -161,6 +168,7 @@ class RecouvrementApp(App[None]):
         Binding("4", "mode('scenarios')", N_("Scenarios"), id="app.scenarios"),
         # Not in the key bar (it would not fit at 80 columns): in the help and the palette.
         Binding("5", "mode('reminders')", N_("Reminders"), id="app.reminders", show=False),
+        Binding("6", "mode('aging')", N_("Aged balance"), id="app.aging", show=False),
         Binding("7", "mode('templates')", N_("Templates"), id="app.templates", show=False),
         Binding("8", "mode('company')", N_("Company"), id="app.company", show=False),
         Binding("9", "mode('reference')", N_("Rates and risks"), id="app.reference", show=False),

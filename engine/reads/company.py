@@ -52,6 +52,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("customer_account_prefix", N_("Account prefix")),
             ("payment_terms_days", N_("Payment terms (days)")),
             ("open_access", N_("Open access")),
+            ("aging_buckets", N_("Aged balance buckets (days)")),
         ],
     ),
 ]

@@ -40,6 +40,7 @@ def build_parser() -> Parser:
 @functools.lru_cache(maxsize=2)
 def _parser_in(language: str) -> Parser:
     from tui.cli import (
+        aging,
         contacts,
         customers,
         database,
@@ -80,6 +81,7 @@ def _parser_in(language: str) -> Parser:
         letters,  # letter, letters
         outbox,
         statement,
+        aging,
     ):
         module.register(commands)
     return parser
