@@ -194,6 +194,15 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None: not initialised). A read."""
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return None if row is None else str(row[0])
+
+
 def is_initialized(engine: Engine) -> bool:
     """Whether ``init`` has run here. A read: on SQLite it never waits for a writer."""
     with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -115,3 +117,39 @@ def test_search_keys_migration_fills_the_rows_already_there(tmp_path: Path) -> N
             "d000001\x1fcetab\x1fetablissements oeuvre"
         )
     engine.dispose()
+
+
+def test_the_schema_revision_the_program_needs_is_the_newest_migration(db: TestDB) -> None:
+    from alembic.script import ScriptDirectory
+
+    from models.db import MIGRATIONS, alembic_config, schema_revision
+    from models.env import SCHEMA_REVISION
+
+    assert ScriptDirectory(str(MIGRATIONS)).get_current_head() == SCHEMA_REVISION
+    assert schema_revision(db.engine) == SCHEMA_REVISION
+    assert alembic_config(db.engine).get_main_option("script_location") == str(MIGRATIONS)
+
+
+@pytest.mark.parametrize(
+    ("stored", "says"),
+    [("0008", "needs"), ("9999", "newer version")],
+)
+def test_a_database_at_another_schema_is_refused_with_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], stored: str, says: str
+) -> None:
+    from models.env import SCHEMA_REVISION
+    from tui.cli import main
+
+    path = tmp_path / "old.sqlite3"
+    assert main(["--db", str(path), "--user", "boss", "init"]) == 0
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = ?", (stored,))
+    capsys.readouterr()
+    assert main(["--db", str(path), "--user", "boss", "dossier", "list"]) == 2
+    err = capsys.readouterr().err
+    assert f"schema version {stored}" in err and SCHEMA_REVISION in err and says in err
+    if stored < SCHEMA_REVISION:  # init upgrades it, then it is used again
+        assert "recouvrement init" in err
+        with sqlite3.connect(path) as raw:
+            raw.execute("UPDATE alembic_version SET version_num = ?", (SCHEMA_REVISION,))
+        assert main(["--db", str(path), "--user", "boss", "dossier", "list"]) == 0

@@ -167,6 +167,32 @@ class Runtime:
                     url=self.safe_url
                 )
             )
+        self.require_current_schema()
+
+    def require_current_schema(self) -> None:
+        """A database made by an older version is upgraded by ``init``, not used as it is
+        (a missing table would stop a command half-way); one made by a newer version is
+        refused."""
+        from models.db import schema_revision
+        from models.env import SCHEMA_REVISION
+
+        found = schema_revision(self.engine)
+        if found is None or found == SCHEMA_REVISION:
+            return
+        if found < SCHEMA_REVISION:
+            raise UserError(
+                _(
+                    "The database {url} is at schema version {found}; this version of "
+                    "Recouvrement needs {needed}: a manager upgrades it with `recouvrement "
+                    "init` (nothing is lost)."
+                ).format(url=self.safe_url, found=found, needed=SCHEMA_REVISION)
+            )
+        raise UserError(
+            _(
+                "The database {url} is at schema version {found}, made by a newer version of "
+                "Recouvrement than this one ({needed}): update the program."
+            ).format(url=self.safe_url, found=found, needed=SCHEMA_REVISION)
+        )
 
     def require_writable(self) -> None:
         """A change on a SQLite file that can only be read: one line naming the file."""

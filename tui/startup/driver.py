@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from models.env import given_db, lock_timeout, sqlite_file
+from models.env import SCHEMA_REVISION, given_db, lock_timeout, sqlite_file
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -106,6 +106,9 @@ def _ready(driver: Driver, login: str) -> bool:
         tables = "SELECT 1 WHERE to_regclass('alembic_version') IS NOT NULL"
     if not driver.rows(tables):
         return False
+    revision = driver.rows("SELECT version_num FROM alembic_version")
+    if not revision or revision[0][0] != SCHEMA_REVISION:
+        return False  # the command line says what to do with it
     user = driver.rows("SELECT active FROM app_user WHERE login = ?", (login,))
     if user:
         return bool(user[0][0])
