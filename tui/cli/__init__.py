@@ -44,6 +44,7 @@ def _parser_in(language: str) -> Parser:
         customers,
         database,
         dossiers,
+        exports,
         imports,
         interventions,
         letters,
@@ -80,6 +81,7 @@ def _parser_in(language: str) -> Parser:
         letters,  # letter, letters
         outbox,
         statement,
+        exports,  # export charges
     ):
         module.register(commands)
     return parser
