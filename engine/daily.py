@@ -43,7 +43,7 @@ def join_new_invoices(ctx: Ctx) -> list[dict[str, Any]]:
 
     An invoice joins when, on the day, it is overdue (due date before the day), has an open
     amount, is not excluded and belongs to no open (or paused) dossier, and its customer
-    has one: the dossier open or paused, the newest (latest created, then highest number)
+    has one: the dossier open or paused, the newest (latest created, then the one opened last)
     when the customer has several. Each join writes a history row of the dossier (table
     dossier_entry, action ``join``: "invoice joined the dossier"). An invoice joined is
     held by that dossier, so a second pass adds nothing."""
