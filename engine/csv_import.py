@@ -47,6 +47,14 @@ Idempotence
     for the n-th identical line of the file. Importing a file again adds nothing; a line
     found again whose lettering or (given) due date differs updates that entry.
 
+Charges coming back
+    A customer line whose piece is the reference of a charge ``export charges`` wrote
+    (``D000012-P03``), of that charge's customer and amount, is that charge: it is updated
+    (lettering, due date) as a line found again, never added. The decision is one call,
+    ``engine.charges_export.known_charges``, made where the import chooses between adding
+    and updating an entry (``import_csv``, ``old = existing.get(…) or charges.get(…)``);
+    an import of another format (FEC) calls it at the same place.
+
 All or nothing
     Every line is checked before anything is written; any bad line refuses the whole file,
     naming each bad line (header = line 1), field, value and what was expected.
@@ -90,6 +98,7 @@ from engine.balances import (
     refresh_dossiers,
     refresh_open_amounts,
 )
+from engine.charges_export import known_charges
 from engine.context import Ctx
 from engine.customers import parse_yes_no
 from engine.dossiers import settle_and_reopen
@@ -777,6 +786,12 @@ def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportRepor
     lines = kept
     customers = _customers(ctx, lines, report, _consumers(path, lines))
     existing = _existing(ctx, [item.source_key for item in lines])
+    # Charges we exported coming back (engine.charges_export.known_charges, the one hook):
+    # such a line is that charge, updated below like a line imported before.
+    charges = known_charges(
+        ctx,
+        ((customers[item.customer_code][0], item.piece, item.debit, item.credit) for item in lines),
+    )
 
     new_rows: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -784,9 +799,9 @@ def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportRepor
     groups: dict[int, set[tuple[str, str]]] = defaultdict(set)
     at = now()
     login = session.info.get("login", ctx.actor.login)
-    for item in lines:
+    for position, item in enumerate(lines):
         customer_id, terms = customers[item.customer_code]
-        old = existing.get(item.source_key)
+        old = existing.get(item.source_key) or charges.get(position)
         if old is None:
             due_date = item.due_date
             if due_date is None and item.kind in DUE_KINDS:

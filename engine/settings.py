@@ -136,6 +136,22 @@ def _aging_edges(value: str) -> tuple[int, ...]:
     return edges
 
 
+def _account(value: str) -> str:
+    """An income account of the general ledger (digits, at most 40)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 40:
+        raise ValueError(_("expected account digits such as 708800"))
+    return text
+
+
+def _journal(value: str) -> str:
+    """A journal code: letters and digits, at most 20."""
+    text = value.strip()
+    if not text or not text.isascii() or not text.isalnum() or len(text) > 20:
+        raise ValueError(_("expected a journal code of letters and digits such as OD"))
+    return text.upper()
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     default: str
@@ -198,6 +214,24 @@ SPECS: dict[str, SettingSpec] = {
     ),
     "aging_buckets": SettingSpec(
         "30,60,90", _aging_edges, N_("Aged balance: bucket edges in days past due (30,60,90)")
+    ),
+    # Charges exported for the accounting (engine.charges_export): the customer account
+    # against these income accounts, in this journal. An income account may not be a
+    # customer account (engine.charges_export.income_accounts checks it against the prefix).
+    "charges_account_fee": SettingSpec(
+        "708800", _account, N_("Income account of the collection fees exported")
+    ),
+    "charges_account_penalty": SettingSpec(
+        "763800", _account, N_("Income account of the late-payment interest exported")
+    ),
+    "charges_account_indemnity": SettingSpec(
+        "758800", _account, N_("Income account of the fixed recovery indemnities exported")
+    ),
+    "charges_journal": SettingSpec("OD", _journal, N_("Journal of the charges exported")),
+    # The daily pass adds to a customer's open dossier the invoices that fall due after it
+    # opened (engine.daily.join_new_invoices).
+    "join_new_invoices": SettingSpec(
+        "true", _bool, N_("Add invoices falling due to the customer's open dossier")
     ),
 }
 
@@ -276,6 +310,7 @@ def set_setting(session: Session, key: str, value: str, actor: Actor | None) -> 
         require_manager(actor)
     parsed = parse_setting(key, value)
     check_bank_pair(session, key, parsed)
+    check_income_account(session, key, parsed)
     stored = value.strip()
     if key in STORED_AS_TYPED:
         pass
@@ -292,6 +327,25 @@ def set_setting(session: Session, key: str, value: str, actor: Actor | None) -> 
         row.value = stored
     session.flush()
     return parsed
+
+
+INCOME_ACCOUNTS = ("charges_account_fee", "charges_account_penalty", "charges_account_indemnity")
+
+
+def check_income_account(session: Session, key: str, parsed: Any) -> None:
+    """An income account of the exported charges is no customer account: a re-import would
+    take its line for a debt."""
+    if key not in INCOME_ACCOUNTS:
+        return
+    row = session.get(Setting, "customer_account_prefix")
+    prefix = row.value if row is not None else SPECS["customer_account_prefix"].default
+    if str(parsed).startswith(prefix):
+        raise UserError(
+            _(
+                "Invalid value {value!r} for setting {key}: it starts with the customer account "
+                "prefix {prefix}; expected an income account such as 708800."
+            ).format(value=parsed, key=key, prefix=prefix)
+        )
 
 
 def check_bank_pair(session: Session, key: str, parsed: Any) -> None:

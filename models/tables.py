@@ -144,6 +144,11 @@ class Entry(SQLModel, table=True):
     interest_exact: Decimal | None = Field(default=None, sa_type=DecimalText)
     intervention_id: int | None = Field(default=None, foreign_key="intervention.id")
     version: int = 1
+    # A charge exported for the accounting (engine.charges_export): its stable piece
+    # reference there (dossier number + charge number, D000012-P03), given at its first
+    # export, and when it was last exported. A re-import finds the charge by that reference.
+    charge_ref: str | None = Field(default=None, max_length=60, unique=True)
+    exported_at: dt.datetime | None = None
 
 
 class Scenario(SQLModel, table=True):

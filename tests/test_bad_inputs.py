@@ -868,6 +868,49 @@ CASES += [
     ),
 ]
 
+# --- export charges and its settings --------------------------------------------------------
+CASES += [
+    Bad("export-format", ["export", "charges", "--format", "xml"], {}, "Unknown format 'xml'"),
+    Bad("export-since", ["export", "charges", "--since", "2026-02-30"], {}, "Invalid --since"),
+    Bad(
+        "export-out-exists",
+        ["export", "charges", "--out", "{dir}/old.csv"],
+        {"old.csv": "an earlier export\n"},
+        "already exists",
+    ),
+    Bad(
+        "export-out-folder",
+        ["export", "charges", "--out", "/nonexistent/dir/x.csv"],
+        {},
+        "Cannot write /nonexistent/dir/x.csv",
+    ),
+    Bad("export-auditor", ["export", "charges"], {}, "read-only auditor", AUDITOR),
+    Bad(
+        "settings-charges-account-customer",
+        ["settings", "set", "charges_account_fee", "411999"],
+        {},
+        "starts with the customer account prefix 411",
+    ),
+    Bad(
+        "settings-charges-account-letters",
+        ["settings", "set", "charges_account_penalty", "76x"],
+        {},
+        "expected account digits",
+    ),
+    Bad(
+        "settings-charges-journal",
+        ["settings", "set", "charges_journal", "O D"],
+        {},
+        "expected a journal code",
+    ),
+    Bad(
+        "settings-join-new-invoices",
+        ["settings", "set", "join_new_invoices", "maybe"],
+        {},
+        "expected true or false",
+    ),
+]
+
 # --- the database and who acts (--db, --user, init), ids the columns cannot hold -------------
 NOT_SQLITE = "it is not a SQLite database"
 CORRUPT = b"SQLite format 3\x00" + b"\xff" * 200

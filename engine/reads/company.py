@@ -53,6 +53,11 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("payment_terms_days", N_("Payment terms (days)")),
             ("open_access", N_("Open access")),
             ("aging_buckets", N_("Aged balance buckets (days)")),
+            ("join_new_invoices", N_("Join invoices due")),
+            ("charges_journal", N_("Charges journal")),
+            ("charges_account_fee", N_("Fees income account")),
+            ("charges_account_penalty", N_("Interest income account")),
+            ("charges_account_indemnity", N_("Indemnity income account")),
         ],
     ),
 ]

@@ -45,6 +45,7 @@ def _parser_in(language: str) -> Parser:
         customers,
         database,
         dossiers,
+        exports,
         imports,
         interventions,
         letters,
@@ -82,6 +83,7 @@ def _parser_in(language: str) -> Parser:
         outbox,
         statement,
         aging,
+        exports,  # export charges
     ):
         module.register(commands)
     return parser

@@ -93,6 +93,12 @@ def cmd_run(rt: Runtime) -> None:
         out(_("closed: {number}").format(number=number))
     for number in report.reopened:
         out(_("reopened: {number}").format(number=number))
+    for item in report.joined:
+        out(
+            _("joined {number}: invoice {piece}").format(
+                number=item["dossier"], piece=item["piece"]
+            )
+        )
     for warning in report.warnings:
         out(_("Warning: {message}").format(message=warning))
     due_today: list[dict[str, Any]] = getattr(report, "due_today", [])

@@ -106,6 +106,8 @@ def what_text(row: Row) -> str:
         ("dossier_entry", "insert"): lambda: _("entry added"),
         ("dossier_entry", "update"): lambda: _("entry link changed"),
         ("dossier_entry", "delete"): lambda: _("entry taken out"),
+        # The daily pass adds an invoice that fell due (engine.daily.join_new_invoices).
+        ("dossier_entry", "join"): lambda: _("invoice joined the dossier"),
         ("dossier_contact", "insert"): lambda: _("contact added"),
         ("dossier_contact", "update"): lambda: _("contact link changed"),
         ("dossier_contact", "delete"): lambda: _("contact taken out"),
