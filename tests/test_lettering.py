@@ -22,6 +22,7 @@ from engine.scenarios import BUILTIN_NAME
 from models.tables import Dossier, Entry, History
 from tests.conftest import TestDB
 from tests.factories import add_customer, add_entry, d
+from tui.cli import main
 
 
 def test_codes_run_aa_to_zz_then_three_letters() -> None:
@@ -318,3 +319,51 @@ def test_lettering_then_unlettering_any_subset_changes_nothing(
     finally:
         session.rollback()
         session.close()
+
+
+def run(db: TestDB, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--db", db.url, "--user", "boss", "--today", "2026-03-02", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_add_remove_and_suggest(db: TestDB, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = seed(db)
+    code, out, _err = run(db, capsys, "lettering", "add", str(ids["f1"]), str(ids["p2"]))
+    assert code == 0, _err
+    assert "lettered AB" in out and "Left open: 1100.00" in out
+    code, out, _err = run(db, capsys, "lettering", "remove", "AB", "--customer", "CDUPONT")
+    assert code == 0 and "Lettering AB removed" in out
+    assert entry(db, ids["f1"]).lettering is None
+    code, out, _err = run(db, capsys, "lettering", "suggest", "CMARTIN", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [(r["payment"], r["invoices"], r["reason"], r["amount"]) for r in rows] == [
+        (ids["mp"], [ids["m1"]], "amount", "80.00")
+    ]
+    code, out, _err = run(db, capsys, "lettering", "suggest", "CMARTIN")
+    assert code == 0 and "same amount" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("lettering", "add", "1", "x"),
+        ("lettering", "add", "999998", "999999"),
+        ("lettering", "add", "{f1}", "{mp}"),
+        ("lettering", "add", "{f1}", "{p1}", "--code", "A-1"),
+        ("lettering", "remove", "AA"),
+        ("lettering", "remove", "QQ", "--customer", "CDUPONT"),
+        ("lettering", "suggest", "NOBODY"),
+    ],
+)
+def test_cli_bad_values_exit_2_and_write_nothing(
+    db: TestDB, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    ids = seed(db)
+    with db.session() as s:
+        before = [(e.id, e.lettering, e.open_amount) for e in s.exec(select(Entry))]
+    code, _out, err = run(db, capsys, *(a.format(**{k: v for k, v in ids.items()}) for a in args))
+    assert code == 2 and err and "Traceback" not in err
+    with db.session() as s:
+        assert [(e.id, e.lettering, e.open_amount) for e in s.exec(select(Entry))] == before

@@ -46,6 +46,7 @@ def _parser_in(language: str) -> Parser:
         dossiers,
         imports,
         interventions,
+        lettering,
         letters,
         outbox,
         reference,
@@ -80,6 +81,7 @@ def _parser_in(language: str) -> Parser:
         letters,  # letter, letters
         outbox,
         statement,
+        lettering,
     ):
         module.register(commands)
     return parser
