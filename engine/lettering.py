@@ -31,7 +31,14 @@ from typing import TypedDict
 from sqlmodel import col, select
 
 from engine.access import require_write
-from engine.balances import ZERO, dossiers_of_entries, refresh_dossiers, refresh_open_amounts
+from engine.balances import (
+    ZERO,
+    Line,
+    allocate_group,
+    dossiers_of_entries,
+    refresh_dossiers,
+    refresh_open_amounts,
+)
 from engine.context import Ctx
 from engine.dossiers import find_customer, settle_and_reopen
 from engine.errors import NotFound, UserError
@@ -123,20 +130,14 @@ def check_code(code: str, used: set[str], customer: str, account: str) -> str:
     return code
 
 
-def _entries(ctx: Ctx, entry_ids: list[int]) -> list[Entry]:
+def _entries(ctx: Ctx, entry_ids: list[int], lock: bool) -> list[Entry]:
     if not entry_ids:
         raise UserError(_("No entry to letter: give the ids of two entries or more."))
     ids = sorted(set(entry_ids))
-    found = {
-        entry.id: entry
-        for entry in ctx.session.exec(
-            select(Entry)
-            .where(col(Entry.id).in_(ids))
-            .order_by(col(Entry.id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
+    query = select(Entry).where(col(Entry.id).in_(ids)).order_by(col(Entry.id))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found = {entry.id: entry for entry in ctx.session.exec(query)}
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise NotFound(
@@ -158,11 +159,23 @@ def _settle(ctx: Ctx, entry_ids: Iterable[int]) -> tuple[list[str], list[str]]:
     return sorted(closed), sorted(reopened)
 
 
-def letter_entries(ctx: Ctx, entry_ids: Iterable[int], code: str | None = None) -> LetterResult:
-    """Letter entries of one customer account together, with ``code`` or the next free one."""
-    require_write(ctx.actor)
+@dataclass(frozen=True)
+class LetterPreview:
+    """What ``letter_entries`` would do: shown before a person confirms it."""
+
+    customer: str
+    account: str
+    code: str
+    entry_ids: list[int]
+    open_amount: Decimal
+
+
+def _checked(
+    ctx: Ctx, entry_ids: Iterable[int], code: str | None, lock: bool
+) -> tuple[list[Entry], Customer, str]:
+    """The entries to letter, their customer and the code, or a refusal naming why."""
     session = ctx.session
-    entries = _entries(ctx, list(entry_ids))
+    entries = _entries(ctx, list(entry_ids), lock)
     if len(entries) < 2:
         raise UserError(
             _("Only entry {id} given: lettering matches two entries or more.").format(
@@ -171,7 +184,7 @@ def letter_entries(ctx: Ctx, entry_ids: Iterable[int], code: str | None = None) 
         )
     first = entries[0]
     customer = session.get(Customer, first.customer_id)
-    assert customer is not None
+    assert customer is not None and customer.id is not None
     for entry in entries[1:]:
         if entry.customer_id != first.customer_id:
             other = session.get(Customer, entry.customer_id)
@@ -196,19 +209,40 @@ def letter_entries(ctx: Ctx, entry_ids: Iterable[int], code: str | None = None) 
                     "(recouvrement lettering remove {code} --customer {customer})."
                 ).format(id=entry.id, code=entry.lettering, customer=customer.code)
             )
-    # Locked: two letterings of one customer at once must not take the same code.
-    find_customer(session, customer.code, lock=True)
-    used = used_codes(ctx, customer.id or 0, first.account)
+    if lock:
+        # Locked: two letterings of one customer at once must not take the same code.
+        find_customer(session, customer.code, lock=True)
+    used = used_codes(ctx, customer.id, first.account)
     if code is None or not code.strip():
         code = next_free_code(used)
     else:
         code = check_code(code, used, customer.code, first.account)
+    return entries, customer, code
+
+
+def preview_lettering(ctx: Ctx, entry_ids: Iterable[int], code: str | None = None) -> LetterPreview:
+    """The code ``letter_entries`` would give and what it would leave open; writes nothing.
+    Refused as ``letter_entries`` would be."""
+    entries, customer, code = _checked(ctx, entry_ids, code, lock=False)
+    lines = [Line(e.id or 0, e.debit, e.credit, (e.due_date or e.date, e.id or 0)) for e in entries]
+    left = sum(allocate_group(lines).values(), ZERO)
+    return LetterPreview(
+        customer.code, entries[0].account, code, [e.id or 0 for e in entries], left
+    )
+
+
+def letter_entries(ctx: Ctx, entry_ids: Iterable[int], code: str | None = None) -> LetterResult:
+    """Letter entries of one customer account together, with ``code`` or the next free one."""
+    require_write(ctx.actor)
+    session = ctx.session
+    entries, customer, code = _checked(ctx, entry_ids, code, lock=True)
+    first = entries[0]
+    assert customer.id is not None
     ids = [entry.id for entry in entries if entry.id is not None]
     for entry in entries:
         entry.lettering = code
         entry.version += 1
     session.flush()
-    assert customer.id is not None
     refresh_open_amounts(session, customer.id, [(first.account, code)])
     amounts = session.exec(select(col(Entry.open_amount)).where(col(Entry.id).in_(ids))).all()
     result = LetterResult(customer.code, first.account, code, ids, sum(amounts, ZERO))

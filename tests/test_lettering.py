@@ -17,7 +17,13 @@ from engine.context import Ctx
 from engine.csv_import import import_csv
 from engine.dossiers import open_dossier
 from engine.errors import Forbidden, NotFound, UserError
-from engine.lettering import letter_entries, next_free_code, suggestions, unletter
+from engine.lettering import (
+    letter_entries,
+    next_free_code,
+    preview_lettering,
+    suggestions,
+    unletter,
+)
 from engine.scenarios import BUILTIN_NAME
 from models.tables import Dossier, Entry, History
 from tests.conftest import TestDB
@@ -88,6 +94,10 @@ def test_codes_restart_for_every_account_and_customer(db: TestDB) -> None:
 
 def test_partial_lettering_leaves_the_rest_on_the_latest_invoice(db: TestDB) -> None:
     ids = seed(db)
+    with db.ctx(login="audrey") as ctx:  # a preview writes nothing: auditors see it too
+        preview = preview_lettering(ctx, [ids["f1"], ids["f2"], ids["p2"]])
+    assert (preview.code, preview.open_amount) == ("AB", Decimal("1400.00"))
+    assert entry(db, ids["f1"]).lettering is None
     with db.ctx() as ctx:
         result = letter_entries(ctx, [ids["f1"], ids["f2"], ids["p2"]], code="XY")
     assert result.code == "XY" and result.open_amount == Decimal("1400.00")
