@@ -531,7 +531,7 @@ class Changes:
                         )
                     ]
                     lines += _dossier_lines(result.closed, result.reopened)
-                    return "\n".join(lines)
+                    return " ".join(lines)  # one line: notifications show text inert
 
                 return work
 
@@ -570,7 +570,7 @@ class Changes:
                 result = unletter(ctx, customer, code, account=account)
                 lines = [_("Lettering {code} removed.").format(code=result.code)]
                 lines += _dossier_lines(result.closed, result.reopened)
-                return "\n".join(lines)
+                return " ".join(lines)  # one line: notifications show text inert
 
             return work
 
