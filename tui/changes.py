@@ -28,6 +28,7 @@ from engine.documents import produce
 from engine.errors import UserError
 from engine.i18n import _
 from engine.interventions import add_note
+from engine.lettering import LetterPreview, letter_entries, preview_lettering, unletter
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.forms import (
@@ -48,13 +49,14 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 Work = Callable[[Ctx], str]  # engine work that says what it did
 
-# The keys that change a dossier or its plan (engine.access.require_dossier_write), and the
-# one that changes an entry (engine.access.require_write).
+# The keys that change a dossier or its plan (engine.access.require_dossier_write), and
+# those that change entries (engine.access.require_write): marking entries is only the
+# first half of lettering them.
 DOSSIER_CHANGES = frozenset(
     {"done", "skip", "add", "pause", "promise", "resume", "move", "edit", "reschedule", "note"}
     | {"resend"}
 )
-ENTRY_CHANGES = frozenset({"exclude"})
+ENTRY_CHANGES = frozenset({"exclude", "mark_entry", "letter_marked", "unletter"})
 
 
 @dataclass(frozen=True)
@@ -502,3 +504,87 @@ class Changes:
             return done.format(id=ident)
 
         self.run(work)
+
+    # -- lettering (engine.lettering)
+
+    def letter(self, entry_ids: list[int], lettered: Callable[[], object]) -> None:
+        """Letter ``entry_ids`` together: the engine's preview first (a refusal is said at
+        once), then a confirmation naming the code and what stays open; ``lettered`` runs
+        once saved (the screen forgets its marks)."""
+        app = self.screen.rcv
+        ids = sorted(entry_ids)
+
+        def fetch() -> None:
+            found = self.screen.call_engine(lambda ctx: preview_lettering(ctx, ids))
+            if found is not None:
+                app.call_from_thread(confirm, found)
+
+        def confirm(preview: LetterPreview) -> None:
+            code = preview.code
+
+            def save(_values: Any) -> Work:
+                def work(ctx: Ctx) -> str:
+                    result = letter_entries(ctx, ids, code=code)
+                    lines = [
+                        _("Lettered {code}; left open: {amount}.").format(
+                            code=result.code, amount=fmt.amount(result.open_amount)
+                        )
+                    ]
+                    lines += _dossier_lines(result.closed, result.reopened)
+                    return " ".join(lines)  # one line: notifications show text inert
+
+                return work
+
+            def saved(message: Any) -> None:
+                if isinstance(message, str):
+                    lettered()
+                self.saved(message)
+
+            question = _(
+                "Letter entries {ids} together with code {code}? Left open afterwards: {amount}."
+            ).format(
+                ids=", ".join(str(i) for i in ids),
+                code=code,
+                amount=fmt.amount(preview.open_amount),
+            )
+            form = ConfirmForm(question)
+            form.saver = save
+            form.on_refusal = lambda _message: self.refresh()
+            self.screen.ask(form, saved)
+
+        self.screen.run_worker(fetch, thread=True, group="change", exit_on_error=False)
+
+    def unletter(self, customer: str, entry: Row) -> None:
+        """Take the lettering code of ``entry`` (a dict with ``lettering`` and ``account``)
+        off every entry of ``customer``'s account that carries it, after a confirmation."""
+        code, account = entry.get("lettering"), entry.get("account") or ""
+        if not code:
+            self.screen.rcv.notify(
+                _("The entry under the cursor is not lettered: nothing to unletter."),
+                severity="warning",
+            )
+            return
+
+        def save(_values: Any) -> Work:
+            def work(ctx: Ctx) -> str:
+                result = unletter(ctx, customer, code, account=account)
+                lines = [_("Lettering {code} removed.").format(code=result.code)]
+                lines += _dossier_lines(result.closed, result.reopened)
+                return " ".join(lines)  # one line: notifications show text inert
+
+            return work
+
+        question = _(
+            "Remove lettering {code} from every entry of customer {customer} that carries it "
+            "(account {account})?"
+        ).format(code=code, customer=customer, account=account)
+        self.ask(ConfirmForm(question), save)
+
+
+def _dossier_lines(closed: list[str], reopened: list[str]) -> list[str]:
+    return [
+        _("Dossier {number} closed: its principal is settled.").format(number=n) for n in closed
+    ] + [
+        _("Dossier {number} reopened: its principal is owed again.").format(number=n)
+        for n in reopened
+    ]

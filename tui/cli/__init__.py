@@ -48,6 +48,7 @@ def _parser_in(language: str) -> Parser:
         exports,
         imports,
         interventions,
+        lettering,
         letters,
         outbox,
         reference,
@@ -84,6 +85,7 @@ def _parser_in(language: str) -> Parser:
         statement,
         aging,
         exports,  # export charges
+        lettering,
     ):
         module.register(commands)
     return parser

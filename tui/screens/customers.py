@@ -23,7 +23,7 @@ from engine.reads.customer_list import (
 )
 from tui import format as fmt
 from tui import labels
-from tui.changes import Changes
+from tui.changes import Changes, allowed
 from tui.screens.base import BaseScreen, FilteredListScreen
 from tui.widgets.columns import Column, Row, amount_column, fit
 from tui.widgets.key_bar import KeyBar
@@ -55,16 +55,19 @@ def _yes(flag: Any) -> str:
     return _("yes") if flag else ""
 
 
-def entry_columns(width: int) -> list[Column]:
+def entry_columns(width: int, marking: bool = False) -> list[Column]:
     """A customer's open entries: the amount and the due date stay, the label gives way."""
     return fit(
         [
+            # Space marks entries to letter (L): a column while some are marked.
+            *([Column("mark", "", 1)] if marking else []),
             Column("due_date", _("Due date"), 10, show=fmt.date, rank=1),
             Column("days_late", pgettext("column", "Late"), 5, right=True, show=_late, rank=1),
             Column("piece", _("Piece"), 12, rank=1),
             Column("invoice", _("Invoice"), 12, rank=3),
             Column("label", _("Label"), 12, flex=True),
             Column("kind", _("Kind"), labels.widest(labels.KINDS), show=labels.kind_label, rank=2),
+            Column("lettering", _("Let."), 4, rank=3),
             amount_column("open_amount", pgettext("column", "Open amount")),
             Column("excluded", pgettext("column", "Excluded"), 3, show=_yes, rank=1),
         ],
@@ -205,6 +208,9 @@ class CustomerDetailScreen(BaseScreen):
         Binding("n", "new", N_("New dossier"), id="customer.new"),
         Binding("e", "edit", N_("Edit customer"), id="customer.edit"),
         Binding("x", "exclude", N_("Exclude / include"), id="customer.exclude"),
+        Binding("space", "mark_entry", N_("Mark"), id="customer.mark_entry"),
+        Binding("L", "letter_marked", N_("Letter marked"), id="customer.letter_marked"),
+        Binding("U", "unletter", N_("Unletter"), id="customer.unletter"),
         Binding("s", "statement", N_("Statement"), id="customer.statement"),
         # On the Contacts tab (check_action): `e` and `x` act on the contact there.
         Binding("a", "add_contact", N_("Add contact"), id="customer.add_contact"),
@@ -225,6 +231,7 @@ class CustomerDetailScreen(BaseScreen):
         super().__init__()
         self.code = code
         self.detail: Row | None = None
+        self.marked: set[int] = set()  # open entries marked with Space, to letter together
         self.width = 120
         self.sources = {key: ListSource() for key in self.TABS}
         self.tables = {
@@ -255,6 +262,11 @@ class CustomerDetailScreen(BaseScreen):
         self.width = event.size.width
         for key, table in self.tables.items():
             table.set_columns(DETAIL_COLUMNS[key](self.width))
+        self.fit_entries()
+
+    def fit_entries(self) -> None:
+        """The entries' columns: with the mark column while entries are marked."""
+        self.tables["entries"].set_columns(entry_columns(self.width, bool(self.marked)))
 
     def refresh_view(self) -> None:
         if self.detail is not None:
@@ -273,7 +285,7 @@ class CustomerDetailScreen(BaseScreen):
         # The cursors stay where they were across a reload (an entry excluded, a dossier
         # opened); cells are drawn inert (tui.widgets.columns).
         for key, rows in (
-            ("entries", detail["open_entries"]),
+            ("entries", self.entry_rows(detail)),
             ("contacts", detail["contacts"]),
             ("dossiers", detail["dossiers"]),
         ):
@@ -294,6 +306,10 @@ class CustomerDetailScreen(BaseScreen):
         active = tabs.first().active if tabs else None
         if action == "exclude":  # the entry under the cursor: on the Open entries tab only
             return active == "entries" and self.entry() is not None
+        if action in ("mark_entry", "letter_marked", "unletter"):  # lettering, the same tab
+            if active != "entries" or self.entry() is None:
+                return False
+            return allowed(self.rcv.backend.actor, action, None)
         if action == "edit":  # on the Contacts tab `e` changes the contact instead
             return active != "contacts" or self.contact() is None
         if action == "add_contact":
@@ -408,6 +424,47 @@ class CustomerDetailScreen(BaseScreen):
         entry = self.entry()
         if entry is not None and self.check_action("exclude", ()):
             Changes(self, self.load).exclude(entry)
+
+    def entry_rows(self, detail: Row) -> list[Row]:
+        present = {row["id"] for row in detail["open_entries"]}
+        if self.marked - present:  # an entry no longer open cannot be lettered from here
+            self.marked &= present
+            self.fit_entries()
+        return [
+            {**row, "mark": "*" if row["id"] in self.marked else ""}
+            for row in detail["open_entries"]
+        ]
+
+    def action_mark_entry(self) -> None:
+        """Mark the open entry under the cursor to letter (or unmark it)."""
+        entry = self.entry()
+        if entry is None or self.detail is None:
+            return
+        self.marked ^= {entry["id"]}
+        self.fit_entries()
+        rows = self.entry_rows(self.detail)
+        self.sources["entries"].rows = rows
+        self.tables["entries"].show_rows(rows)
+
+    def action_letter_marked(self) -> None:
+        """Letter the marked entries together, after a confirmation (code, left open)."""
+        if self.detail is None:
+            return
+        if len(self.marked) < 2:
+            self.notify(_("Mark two entries or more with Space first."), severity="warning")
+            return
+        Changes(self, self.load).letter(sorted(self.marked), self.unmark)
+
+    def unmark(self) -> None:
+        self.marked.clear()
+        self.fit_entries()
+
+    def action_unletter(self) -> None:
+        """Take the lettering code of the entry under the cursor off the customer's entries
+        that carry it, after a confirmation."""
+        entry = self.entry()
+        if entry is not None and self.detail is not None:
+            Changes(self, self.load).unletter(self.detail["code"], entry)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -123,11 +123,13 @@ def what_text(row: Row) -> str:
 CHARGES = ("fee", "penalty", "indemnity")
 
 
-def entry_columns(width: int) -> list[Column]:
+def entry_columns(width: int, marking: bool = False) -> list[Column]:
     """The account is the customer's, the same on every line: not shown. ``charge_of``
     says which invoice a charge belongs to."""
     return fit(
         [
+            # Space marks entries to letter (L): a column while some are marked.
+            *([Column("mark", "", 1)] if marking else []),
             Column("journal", _("Journal"), 7, rank=6),
             Column("date", _("Date"), 10, show=fmt.date, rank=2),
             Column("piece", _("Piece"), 12, rank=1),
@@ -391,6 +393,9 @@ class DossierDetailScreen(BaseScreen):
         Binding("t", "move", N_("Move"), id="detail.move"),
         Binding("e", "edit", N_("Edit"), id="detail.edit"),
         Binding("x", "exclude", N_("Exclude / include"), id="detail.exclude"),
+        Binding("space", "mark_entry", N_("Mark"), id="detail.mark_entry"),
+        Binding("L", "letter_marked", N_("Letter marked"), id="detail.letter_marked"),
+        Binding("U", "unletter", N_("Unletter"), id="detail.unletter"),
         Binding("l", "letter", N_("Letter"), id="detail.letter"),
         Binding("w", "write_pdf", N_("Write PDF"), id="detail.write_pdf"),
         Binding("m", "resend", N_("Re-send e-mail"), id="detail.resend"),
@@ -410,6 +415,7 @@ class DossierDetailScreen(BaseScreen):
         self.data: Row | None = None
         self.initial = data
         self.changes = Changes(self, self.reload)
+        self.marked: set[int] = set()  # entries marked with Space, to letter together
         self.shown = {TABS[0]}  # tabs whose table is mounted (or composed)
         self.width = 120
         self.sources = {
@@ -461,7 +467,10 @@ class DossierDetailScreen(BaseScreen):
             self.fit_columns(key)
 
     def fit_columns(self, key: str) -> None:
-        self.tables[key].set_columns(COLUMNS[key](self.width))
+        if key == "entries":
+            self.tables[key].set_columns(entry_columns(self.width, bool(self.marked)))
+        else:
+            self.tables[key].set_columns(COLUMNS[key](self.width))
 
     @on(TabBar.Activated, "#tabs")
     async def tab_shown(self, event: TabBar.Activated) -> None:
@@ -503,7 +512,7 @@ class DossierDetailScreen(BaseScreen):
             self.tables[key].reload(keep_cursor=True)
         elif self.data is not None:
             rows = {
-                "entries": entry_rows,
+                "entries": self.entry_rows,
                 "interventions": intervention_rows,
                 "contacts": lambda data: data["contacts"],
             }[key](self.data)
@@ -617,7 +626,8 @@ class DossierDetailScreen(BaseScreen):
         it), ``u`` a paused dossier, ``x`` the Entries tab."""
         if action == "resume" and (self.data is None or self.data["status"] != "paused"):
             return False
-        if action == "exclude":  # the entry under the cursor: on the Entries tab only
+        # the entry under the cursor, the marked ones: on the Entries tab only
+        if action in ("exclude", "mark_entry", "letter_marked", "unletter"):
             tabs = self.query("#tabs")
             if not tabs or tabs.first(TabBar).active != "entries":
                 return False
@@ -771,6 +781,41 @@ class DossierDetailScreen(BaseScreen):
             self.notify(_("This letter was not sent by e-mail."), severity="warning")
             return
         self.changes.redeliver(mark.id)
+
+    def entry_rows(self, data: Row) -> list[Row]:
+        return [
+            {**row, "mark": "*" if row["id"] in self.marked else ""} for row in entry_rows(data)
+        ]
+
+    def action_mark_entry(self) -> None:
+        """Mark the entry under the cursor to letter (or unmark it)."""
+        row = self.tables["entries"].body.current if self.active_tab() == "entries" else None
+        if self.data is None or row is None:
+            return
+        self.marked ^= {row["id"]}
+        self.fit_columns("entries")
+        self.fill("entries")
+
+    def action_letter_marked(self) -> None:
+        """Letter the marked entries together, after a confirmation (code, left open)."""
+        if self.data is None or self.active_tab() != "entries":
+            return
+        if len(self.marked) < 2:
+            self.notify(_("Mark two entries or more with Space first."), severity="warning")
+            return
+        self.changes.letter(sorted(self.marked), self.unmark)
+
+    def unmark(self) -> None:
+        self.marked.clear()
+        self.fit_columns("entries")
+
+    def action_unletter(self) -> None:
+        """Take the lettering code of the entry under the cursor off the customer's entries
+        that carry it, after a confirmation."""
+        row = self.tables["entries"].body.current if self.active_tab() == "entries" else None
+        if self.data is None or row is None:
+            return
+        self.changes.unletter(self.data["customer"], row)
 
     def action_exclude(self) -> None:
         """Exclude the entry under the cursor from reminders and new dossiers (a disputed
