@@ -112,6 +112,7 @@ class Entry(SQLModel, table=True):
         Index("ix_entry_customer_due", "customer_id", "due_date"),
         # The preventive reminder proposal: invoices due in a window, every customer.
         Index("ix_entry_due", "due_date"),
+        Index("uq_entry_charge_ref", "charge_ref", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
@@ -147,7 +148,8 @@ class Entry(SQLModel, table=True):
     # A charge exported for the accounting (engine.charges_export): its stable piece
     # reference there (dossier number + charge number, D000012-P03), given at its first
     # export, and when it was last exported. A re-import finds the charge by that reference.
-    charge_ref: str | None = Field(default=None, max_length=60, unique=True)
+    # Unique (uq_entry_charge_ref, an index: SQLite adds one without rebuilding the table).
+    charge_ref: str | None = Field(default=None, max_length=60)
     exported_at: dt.datetime | None = None
 
 

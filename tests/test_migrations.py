@@ -153,3 +153,42 @@ def test_a_database_at_another_schema_is_refused_with_what_to_do(
         with sqlite3.connect(path) as raw:
             raw.execute("UPDATE alembic_version SET version_num = ?", (SCHEMA_REVISION,))
         assert main(["--db", str(path), "--user", "boss", "dossier", "list"]) == 0
+
+
+def test_every_migration_since_0006_upgrades_a_database_holding_data(tmp_path: Path) -> None:
+    """A company's file is upgraded with its data in place: on SQLite a migration that
+    rebuilt a table pointed at by other rows (entry, by dossier_entry) failed on DROP
+    TABLE with the foreign keys on, where an empty test database passed."""
+    from alembic import command
+
+    from models.db import alembic_config, make_engine, schema_revision
+    from models.env import SCHEMA_REVISION
+
+    engine = make_engine(str(tmp_path / "old.sqlite3"))
+    command.upgrade(alembic_config(engine), "0006")
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO customer (id, code, name, address, siren, email, phone, "
+            "payment_terms_days, consumer, excluded_from_reminders, note, version, search_key) "
+            "VALUES (1, 'CDUPONT', 'Dupont', '', '', '', '', 30, false, false, '', 1, '')",
+            "INSERT INTO entry (id, customer_id, journal, date, piece, invoice, reference, "
+            "account, label, due_date, debit, credit, kind, source, source_key, reminder_count, "
+            "excluded, open_amount, version) VALUES (1, 1, 'VT', '2026-01-02', 'F1', 'F1', '', "
+            "'411000', 'Facture', '2026-02-01', 120000, 0, 'invoice', 'csv', 'k1', 0, false, "
+            "120000, 1)",
+            "INSERT INTO dossier (id, number, customer_id, created, reason, status, "
+            "pause_reason, provision, principal, charges, current_step, close_reason, "
+            "version, search_key) VALUES (1, 'D000001', 1, '2026-03-02', '', 'open', '', 0, "
+            "120000, 0, '', '', 1, '')",
+            "INSERT INTO dossier_entry (dossier_id, entry_id) VALUES (1, 1)",
+            "INSERT INTO contact (id, customer_id, name, role, email, phone, version) "
+            "VALUES (1, 1, 'Jean', '', '', '', 1)",
+        ):
+            conn.execute(text(statement))
+    command.upgrade(alembic_config(engine), "head")
+    assert schema_revision(engine) == SCHEMA_REVISION
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM dossier_entry")).scalar_one() == 1
+        assert conn.execute(text("SELECT debit FROM entry")).scalar_one() == 120000
+        assert conn.execute(text("SELECT address FROM contact")).scalar_one() == ""
+    engine.dispose()

@@ -68,8 +68,9 @@ async def test_aging_list_sort_filter_drill_down_and_charts(
         assert (cecile["total"], cecile["b2"]) == (Decimal("80.50"), Decimal("80.50"))  # 31-60
         totals = str(screen.query_one("#totals", Static).render())
         assert "5 customers" in totals and "DSO" in totals
-        # Sort: the next column after the total is "not due", then 1-30 (ascending).
-        await pilot.press("o", "o")
+        # Sort: the next column after the total is "not due", then 1-30 (ascending); at
+        # 80 columns "not due" gives way to the late buckets, so 1-30 comes next.
+        await pilot.press(*(("o",) if size[0] < 100 else ("o", "o")))
         await wait_for(pilot, lambda: screen.filter.sort == "1-30" and body.loaded)
         await wait_for(pilot, lambda: codes(body)[-1] == "CMARTIN")
         assert codes(body) == ["CÉCILE", "CLEROY", "CNEUF", "CDUPONT", "CMARTIN"]

@@ -43,14 +43,15 @@ def bucket_title(key: str) -> str:
 
 
 def columns(width: int, keys: list[str]) -> list[Column]:
-    """Code and name give way; the amounts are never cut."""
+    """Code and name give way; the amounts are never cut. Where even that is not enough
+    (80 columns), the "not due" bucket goes first: what is late matters more here."""
     return fit(
         [
             Column("code", _("Code"), 12, sort="code", rank=1),
             Column("name", _("Name"), 12, sort="name", flex=True, rank=2),
-            amount_column("total", _("Total"), sort="total"),
+            amount_column("total", _("Total"), 12, sort="total"),
             *[
-                amount_column(f"b{i}", bucket_title(key), 12, sort=key)
+                amount_column(f"b{i}", bucket_title(key), 11, sort=key, rank=3 if i == 0 else 0)
                 for i, key in enumerate(keys)
             ],
         ],

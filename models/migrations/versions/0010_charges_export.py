@@ -22,11 +22,13 @@ def upgrade() -> None:
             sa.Column('charge_ref', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True)
         )
         batch_op.add_column(sa.Column('exported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-        batch_op.create_unique_constraint('uq_entry_charge_ref', ['charge_ref'])
+    # An index, not a table constraint: on SQLite a constraint rebuilds the table, and
+    # dropping the old `entry` fails while other tables' rows point at it.
+    op.create_index('uq_entry_charge_ref', 'entry', ['charge_ref'], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index('uq_entry_charge_ref', table_name='entry')
     with op.batch_alter_table('entry', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_entry_charge_ref', type_='unique')
         batch_op.drop_column('exported_at')
         batch_op.drop_column('charge_ref')
