@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,7 +150,7 @@ class FecReport(ImportReport):
     vanished: list[dict[str, str]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     """Balance of one accounting entry, checked once the file is read."""
 
@@ -356,7 +355,7 @@ class _Reader:
                 ),
             )
             return
-        cells = [cell.strip() for cell in cells[: self.width]]
+        cells = list(map(str.strip, cells[: self.width]))
         problems_before = self.problems
         journal, entry_number, account = cells[JOURNAL], cells[NUMBER], cells[ACCOUNT]
         for index in (JOURNAL, NUMBER, ACCOUNT):
@@ -493,7 +492,8 @@ def _identity(cells: list[str], debit: Decimal, credit: Decimal) -> str:
         str(debit),
         str(credit),
     )
-    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    # NUL keeps the cells apart unambiguously: no line of an accepted file holds one.
+    text = "\x00".join(parts)
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
     return f"fec:{cells[JOURNAL]}:{cells[NUMBER]}:{digest}"
 
