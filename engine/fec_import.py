@@ -67,7 +67,7 @@ from sqlmodel import col
 from engine.access import require_write
 from engine.context import Ctx
 from engine.errors import UserError
-from engine.i18n import _
+from engine.i18n import _, ngettext
 from engine.importing import ImportLine, ImportReport, refused, write_entries
 from engine.parsing import MAX_DATE, MIN_DATE, InvalidNumber, parse_amount
 from engine.text_limits import field_limit
@@ -554,8 +554,11 @@ def _read(path: Path, prefix: str, progress: FecProgress | None) -> _Reader:
     if reader.errors:
         errors = sorted(reader.errors, key=_line_of)
         if len(reader.bad_lines) > len(errors):
+            more = len(reader.bad_lines) - len(errors)
             errors.append(
-                _("… and {n} more invalid lines").format(n=len(reader.bad_lines) - len(errors))
+                ngettext(
+                    "… and {n} more invalid line", "… and {n} more invalid lines", more
+                ).format(n=more)
             )
         raise refused(path, len(reader.bad_lines), errors)
     return reader
