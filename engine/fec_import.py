@@ -7,8 +7,9 @@ The file
     in this order: ``JournalCode JournalLib EcritureNum EcritureDate CompteNum CompteLib
     CompAuxNum CompAuxLib PieceRef PieceDate EcritureLib Debit Credit EcritureLet DateLet
     ValidDate Montantdevise Idevise`` (names read whatever their case); more columns may
-    follow. Encoding UTF-8 (a byte-order mark is fine) or ISO-8859-15: the first line that
-    is not plain ASCII decides, and every line must then be in that encoding.
+    follow. Encoding UTF-8 (a byte-order mark is fine, and says so) or ISO-8859-15: the
+    first line that is not plain ASCII decides, and every line must then be in that
+    encoding.
 
 Values
     Dates ``AAAAMMJJ`` (EcritureDate required; PieceDate, DateLet, ValidDate and a due date
@@ -530,6 +531,8 @@ def _read(path: Path, prefix: str, progress: FecProgress | None) -> _Reader:
                     path=str(path), names=" ".join(FIELDS)
                 )
             )
+        if first.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark says which
+            reader.encoding, reader.encoding_line = "utf-8", 1
         header = reader.decode(1, first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n"))
         if header is None:
             raise refused(path, 1, reader.errors)

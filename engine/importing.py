@@ -259,7 +259,6 @@ def write_entries(
     session = ctx.session
     entry_table = Entry.__table__  # type: ignore[attr-defined]
     known_customers = customers(ctx, lines, report, consumers or {})
-    found = existing(ctx, [item.source_key for item in lines])
 
     new_rows: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -282,8 +281,14 @@ def write_entries(
         if progress is not None:
             progress(done, total)
 
-    for item in lines:
-        done += 1
+    found: dict[str, Any] = {}
+    for done, item in enumerate(lines, start=1):
+        if done % WRITE_CHUNK == 1:
+            # The stored entries of the next lines only: a re-import of a million lines
+            # never holds them all at once.
+            found = existing(
+                ctx, [line.source_key for line in lines[done - 1 : done - 1 + WRITE_CHUNK]]
+            )
         customer_id, terms = known_customers[item.customer_code]
         old = found.get(item.source_key)
         if old is None:

@@ -381,6 +381,9 @@ def test_unknown_encodings_are_refused(db: TestDB, tmp_path: Path):
     path.write_bytes(data)
     message = refused(db, path)
     assert "line 5: unknown encoding: byte 0xE9 is not UTF-8, as line 2 is" in message
+    # A byte-order mark says UTF-8: a Latin-9 line after it is refused.
+    path.write_bytes(b"\xef\xbb\xbf" + data.replace("Facturé F1".encode(), b"Facture F1"))
+    assert "line 5: unknown encoding: byte 0xE9 is not UTF-8, as line 1 is" in refused(db, path)
     path.write_bytes("\t".join(FIELDS).encode("utf-16"))
     assert "UTF-16" in refused(db, path)
 
@@ -494,7 +497,7 @@ _pieces = st.lists(
 )
 @given(_pieces)
 def test_importing_a_valid_fec_twice_writes_what_once_does(
-    sqlite_db: TestDB, tmp_path_factory: pytest.TempPathFactory, pieces: list[Any]
+    db: TestDB, tmp_path_factory: pytest.TempPathFactory, pieces: list[Any]
 ):
     tmp_path = tmp_path_factory.mktemp("fec")
     rows: list[list[str]] = []
@@ -504,14 +507,14 @@ def test_importing_a_valid_fec_twice_writes_what_once_does(
         if paid:
             rows += payment(str(n), aux=aux, amount=amount.replace(",", "."), letter=letter)
     path = write(tmp_path, "p.fec", rows)
-    with sqlite_db.session() as session:
+    with db.session() as session:
         for entry in session.exec(select(Entry)):
             session.delete(entry)
-    run(sqlite_db, path)
-    once = [row[1:] for row in snapshot(sqlite_db)]
-    again = run(sqlite_db, path)
+    run(db, path)
+    once = [row[1:] for row in snapshot(db)]
+    again = run(db, path)
     assert again.added == 0 and again.updated == 0
-    assert [row[1:] for row in snapshot(sqlite_db)] == once
+    assert [row[1:] for row in snapshot(db)] == once
 
 
 def test_kind_inference():
