@@ -583,3 +583,14 @@ def test_progress_bar_on_a_terminal(cli: Cli, tmp_path: Path, monkeypatch: pytes
     code, _out, err = cli("import", "fec", str(write(tmp_path, "a.fec", sale("1"))))
     assert code == 0
     assert "reading" in err and "writing" in err and "100%" in err
+
+
+def test_cli_shows_hostile_labels_inert(cli: Cli, tmp_path: Path):
+    rows = sale("1")
+    rows[0][10] = "Facture \x1b[2J\x1b]0;pwned\x07 F1"
+    cli("import", "fec", str(write(tmp_path, "a.fec", rows)))
+    code, out, _err = cli("import", "fec", str(write(tmp_path, "b.fec", sale("2"))))
+    assert code == 0 and "no longer in this file" in out
+    assert "\x1b" not in out and "\x07" not in out
+    stored = [v for row in cli.dump("entry")["entry"] for v in row if isinstance(v, str)]
+    assert rows[0][10] in stored  # stored exact
