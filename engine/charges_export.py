@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -106,6 +107,10 @@ class ChargesExport:
     count: int = 0  # charges written (two lines each)
     references: list[str] = field(default_factory=list)
     total: Decimal = Decimal("0.00")
+
+
+# The end of every reference charge_reference writes: a dash, the kind's letter, a number.
+_REFERENCE_TAIL = re.compile(r"-[FPI][0-9]{2,}$")
 
 
 def charge_reference(dossier: str, kind: str, number: int) -> str:
@@ -245,8 +250,14 @@ def known_charges(ctx: Ctx, lines: Iterable[tuple[int, str, Decimal, Decimal]]) 
     the first such line only; a line naming a reference with another customer or amount is
     not that charge. Used by engine.csv_import, and for the FEC import, at the one place
     that decides between adding and updating an entry."""
-    items = list(lines)
-    pieces = sorted({piece for _cid, piece, _d, _c in items if piece})
+    # Only pieces shaped like our references are looked up: a million-line file holds a
+    # handful of them, and the rest are neither kept nor queried.
+    items = [
+        (position, line)
+        for position, line in enumerate(lines)
+        if line[1] and _REFERENCE_TAIL.search(line[1])
+    ]
+    pieces = sorted({line[1] for _position, line in items})
     found: dict[str, Any] = {}
     for start in range(0, len(pieces), 500):
         for hit in ctx.session.execute(
@@ -267,7 +278,7 @@ def known_charges(ctx: Ctx, lines: Iterable[tuple[int, str, Decimal, Decimal]]) 
             found[hit.charge_ref] = hit
     result: dict[int, Any] = {}
     taken: set[int] = set()
-    for position, (customer_id, piece, debit, credit) in enumerate(items):
+    for position, (customer_id, piece, debit, credit) in items:
         row = found.get(piece)
         if (
             row is None

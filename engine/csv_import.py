@@ -47,14 +47,6 @@ Idempotence
     for the n-th identical line of the file. Importing a file again adds nothing; a line
     found again whose lettering or (given) due date differs updates that entry.
 
-Charges coming back
-    A customer line whose piece is the reference of a charge ``export charges`` wrote
-    (``D000012-P03``), of that charge's customer and amount, is that charge: it is updated
-    (lettering, due date) as a line found again, never added. The decision is one call,
-    ``engine.charges_export.known_charges``, made where the import chooses between adding
-    and updating an entry (``import_csv``, ``old = existing.get(…) or charges.get(…)``);
-    an import of another format (FEC) calls it at the same place.
-
 All or nothing
     Every line is checked before anything is written; any bad line refuses the whole file,
     naming each bad line (header = line 1), field, value and what was expected.
@@ -83,33 +75,33 @@ import io
 import json
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import BindParameter, bindparam, insert, select, tuple_, update
-from sqlmodel import col
 
 from engine.access import require_write
-from engine.balances import (
-    dossiers_of_entries,
-    refresh_dossiers,
-    refresh_open_amounts,
-)
-from engine.charges_export import known_charges
 from engine.context import Ctx
 from engine.customers import parse_yes_no
-from engine.dossiers import settle_and_reopen
 from engine.errors import UserError
-from engine.history import now, record
-from engine.i18n import _, ngettext
+from engine.i18n import _
+from engine.importing import (
+    CHUNK,
+    DUE_KINDS,
+    STATISTICS_AFTER,
+    ZERO,
+    ImportReport,
+    Progress,
+    refused,
+    write_entries,
+)
+from engine.importing import ImportLine as _Line
 from engine.parsing import InvalidDate, InvalidNumber, parse_amount, parse_date
 from engine.text_limits import field_limit
 from engine.turns import IMPORTS, wait_turn
-from models.db import refresh_statistics
-from models.tables import Customer, Dossier, Entry, History
+from models.tables import Customer, Entry
+
+__all__ = ["CHUNK", "DUE_KINDS", "STATISTICS_AFTER", "ImportReport", "import_csv", "refused"]
 
 FIELDS = (
     "customer_code",
@@ -129,7 +121,6 @@ FIELDS = (
     "consumer",
 )
 KINDS = ("invoice", "credit_note", "deposit", "payment", "fee", "penalty", "indemnity")
-DUE_KINDS = ("invoice", "fee", "penalty", "indemnity")  # kinds that fall due
 # Column widths of the tables: checked up front, since PostgreSQL would refuse mid-import.
 MAX_LENGTHS = {
     "customer_code": field_limit(Customer, "code"),
@@ -141,49 +132,7 @@ MAX_LENGTHS = {
 }
 SHOWN = 60  # characters of a value quoted in a message: a 100,000-character cell is cut
 SEPARATORS = (";", ",", "\t")
-CHUNK = 500  # IN lists stay far below every backend's bound-parameter limit
-ZERO = Decimal("0.00")
 SOURCE = "csv"
-STATISTICS_AFTER = 1000  # added lines after which the planner statistics are refreshed
-
-
-@dataclass
-class ImportReport:
-    file: str
-    lines: int = 0  # data lines read (blank lines aside)
-    added: int = 0
-    updated: int = 0  # lettering or due date changed
-    unchanged: int = 0
-    customers_created: int = 0
-    due_dates_computed: int = 0  # new entries whose due date came from payment terms
-    skipped_accounts: int = 0  # lines on another account than the customers' (706…)
-    customers_updated: int = 0  # existing customers whose consumer flag the file changed
-    dossiers_touched: list[str] = field(default_factory=list)  # principal recomputed
-    closed: list[str] = field(default_factory=list)  # settled by this import
-    reopened: list[str] = field(default_factory=list)  # owed again after unlettering
-
-
-@dataclass
-class _Line:
-    """One validated line of the file."""
-
-    line: int
-    customer_code: str
-    customer_name: str
-    journal: str
-    date: dt.date
-    piece: str
-    invoice: str
-    reference: str
-    account: str
-    label: str
-    due_date: dt.date | None
-    debit: Decimal
-    credit: Decimal
-    lettering: str | None
-    kind: str
-    source_key: str = ""
-    consumer: bool | None = None  # the ``consumer`` cell; None when empty
 
 
 @dataclass
@@ -191,11 +140,6 @@ class _Mapping:
     columns: dict[str, str] = field(default_factory=dict)  # our name -> file header name
     separator: str | None = None
     encoding: str = "utf-8-sig"
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _norm(name: str) -> str:
@@ -556,19 +500,6 @@ def _identity(item: _Line) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def refused(path: Path, count: int, errors: list[str]) -> UserError:
-    """The whole file is refused: a first line, then each bad line on its own line."""
-    return UserError(
-        ngettext(
-            "Nothing was imported from {path}: {count} invalid line.",
-            "Nothing was imported from {path}: {count} invalid lines.",
-            count,
-        ).format(path=str(path), count=count)
-        + "\n"
-        + "\n".join(errors)
-    )
-
-
 def _parse(ctx: Ctx, path: Path, mapping: _Mapping) -> tuple[list[_Line], int]:
     text = _read_text(path, mapping.encoding).lstrip("\ufeff")
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -631,147 +562,9 @@ def _consumers(path: Path, lines: list[_Line]) -> dict[str, bool]:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _customers(
-    ctx: Ctx, lines: list[_Line], report: ImportReport, consumers: dict[str, bool]
-) -> dict[str, tuple[int, int]]:
-    """Customer code -> (id, payment terms), creating the unknown ones; the ``consumer``
-    column sets the flag of new and existing customers."""
-    session = ctx.session
-    names: dict[str, str] = {}
-    for item in lines:
-        if not names.get(item.customer_code):
-            names[item.customer_code] = item.customer_name
-    known: dict[str, tuple[int, int]] = {}
-    changed: list[str] = []
-    for chunk in _chunks(sorted(names)):
-        for row in session.execute(
-            select(
-                col(Customer.code),
-                col(Customer.id),
-                col(Customer.payment_terms_days),
-                col(Customer.consumer),
-            ).where(col(Customer.code).in_(chunk))
-        ):
-            known[row.code] = (row.id, row.payment_terms_days)
-            if consumers.get(row.code, row.consumer) != row.consumer:
-                changed.append(row.code)
-    for chunk in _chunks(changed):
-        # Through the ORM: each change gets its history row; the version moves, so a form
-        # opened before the import cannot save over it.
-        for customer in session.scalars(select(Customer).where(col(Customer.code).in_(chunk))):
-            customer.consumer = consumers[customer.code]
-            customer.version += 1
-    report.customers_updated = len(changed)
-    terms = int(ctx.settings.payment_terms_days)
-    # Through the ORM on purpose: each new customer gets its own history row.
-    created = [
-        Customer(
-            code=code,
-            name=names[code] or code,
-            payment_terms_days=terms,
-            consumer=consumers.get(code, False),
-        )
-        for code in sorted(set(names) - set(known))
-    ]
-    if created:
-        session.add_all(created)
-        session.flush()
-        for customer in created:
-            assert customer.id is not None
-            known[customer.code] = (customer.id, customer.payment_terms_days)
-    report.customers_created = len(created)
-    return known
-
-
-def _existing(ctx: Ctx, keys: list[str]) -> dict[str, Any]:
-    """The entries already imported under these keys, by key."""
-    found: dict[str, Any] = {}
-    # The keys (csv:, hex digits, #n) are rendered inline: a statement that never repeats is
-    # never auto-prepared by psycopg, whose cached generic plan, made while the table was
-    # small, degrades to a sequential scan per chunk (80 s instead of 1 s for 50,000 lines).
-    wanted: BindParameter[str] = bindparam("keys", expanding=True, literal_execute=True)
-    for chunk in _chunks(keys):
-        for row in ctx.session.execute(
-            select(
-                col(Entry.id),
-                col(Entry.source_key),
-                col(Entry.customer_id),
-                col(Entry.account),
-                col(Entry.lettering),
-                col(Entry.due_date),
-                col(Entry.debit),
-                col(Entry.credit),
-                col(Entry.open_amount),
-                col(Entry.version),
-            ).where(col(Entry.source_key).in_(wanted)),
-            {"keys": list(chunk)},
-        ):
-            found[row.source_key] = row
-    return found
-
-
-def _history_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _touched_entries(
-    ctx: Ctx, customer_id: int, groups: set[tuple[str, str]], whole: bool
-) -> list[int]:
-    query = select(col(Entry.id)).where(col(Entry.customer_id) == customer_id)
-    if not whole:
-        query = query.where(tuple_(col(Entry.account), col(Entry.lettering)).in_(list(groups)))
-    return list(ctx.session.execute(query).scalars())
-
-
-def _refresh(
-    ctx: Ctx,
-    groups: dict[int, set[tuple[str, str]]],
-    changed_ids: Iterable[int],
-    report: ImportReport,
-) -> None:
-    """Open amounts of the affected lettering groups, then the dossiers holding them."""
-    session = ctx.session
-    customers = sorted(groups)
-    with_dossiers: set[int] = set()
-    for chunk in _chunks(customers):
-        with_dossiers.update(
-            session.execute(
-                select(col(Dossier.customer_id))
-                .where(col(Dossier.customer_id).in_(chunk))
-                .distinct()
-            ).scalars()
-        )
-    entry_ids = set(changed_ids)
-    for customer_id in customers:
-        wanted = groups[customer_id]
-        # Past a few hundred groups, reading the whole account is cheaper than a long IN list.
-        whole = len(wanted) > CHUNK
-        refresh_open_amounts(session, customer_id, None if whole else wanted)
-        if customer_id in with_dossiers:
-            entry_ids.update(_touched_entries(ctx, customer_id, wanted, whole))
-    dossier_ids: set[int] = set()
-    for chunk in _chunks(sorted(entry_ids)):
-        dossier_ids |= dossiers_of_entries(session, chunk)
-    if not dossier_ids:
-        return
-    ordered = sorted(dossier_ids)
-    for chunk in _chunks(ordered):
-        refresh_dossiers(session, chunk)
-    for chunk in _chunks(ordered):
-        closed, reopened = settle_and_reopen(ctx, set(chunk))
-        report.closed += closed
-        report.reopened += reopened
-    numbers: list[str] = []
-    for chunk in _chunks(ordered):
-        numbers += session.execute(
-            select(col(Dossier.number)).where(col(Dossier.id).in_(chunk))
-        ).scalars()
-    report.dossiers_touched = sorted(numbers)
-    report.closed.sort()
-    report.reopened.sort()
-
-
-def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportReport:
+def import_csv(
+    ctx: Ctx, path: Path, mapping: Path | None = None, progress: Progress | None = None
+) -> ImportReport:
     """Import the entries of a CSV file: all of its lines or, when one is bad, none."""
     require_write(ctx.actor)
     path = Path(path)
@@ -784,135 +577,5 @@ def import_csv(ctx: Ctx, path: Path, mapping: Path | None = None) -> ImportRepor
     kept = [item for item in lines if item.account.startswith(prefix)]
     report.skipped_accounts = len(lines) - len(kept)
     lines = kept
-    customers = _customers(ctx, lines, report, _consumers(path, lines))
-    existing = _existing(ctx, [item.source_key for item in lines])
-    # Charges we exported coming back (engine.charges_export.known_charges, the one hook):
-    # such a line is that charge, updated below like a line imported before.
-    charges = known_charges(
-        ctx,
-        ((customers[item.customer_code][0], item.piece, item.debit, item.credit) for item in lines),
-    )
-
-    new_rows: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    history: list[dict[str, Any]] = []
-    groups: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    at = now()
-    login = session.info.get("login", ctx.actor.login)
-    for position, item in enumerate(lines):
-        customer_id, terms = customers[item.customer_code]
-        old = existing.get(item.source_key) or charges.get(position)
-        if old is None:
-            due_date = item.due_date
-            if due_date is None and item.kind in DUE_KINDS:
-                due_date = item.date + dt.timedelta(days=terms)
-                report.due_dates_computed += 1
-            new_rows.append(
-                {
-                    "customer_id": customer_id,
-                    "journal": item.journal,
-                    "date": item.date,
-                    "piece": item.piece,
-                    "invoice": item.invoice,
-                    "reference": item.reference,
-                    "account": item.account,
-                    "label": item.label,
-                    "due_date": due_date,
-                    "debit": item.debit,
-                    "credit": item.credit,
-                    "lettering": item.lettering,
-                    "kind": item.kind,
-                    "source": SOURCE,
-                    "source_key": item.source_key,
-                    "reminder_count": 0,
-                    "excluded": False,
-                    # Right for an unlettered line; lettered ones are recomputed below.
-                    "open_amount": item.debit - item.credit,
-                    "version": 1,
-                }
-            )
-            if item.lettering:
-                groups[customer_id].add((item.account, item.lettering))
-            continue
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        if old.lettering != item.lettering:
-            before["lettering"], after["lettering"] = old.lettering, item.lettering
-        # An empty due date cell keeps the stored one: terms may have changed since.
-        if item.due_date is not None and old.due_date != item.due_date:
-            before["due_date"], after["due_date"] = old.due_date, item.due_date
-        if not after:
-            report.unchanged += 1
-            continue
-        report.updated += 1
-        for code in (old.lettering, item.lettering):
-            if code:
-                groups[old.customer_id].add((old.account, code))
-        groups.setdefault(old.customer_id, set())
-        updates.append(
-            {
-                "id": old.id,
-                "lettering": item.lettering,
-                "due_date": after.get("due_date", old.due_date),
-                # Unlettered entries stand alone: refresh_open_amounts only walks groups.
-                "open_amount": old.debit - old.credit if not item.lettering else old.open_amount,
-                "version": old.version + 1,
-            }
-        )
-        history.append(
-            {
-                "at": at,
-                "login": login,
-                "table_name": "entry",
-                "record_id": str(old.id),
-                "action": "update",
-                "before": json.dumps(
-                    {k: _history_value(v) for k, v in before.items()},
-                    sort_keys=True,
-                    ensure_ascii=False,
-                ),
-                "after": json.dumps(
-                    {k: _history_value(v) for k, v in after.items()},
-                    sort_keys=True,
-                    ensure_ascii=False,
-                ),
-            }
-        )
-
-    # Core-style bulk statements: one history row per entry would drown the table (see
-    # engine.history.record); updates still get theirs, written alongside.
-    for chunk in _chunks(new_rows, 5000):
-        # render_nulls: rows with and without a due date or lettering stay one executemany
-        # (else the ORM splits the batch wherever the None columns change: ~10x slower).
-        session.execute(insert(Entry).execution_options(render_nulls=True), list(chunk))
-    for chunk in _chunks(updates, 5000):
-        session.execute(update(Entry), list(chunk))
-    if history:
-        session.execute(insert(History), history)
-    report.added = len(new_rows)
-    _refresh(ctx, groups, (row["id"] for row in updates), report)
-    record(
-        session,
-        "entry",
-        path.name[:40],  # History.record_id is 40 characters wide
-        "import",
-        {
-            "source": SOURCE,
-            "file": str(path),
-            "lines": report.lines,
-            "added": report.added,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "customers_created": report.customers_created,
-            "customers_updated": report.customers_updated,
-            "skipped_accounts": report.skipped_accounts,
-            "due_dates_computed": report.due_dates_computed,
-            "dossiers_touched": report.dossiers_touched,
-            "closed": report.closed,
-            "reopened": report.reopened,
-        },
-    )
-    session.flush()
-    if report.added >= STATISTICS_AFTER:
-        refresh_statistics(session.connection())  # a big load changes the tables' shape
+    write_entries(ctx, path, lines, report, SOURCE, _consumers(path, lines), progress)
     return report

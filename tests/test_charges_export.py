@@ -185,6 +185,23 @@ def test_round_trip_recognises_the_charges_then_settles_them(db: TestDB, tmp_pat
         assert dossier.principal == Decimal("1000.00")  # the invoice is still owed
 
 
+def test_charges_exported_as_fec_come_back_through_the_fec_import_as_themselves(
+    db: TestDB, tmp_path: Path
+) -> None:
+    """The accounting's next FEC export brings the charge lines back: recognised by their
+    reference (one hook for both imports), no second entry."""
+    from engine.fec_import import import_fec
+
+    with_charges(db)
+    path = tmp_path / "charges.txt"
+    path.write_text(export(db, "fec").text, encoding="utf-8")
+    before = entry_count(db)
+    with db.ctx(TODAY) as ctx:
+        report = import_fec(ctx, path)
+    assert (report.added, report.unchanged) == (0, 3)
+    assert entry_count(db) == before
+
+
 def test_a_line_with_the_reference_but_another_amount_is_not_the_charge(db: TestDB) -> None:
     with_charges(db)
     result = export(db)

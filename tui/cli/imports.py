@@ -1,7 +1,9 @@
-"""Importing accounting entries: ``import csv`` (rules in engine.csv_import)."""
+"""Importing accounting entries: ``import csv`` and ``import fec`` (rules in
+engine.csv_import and engine.fec_import)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,107 @@ def import_notes(report: Any) -> None:
         )
 
 
+def add_fec(g: Subcommands) -> None:
+    p = command(g, "fec", cmd_import_fec, _("import a FEC file (Fichier des Écritures Comptables)"))
+    p.add_argument("file")
+    json_flag(p)
+
+
+class ProgressBar:
+    """A bar on stderr while a file is read and written, when stderr is a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.shown = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        label = _("reading") if stage == "read" else _("writing")
+        part = done / total if total else 1.0
+        filled = int(part * self.WIDTH)
+        text = f"\r{label:<8} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {part:4.0%}"
+        if text != self.shown:
+            self.shown = text
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * (len(self.shown) - 1) + "\r")
+            sys.stderr.flush()
+
+
+def cmd_import_fec(rt: Runtime) -> None:
+    from engine.fec_import import import_fec
+    from engine.turns import TURN_WAIT
+
+    bar = ProgressBar() if sys.stderr.isatty() else None
+    try:
+        with rt.ctx(wait=TURN_WAIT) as ctx:  # behind another import: wait, do not fail
+            report = import_fec(ctx, Path(rt.args.file), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if rt.args.json:
+        out_json(asdict(report))
+        return
+    out(
+        _(
+            "{file}: {lines} lines, {added} added, {updated} updated, {unchanged} unchanged; "
+            "{customers} customers created."
+        ).format(
+            file=report.file,
+            lines=report.lines,
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            customers=report.customers_created,
+        )
+    )
+    if report.due_date_source == "payment_terms":
+        out(_("Due dates: the file has none; piece date + the customer's payment terms."))
+    else:
+        out(_("Due dates: from the file's {column} column.").format(column=report.due_date_source))
+    if report.due_dates_computed:
+        out(
+            _("{n} due dates computed from payment terms (the file gave none).").format(
+                n=report.due_dates_computed
+            )
+        )
+    import_notes(report)
+    if report.skipped_zero:
+        out(
+            ngettext(
+                "{n} line skipped: debit and credit are both 0.",
+                "{n} lines skipped: debit and credit are both 0.",
+                report.skipped_zero,
+            ).format(n=report.skipped_zero)
+        )
+    for label, numbers in (
+        (pgettext("dossiers", "closed"), report.closed),
+        (pgettext("dossiers", "reopened"), report.reopened),
+    ):
+        if numbers:
+            out(f"{label}: {', '.join(numbers)}")
+    if report.vanished:
+        out(
+            ngettext(
+                "{n} entry imported before is no longer in this file (kept; check it in the "
+                "accounting):",
+                "{n} entries imported before are no longer in this file (kept; check them in "
+                "the accounting):",
+                len(report.vanished),
+            ).format(n=len(report.vanished))
+        )
+        for item in report.vanished:
+            amount = item["debit"] if item["debit"] != "0.00" else "-" + item["credit"]
+            out(
+                f"  #{item['id']} {item['customer']} {item['journal']} {item['number']} "
+                f"{item['date']} {item['piece']} {amount} {item['label']}"
+            )
+
+
 def register(commands: Subcommands) -> None:
     g = group(commands, "import", _("import accounting entries"))
     add_csv(g)
+    add_fec(g)
