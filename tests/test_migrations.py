@@ -150,9 +150,37 @@ def test_a_database_at_another_schema_is_refused_with_what_to_do(
     assert f"schema version {stored}" in err and SCHEMA_REVISION in err and says in err
     if stored < SCHEMA_REVISION:  # init upgrades it, then it is used again
         assert "recouvrement init" in err
-        with sqlite3.connect(path) as raw:
+        with sqlite3.connect(path) as raw:  # (its tables are already those of the newest)
             raw.execute("UPDATE alembic_version SET version_num = ?", (SCHEMA_REVISION,))
         assert main(["--db", str(path), "--user", "boss", "dossier", "list"]) == 0
+
+
+def test_init_says_it_upgraded_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic import command
+
+    from models.db import alembic_config, make_engine
+    from models.env import SCHEMA_REVISION
+    from tui.cli import main
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(str(path))
+    command.upgrade(alembic_config(engine), "0008")
+    with engine.begin() as conn:  # a database in use: it has its manager
+        conn.execute(
+            text(
+                "INSERT INTO app_user (login, name, role, active, version) "
+                "VALUES ('boss', '', 'manager', true, 1)"
+            )
+        )
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["--db", str(path), "--user", "boss", "init"]) == 0
+    said = capsys.readouterr().out
+    assert f"upgraded from schema version 0008 to {SCHEMA_REVISION}" in said
+    assert main(["--db", str(path), "--user", "boss", "init"]) == 0
+    assert "is up to date" in capsys.readouterr().out
 
 
 def test_every_migration_since_0006_upgrades_a_database_holding_data(tmp_path: Path) -> None:

@@ -18,16 +18,26 @@ def add_init(commands: Subcommands) -> None:
 
 def cmd_init(rt: Runtime) -> None:
     from engine.bootstrap import initialize
+    from models.db import schema_revision
 
     rt.ensure_parent()
+    before = None
     if rt.path is None or rt.path.exists():
         rt.initialized()  # a folder, a text file or a damaged file: said in one line
         rt.require_writable()
+        before = schema_revision(rt.engine)
     new = initialize(rt.engine, rt.login)
+    after = schema_revision(rt.engine)
     if new:
         out(
             _("Database created at {url}; {login} is its first manager.").format(
                 url=rt.safe_url, login=rt.login
+            )
+        )
+    elif before is not None and before != after:
+        out(
+            _("Database {url} upgraded from schema version {before} to {after}.").format(
+                url=rt.safe_url, before=before, after=after
             )
         )
     else:
