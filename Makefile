@@ -18,9 +18,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-# Opens the TUI on a demo database, created and filled on the first run.
+# Opens the TUI on a demo database, created and filled on the first run (and upgraded to
+# the program's schema on the later ones).
 run: $(VENV)/.installed
-	@test -f $(DEMO_DB) || $(BIN)/recouvrement --db $(DEMO_DB) demo
+	@if test -f $(DEMO_DB); then $(BIN)/recouvrement --db $(DEMO_DB) init > /dev/null; \
+	else $(BIN)/recouvrement --db $(DEMO_DB) demo; fi
 	$(BIN)/recouvrement --db $(DEMO_DB)
 
 test: $(VENV)/.installed-dev
