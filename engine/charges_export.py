@@ -45,6 +45,7 @@ from sqlmodel import col
 
 from engine.access import require_write
 from engine.context import Ctx
+from engine.entry_formats import CSV_COLUMNS, FEC_FIELDS
 from engine.errors import UserError
 from engine.history import now
 from engine.i18n import N_, _, gettext_in
@@ -55,42 +56,6 @@ from models.tables import Entry
 
 FORMATS = ("csv", "fec")
 KIND_LETTER = {"fee": "F", "penalty": "P", "indemnity": "I"}
-CSV_COLUMNS = (
-    "customer_code",
-    "customer_name",
-    "journal",
-    "date",
-    "piece",
-    "invoice",
-    "reference",
-    "account",
-    "label",
-    "due_date",
-    "debit",
-    "credit",
-    "lettering",
-    "kind",
-)
-FEC_FIELDS = (
-    "JournalCode",
-    "JournalLib",
-    "EcritureNum",
-    "EcritureDate",
-    "CompteNum",
-    "CompteLib",
-    "CompAuxNum",
-    "CompAuxLib",
-    "PieceRef",
-    "PieceDate",
-    "EcritureLib",
-    "Debit",
-    "Credit",
-    "EcritureLet",
-    "DateLet",
-    "ValidDate",
-    "Montantdevise",
-    "Idevise",
-)
 # Written in the company's document_language, like the charges' labels (engine.effects).
 JOURNAL_LABEL = N_("Collection charges")
 CUSTOMERS_LABEL = N_("Customers")

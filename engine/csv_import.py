@@ -83,6 +83,7 @@ from pathlib import Path
 from engine.access import require_write
 from engine.context import Ctx
 from engine.customers import parse_yes_no
+from engine.entry_formats import CSV_COLUMNS
 from engine.errors import UserError
 from engine.i18n import _
 from engine.importing import (
@@ -103,23 +104,8 @@ from models.tables import Customer, Entry
 
 __all__ = ["CHUNK", "DUE_KINDS", "STATISTICS_AFTER", "ImportReport", "import_csv", "refused"]
 
-FIELDS = (
-    "customer_code",
-    "customer_name",
-    "journal",
-    "date",
-    "piece",
-    "invoice",
-    "reference",
-    "account",
-    "label",
-    "due_date",
-    "debit",
-    "credit",
-    "lettering",
-    "kind",
-    "consumer",
-)
+# What an import reads: the columns an export writes, and who is a consumer.
+FIELDS = (*CSV_COLUMNS, "consumer")
 KINDS = ("invoice", "credit_note", "deposit", "payment", "fee", "penalty", "indemnity")
 # Column widths of the tables: checked up front, since PostgreSQL would refuse mid-import.
 MAX_LENGTHS = {

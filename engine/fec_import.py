@@ -67,6 +67,7 @@ from sqlmodel import col
 
 from engine.access import require_write
 from engine.context import Ctx
+from engine.entry_formats import FEC_FIELDS
 from engine.errors import UserError
 from engine.i18n import _, ngettext
 from engine.importing import ImportLine, ImportReport, refused, write_entries
@@ -75,26 +76,7 @@ from engine.text_limits import field_limit
 from engine.turns import IMPORTS, wait_turn
 from models.tables import Customer, Entry
 
-FIELDS = (
-    "JournalCode",
-    "JournalLib",
-    "EcritureNum",
-    "EcritureDate",
-    "CompteNum",
-    "CompteLib",
-    "CompAuxNum",
-    "CompAuxLib",
-    "PieceRef",
-    "PieceDate",
-    "EcritureLib",
-    "Debit",
-    "Credit",
-    "EcritureLet",
-    "DateLet",
-    "ValidDate",
-    "Montantdevise",
-    "Idevise",
-)
+FIELDS = FEC_FIELDS
 (
     JOURNAL,
     _JOURNAL_LIB,
