@@ -208,10 +208,10 @@ def known_charges(ctx: Ctx, lines: Iterable[tuple[int, str, Decimal, Decimal]]) 
     """The import's hook for charges coming back (see the module's docstring).
 
     ``lines``: (customer id, piece, debit, credit) of each line of a file on a customer
-    account, in the file's order. Returns, by the line's position in ``lines``, the row of
-    the exported charge it is (the columns engine.csv_import's ``_existing`` reads: id,
-    source_key, customer_id, account, lettering, due_date, debit, credit, open_amount,
-    version), for the import to update that charge instead of adding an entry. A charge is
+    account, in the file's order. Returns, by the line's position in ``lines``, the
+    exported charge it is (its ``id`` and ``source_key``: the import reads it as it reads
+    any stored entry, engine.importing.existing, and updates it instead of adding an
+    entry). A charge is
     the first such line only; a line naming a reference with another customer or amount is
     not that charge. Used by engine.csv_import, and for the FEC import, at the one place
     that decides between adding and updating an entry."""
@@ -230,13 +230,8 @@ def known_charges(ctx: Ctx, lines: Iterable[tuple[int, str, Decimal, Decimal]]) 
                 col(Entry.id),
                 col(Entry.source_key),
                 col(Entry.customer_id),
-                col(Entry.account),
-                col(Entry.lettering),
-                col(Entry.due_date),
                 col(Entry.debit),
                 col(Entry.credit),
-                col(Entry.open_amount),
-                col(Entry.version),
                 col(Entry.charge_ref),
             ).where(col(Entry.charge_ref).in_(pieces[start : start + 500]))
         ):

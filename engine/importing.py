@@ -267,13 +267,17 @@ def write_entries(
     known_customers = customers(ctx, lines, report, consumers or {})
     # Charges we exported coming back (engine.charges_export.known_charges, the one hook):
     # such a line is that charge, updated below like a line imported before.
-    charges = known_charges(
+    coming_back = known_charges(
         ctx,
         (
             (known_customers[item.customer_code][0], item.piece, item.debit, item.credit)
             for item in lines
         ),
     )
+    stored_charges = existing(ctx, [charge.source_key for charge in coming_back.values()])
+    charges = {
+        position: stored_charges[charge.source_key] for position, charge in coming_back.items()
+    }
 
     new_rows: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
