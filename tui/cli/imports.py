@@ -31,6 +31,13 @@ def cmd_import_csv(rt: Runtime) -> None:
     if rt.args.json:
         out_json(asdict(report))
         return
+    say_summary(report)
+    say_computed(report)
+    say_dossiers(report)
+
+
+def say_summary(report: Any) -> None:
+    """The first line of an import's report (CSV or FEC)."""
     out(
         _(
             "{file}: {lines} lines, {added} added, {updated} updated, {unchanged} unchanged; "
@@ -44,24 +51,16 @@ def cmd_import_csv(rt: Runtime) -> None:
             customers=report.customers_created,
         )
     )
+
+
+def say_computed(report: Any) -> None:
+    """The due dates an import computed, the lines it skipped, the customers it changed."""
     if report.due_dates_computed:
         out(
             _("{n} due dates computed from payment terms (the file gave none).").format(
                 n=report.due_dates_computed
             )
         )
-    import_notes(report)
-    for label, numbers in (
-        (pgettext("dossiers", "closed"), report.closed),
-        (pgettext("dossiers", "reopened"), report.reopened),
-    ):
-        if numbers:
-            out(f"{label}: {', '.join(numbers)}")
-
-
-def import_notes(report: Any) -> None:
-    """What ``import csv`` says about the lines it skipped and the customers it changed."""
-
     if report.skipped_accounts:
         out(
             ngettext(
@@ -78,6 +77,16 @@ def import_notes(report: Any) -> None:
                 report.customers_updated,
             ).format(n=report.customers_updated)
         )
+
+
+def say_dossiers(report: Any) -> None:
+    """The dossiers an import closed or reopened."""
+    for label, numbers in (
+        (pgettext("dossiers", "closed"), report.closed),
+        (pgettext("dossiers", "reopened"), report.reopened),
+    ):
+        if numbers:
+            out(f"{label}: {', '.join(numbers)}")
 
 
 def add_fec(g: Subcommands) -> None:
@@ -124,30 +133,12 @@ def cmd_import_fec(rt: Runtime) -> None:
     if rt.args.json:
         out_json(asdict(report))
         return
-    out(
-        _(
-            "{file}: {lines} lines, {added} added, {updated} updated, {unchanged} unchanged; "
-            "{customers} customers created."
-        ).format(
-            file=report.file,
-            lines=report.lines,
-            added=report.added,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            customers=report.customers_created,
-        )
-    )
+    say_summary(report)
     if report.due_date_source == "payment_terms":
         out(_("Due dates: the file has none; piece date + the customer's payment terms."))
     else:
         out(_("Due dates: from the file's {column} column.").format(column=report.due_date_source))
-    if report.due_dates_computed:
-        out(
-            _("{n} due dates computed from payment terms (the file gave none).").format(
-                n=report.due_dates_computed
-            )
-        )
-    import_notes(report)
+    say_computed(report)
     if report.skipped_zero:
         out(
             ngettext(
@@ -156,12 +147,7 @@ def cmd_import_fec(rt: Runtime) -> None:
                 report.skipped_zero,
             ).format(n=report.skipped_zero)
         )
-    for label, numbers in (
-        (pgettext("dossiers", "closed"), report.closed),
-        (pgettext("dossiers", "reopened"), report.reopened),
-    ):
-        if numbers:
-            out(f"{label}: {', '.join(numbers)}")
+    say_dossiers(report)
     if report.vanished:
         out(
             ngettext(
