@@ -330,21 +330,16 @@ class Changes:
         """The day's letters (to-dos planned on or before ``until``, of ``agent``): the
         printed ones in one PDF (path asked), the e-mail ones marked done and sent; once
         the user says the PDF was printed, those are marked done."""
-        from engine.reads.documents import letters_due
-
         batch: list[Any] = []
 
         def work(ctx: Ctx, values: dict[str, str]) -> str:
             path = produce.check_pdf_path(values["path"], _("file"))
-            due = letters_due(ctx.session, until, agent)
-            if not due:
+            day = produce.day_letters(ctx, until, agent)
+            if not day.due:
                 raise UserError(_("No letter due on or before {day}.").format(day=fmt.date(until)))
-            printed = [item for item in due if item.channel == "print"]
-            emailed = [item for item in due if item.channel == "email"]
-            if emailed:
-                produce.email_sender(ctx)  # refused before the day's letters are laid out
-            if printed:
-                produce.write_pdf_file(path, produce.batch_pdf(ctx, printed))
+            printed, emailed = day.printed, day.emailed
+            if day.pdf is not None:
+                produce.write_pdf_file(path, day.pdf)
             if emailed:
                 produce.mark_batch(ctx, emailed, "email")
             batch[:] = [printed, emailed, produce.pending(ctx), path]

@@ -669,6 +669,32 @@ def letter_of(ctx: Ctx, intervention_id: int, tools: Toolkit | None = None) -> D
 # -- the day's letters (``letters``, the Actions screen's batch)
 
 
+@dataclass(frozen=True)
+class DayLetters:
+    """The letters due on or before a day (``letters``, the Actions screen's batch): those
+    to print, in one PDF, and those that go by e-mail (marked done and sent at once)."""
+
+    due: list[DueLetter]
+    printed: list[DueLetter]
+    emailed: list[DueLetter]
+    pdf: bytes | None  # the printed ones' PDF; None when there are none
+
+
+def day_letters(
+    ctx: Ctx, until: dt.date, agent: str | None, tools: Toolkit | None = None
+) -> DayLetters:
+    """The day's letters, their PDF laid out; e-mails without a sender are refused before
+    the letters are laid out. Nothing is written."""
+    from engine.reads.documents import letters_due
+
+    due = letters_due(ctx.session, until, agent)
+    printed = [item for item in due if item.channel == "print"]
+    emailed = [item for item in due if item.channel == "email"]
+    if emailed:
+        email_sender(ctx, tools)
+    return DayLetters(due, printed, emailed, batch_pdf(ctx, printed, tools) if printed else None)
+
+
 def batch_pdf(ctx: Ctx, letters: Sequence[DueLetter], tools: Toolkit | None = None) -> bytes:
     """The letters of ``letters`` in one PDF, each from a new page, dated ``ctx.today``
     (the day they are printed and marked done). Nothing is written."""

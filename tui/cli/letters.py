@@ -171,24 +171,19 @@ def confirm_printed(count: int) -> bool:
 
 
 def cmd_letters(rt: Runtime) -> None:
-    from engine.documents.produce import batch_pdf, email_sender, mark_batch, pending
-    from engine.reads.documents import letters_due
+    from engine.documents.produce import day_letters, mark_batch, pending
 
     a = rt.args
     target = check_out_path(a.out)
     until = a.date or rt.today
     with rt.ctx(write=False) as ctx:
-        due = letters_due(ctx.session, until, a.agent)
-        if any(item.channel == "email" for item in due):
-            email_sender(ctx)  # refused before the day's letters are laid out
-        printed = [item for item in due if item.channel == "print"]
-        pdf = batch_pdf(ctx, printed) if printed else None
+        day = day_letters(ctx, until, a.agent)
+    due, printed, emailed = day.due, day.printed, day.emailed
     if not due:
         out(_("No letter due on or before {day}.").format(day=until))
         return
-    emailed = [item for item in due if item.channel == "email"]
-    if pdf is not None:
-        write_file(target, pdf)
+    if day.pdf is not None:
+        write_file(target, day.pdf)
     rows = [
         (
             item.planned,
