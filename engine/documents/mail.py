@@ -274,11 +274,9 @@ def send_message(
 ) -> None:
     """Send ``message`` through ``smtp`` (see the module's doc). ``context`` is the TLS
     context (default: the system's trusted certificates). Raises SendError."""
-    client = _connect(smtp, context)
-    try:
-        _send(client, message, smtp)
-    finally:
-        _close(client)
+    [error] = send_messages([message], smtp, context=context)
+    if error:
+        raise SendError(error)
 
 
 def send_messages(

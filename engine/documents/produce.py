@@ -439,15 +439,11 @@ def pending(ctx: Ctx, tools: Toolkit | None = None) -> Mailing:
     return Mailing(items, toolkit(tools).smtp(ctx.settings) if host and items else None)
 
 
-def _read(path: Path) -> EmailMessage:
-    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
-
-
 def deliver(mailing: Mailing, tools: Toolkit | None = None) -> list[Delivery]:
     """Send the e-mails over one connection (no database here). A sent file moves to
     ``sent/`` beside it; a failed one stays in the outbox."""
+    from engine.documents.mail import read_eml
+
     if mailing.smtp is None:
         return []
     tools = toolkit(tools)
@@ -455,7 +451,7 @@ def deliver(mailing: Mailing, tools: Toolkit | None = None) -> list[Delivery]:
     readable: list[tuple[Outgoing, EmailMessage]] = []
     for item in mailing.items:
         try:
-            readable.append((item, _read(item.path)))
+            readable.append((item, read_eml(item.path)))
         except OSError as exc:
             reason = _("The file {path} cannot be read: {reason}.").format(
                 path=item.path, reason=exc.strerror or exc
