@@ -136,3 +136,23 @@ async def test_escape_on_a_new_dossier_being_filled_asks_first(sqlite_db: TestDB
         await wait_for(pilot, lambda: app.screen is lists)
     with sqlite_db.session() as session:
         assert len(session.exec(select(Dossier)).all()) == 4  # seed_tui's, no new one
+
+
+async def test_no_screen_key_leaves_a_box_behind(sqlite_db: TestDB) -> None:
+    """Under any box (a question, a letter's text…) the screens' keys 1–9 do nothing: the
+    box is never left behind a screen switched to."""
+    from tui.screens.dossier_detail import ReadModal
+
+    seed_tui(sqlite_db)
+    app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        body = app.screen.query_one(TableBody)
+        await wait_for(pilot, lambda: body.loaded)
+        for box in (ConfirmForm("?"), ReadModal("Letter", "text")):
+            app.push_screen(box)
+            await wait_for(pilot, lambda box=box: app.screen is box)
+            await pilot.press(*"123456789")
+            await pilot.pause()
+            assert app.screen is box
+            box.dismiss(None)
+            await wait_for(pilot, lambda box=box: app.screen is not box)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.events import DescendantFocus, Key, Resize
@@ -146,10 +147,19 @@ class BaseModal(Base, ModalScreen[Any]):
     worker, a refusal shows in the form (``show_error``), which stays open with what was
     typed, and ``then`` gets the result once saved (typically to dismiss)."""
 
+    # Switching screens under a modal would leave it behind: the screens' keys 1–9 do
+    # nothing here (typed into a text field they are text, as always).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, "nothing", show=False) for key in "123456789"
+    ]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
         self.saving = False
+
+    def action_nothing(self) -> None:
+        pass
 
     def show_error(self, message: str) -> None:
         """Show a refusal inside the form (an empty message clears it)."""

@@ -63,11 +63,6 @@ class FormModal(BaseModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", N_("Save"), id="form.submit"),
         Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
-        # Screen switching under an open form would leave it behind: keys 1–4 do nothing
-        # here (typed into a text field they are text, as always).
-        *(Binding(k, "nothing", show=False) for k in "12345"),
-        Binding("8", "nothing", show=False),
-        Binding("7", "nothing", show=False),
     ]
     DEFAULT_CSS = """
     FormModal { align: center middle; }
@@ -207,9 +202,6 @@ class FormModal(BaseModal):
 
     def action_cancel(self) -> None:
         self.close_asking()
-
-    def action_nothing(self) -> None:
-        pass
 
     @on(Input.Submitted)
     def input_submitted(self, event: Input.Submitted) -> None:

@@ -116,9 +116,6 @@ class TemplatePreview(BaseModal):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", N_("Close"), id="preview.close"),
-        # No screen switching under the box (it would be left behind).
-        *(Binding(k, "nothing", show=False) for k in "1234579"),
-        Binding("8", "nothing", show=False),
     ]
     DEFAULT_CSS = """
     TemplatePreview { align: center middle; }
@@ -186,6 +183,3 @@ class TemplatePreview(BaseModal):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-    def action_nothing(self) -> None:
-        pass
