@@ -528,7 +528,7 @@ def test_demo_killed_halfway_leaves_nothing_and_runs_again(
             MANAGER,
             "demo",
             "--size",
-            # Two batches (1,500 customers, ~4,500 dossiers each): killed after the first,
+            # Ten batches (~150 customers, ~460 dossiers each): killed after the first,
             # while the second is still being written.
             "4600",
         ],

@@ -108,7 +108,8 @@ class _Case:
 
 
 class LargeDemo:
-    CHUNK = 1_500  # customers per batch (~4,500 dossiers, ~45,000 entries)
+    CHUNK = 1_500  # customers per batch at most (~4,500 dossiers, ~45,000 entries)
+    STEPS = 10  # a smaller demo still says its progress about ten times
     BATCH = 20_000  # rows per INSERT … executemany
 
     def __init__(
@@ -155,9 +156,10 @@ class LargeDemo:
             # connection gets SQLite's default back afterwards.
             conn.exec_driver_sql("PRAGMA cache_size=-262144")
         try:
-            for first in range(0, len(self.starts), self.CHUNK):
+            chunk = max(100, min(self.CHUNK, -(-len(self.starts) // self.STEPS)))
+            for first in range(0, len(self.starts), chunk):
                 rows = _Rows()
-                for index in range(first, min(first + self.CHUNK, len(self.starts))):
+                for index in range(first, min(first + chunk, len(self.starts))):
                     self.customer(index, rows)
                 for name, target in tables.items():
                     self.insert(conn, target, getattr(rows, name))
