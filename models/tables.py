@@ -112,6 +112,8 @@ class Entry(SQLModel, table=True):
         Index("ix_entry_customer_due", "customer_id", "due_date"),
         # The preventive reminder proposal: invoices due in a window, every customer.
         Index("ix_entry_due", "due_date"),
+        # The aged balance on a past day: the lettering groups with an entry dated after it.
+        Index("ix_entry_date", "date"),
         Index("uq_entry_charge_ref", "charge_ref", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)

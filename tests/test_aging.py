@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from engine.balances import open_amounts_on, refresh_open_amounts
 from engine.daily import run_daily
 from engine.errors import UserError
 from engine.reads.aging import (
@@ -242,6 +243,96 @@ def test_the_daily_pass_writes_one_snapshot_a_day(db: TestDB) -> None:
     assert [p.day for p in series] == [TODAY, TODAY + dt.timedelta(days=1)]
     assert series[1].overdue == Decimal("350.00")  # nothing fell due overnight
     assert series[1].total == Decimal("650.00")
+
+
+def test_a_past_day_counts_what_was_open_on_that_day(db: TestDB) -> None:
+    """On a day before a payment was booked, what it settled since was still owed (the
+    amount on day D of docs/RULES.md); the day after, it is settled."""
+    with db.ctx(TODAY) as ctx:
+        s = ctx.session
+        c = add_customer(s, "CPAST", "Passé SARL")
+        # Paid in full after the day: all 1,000 were owed on the day, 45 days late.
+        add_entry(s, c, "invoice", "2026-01-01", "1000.00", due=due(45), lettering="AA")
+        add_entry(s, c, "payment", "2026-03-20", "1000.00", lettering="AA")
+        # Two invoices, 700 paid before the day (the oldest first), 300 after.
+        add_entry(s, c, "invoice", "2025-10-01", "600.00", due=due(100), lettering="AB")
+        add_entry(s, c, "invoice", "2025-12-01", "400.00", due=due(70), lettering="AB")
+        add_entry(s, c, "payment", "2026-02-15", "700.00", lettering="AB")
+        add_entry(s, c, "payment", "2026-03-25", "300.00", lettering="AB")
+        # A payment on account before the day, matched to an invoice dated after it.
+        add_entry(s, c, "payment", due(10), "500.00", lettering="AC")
+        add_entry(s, c, "invoice", "2026-03-15", "500.00", due="2026-04-15", lettering="AC")
+        # Payments beyond the invoices on the day: the oldest credit is used up first.
+        add_entry(s, c, "payment", due(20), "300.00", lettering="AD")
+        add_entry(s, c, "payment", due(10), "200.00", lettering="AD")
+        add_entry(s, c, "invoice", due(5), "400.00", due=due(5), lettering="AD")
+        add_entry(s, c, "invoice", "2026-03-05", "100.00", due="2026-04-05", lettering="AD")
+    assert buckets_of(db, "CPAST") == {
+        "total": Decimal("700.00"),
+        "not_due": Decimal("0.00"),
+        "1-30": Decimal("-600.00"),
+        "31-60": Decimal("1000.00"),
+        "61-90": Decimal("300.00"),
+        "91+": Decimal("0.00"),
+    }
+    with db.session() as s:
+        assert aging_window(s, dt.date(2026, 4, 1), EDGES, AgingFilter(text="CPAST")) == []
+        assert aging_totals(s, TODAY, EDGES).total.total == Decimal("700.00")
+        # Owed on the day 700; sold in the 90 days ending on it: 1,000 + 400.
+        assert dso(s, TODAY) == 45  # 700 ÷ 1,400 × 90
+
+
+dated = st.tuples(
+    st.integers(0, 1),  # customer
+    st.sampled_from(["", "AA", "AA", "AB"]),  # lettering group: mostly a shared one
+    st.integers(-60, 60),  # date, days from the day
+    st.integers(-30, 90),  # days past due on the day
+    st.builds(  # an invoice (> 0) or a payment (< 0), as often
+        lambda sign, value: sign * value,
+        st.sampled_from([1, -1]),
+        st.decimals(min_value=Decimal("1"), max_value=Decimal("1000"), places=2),
+    ),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(lines=st.lists(dated, min_size=3, max_size=12))
+def test_a_past_day_is_the_rule_of_the_amount_on_a_day(sqlite_db: TestDB, lines: list) -> None:
+    """Always: the aged balance on a day, read in SQL, is each entry's amount on that day
+    as engine.balances allocates it, in the bucket of its due date."""
+    with sqlite_db.ctx(TODAY) as ctx:
+        s = ctx.session
+        run = next(RUNS)
+        customers = [add_customer(s, f"CD{n}x{run}", f"D{n}") for n in range(2)]
+        entries = []
+        for who, code, offset, late, amount in lines:
+            kind = "invoice" if amount > 0 else "payment"
+            day = (TODAY + dt.timedelta(days=offset)).isoformat()
+            entry = add_entry(
+                s, customers[who], kind, day, str(abs(amount)), lettering=code or None
+            )
+            entry.due_date = TODAY - dt.timedelta(days=late) if kind == "invoice" else None
+            entries.append(entry)
+        s.flush()
+        for customer in customers:
+            assert customer.id is not None
+            refresh_open_amounts(s, customer.id)
+        on_day = open_amounts_on(s, [e.id for e in entries if e.id is not None], TODAY)
+        keys = bucket_keys(EDGES)
+        expected: dict[str, list[Decimal]] = {}
+        for entry in entries:
+            amount = on_day[entry.id or 0]
+            if entry.date > TODAY or amount == 0:
+                continue
+            late = (TODAY - (entry.due_date or entry.date)).days
+            index = next((i for i, edge in enumerate((0, *EDGES)) if late <= edge), len(EDGES) + 1)
+            code = customers[[c.id for c in customers].index(entry.customer_id)].code
+            row = expected.setdefault(code, [Decimal(0)] * len(keys))
+            row[index] += amount
+    with sqlite_db.session() as s:
+        rows = aging_window(s, TODAY, EDGES)
+    got = {r.code: list(r.buckets) for r in rows if r.code.endswith(f"x{run}") and any(r.buckets)}
+    assert got == {code: row for code, row in expected.items() if any(row)}
 
 
 @pytest.fixture

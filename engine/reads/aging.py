@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, func, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, exists, func, select, type_coerce, union_all
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
@@ -68,10 +69,11 @@ def _cents(column: Any) -> Any:
     return type_coerce(column, BigInteger)
 
 
-def _bucket_conditions(today: dt.date, edges: tuple[int, ...]) -> list[ColumnElement[bool]]:
-    """One condition a bucket on the entry's due date (its date when it has none: a payment
-    or an unmatched credit sits where it was made). Days past due = today - due date."""
-    due = func.coalesce(col(Entry.due_date), col(Entry.date))
+def _bucket_conditions(
+    due: Any, today: dt.date, edges: tuple[int, ...]
+) -> list[ColumnElement[bool]]:
+    """One condition a bucket on the entry's due date (``due``: its date when it has none: a
+    payment or an unmatched credit sits where it was made). Days past due = today - due."""
     conditions: list[ColumnElement[bool]] = [due >= today]
     newer = today  # the bucket's due dates are before this one …
     for edge in edges:
@@ -82,19 +84,107 @@ def _bucket_conditions(today: dt.date, edges: tuple[int, ...]) -> list[ColumnEle
     return conditions
 
 
-def _sums(today: dt.date, edges: tuple[int, ...]) -> Any:
-    """Each customer's total and bucket amounts, in cents: one grouped pass. Entries dated
-    after ``today`` did not exist yet on that day."""
-    cents = _cents(Entry.open_amount)
-    columns = [func.sum(case((cond, cents), else_=0)) for cond in _bucket_conditions(today, edges)]
-    return (
+def _open_on(today: dt.date) -> Any:
+    """Each entry dated on or before ``today`` with what it left open on that day, in cents
+    (columns customer_id, due, cents): "the amount on day D" of docs/RULES.md.
+
+    An entry's stored open amount is that of today's ledger. It is the amount on ``today``
+    too unless its lettering group has an entry dated after ``today`` (a payment booked
+    later, lettered with it since): those groups are cut to the entries dated on or before
+    ``today`` and allocated again here, in SQL (engine.balances.allocate_group's rule: the
+    side that exceeds stays open, its oldest entries settled first). On the day itself no
+    group has a later entry, and this is the stored amounts read by the date index.
+    """
+    later = (
+        select(col(Entry.customer_id), col(Entry.account), col(Entry.lettering))
+        .where(col(Entry.date) > today, col(Entry.lettering).is_not(None))
+        .distinct()
+        .subquery("later")
+    )
+    other = aliased(Entry)
+    cut_later = exists().where(
+        col(other.customer_id) == col(Entry.customer_id),
+        col(other.account) == col(Entry.account),
+        col(other.lettering) == col(Entry.lettering),
+        col(other.date) > today,
+    )
+    due = func.coalesce(col(Entry.due_date), col(Entry.date))
+    stored = select(
+        col(Entry.customer_id).label("customer_id"),
+        due.label("due"),
+        _cents(Entry.open_amount).label("cents"),
+    ).where(col(Entry.open_amount) != 0, col(Entry.date) <= today, ~cut_later)
+    # The groups cut on the day: each entry's amount, its group's sums and what the entries
+    # of its side before it (oldest first) take.
+    signed = _cents(Entry.debit) - _cents(Entry.credit)
+    group = (col(Entry.customer_id), col(Entry.account), col(Entry.lettering))
+    order = (due, col(Entry.id))
+    debit = case((signed > 0, signed), else_=0)
+    credit = case((signed < 0, -signed), else_=0)
+    members = (
         select(
             col(Entry.customer_id).label("customer_id"),
-            func.sum(cents).label("total"),
+            due.label("due"),
+            signed.label("signed"),
+            func.sum(debit).over(partition_by=group).label("debits"),
+            func.sum(credit).over(partition_by=group).label("credits"),
+            (func.sum(debit).over(partition_by=group, order_by=order) - debit).label(
+                "debits_before"
+            ),
+            (func.sum(credit).over(partition_by=group, order_by=order) - credit).label(
+                "credits_before"
+            ),
+        )
+        .join(
+            later,
+            and_(
+                later.c.customer_id == col(Entry.customer_id),
+                later.c.account == col(Entry.account),
+                later.c.lettering == col(Entry.lettering),
+            ),
+        )
+        .where(col(Entry.date) <= today)
+        .subquery("members")
+    )
+    m = members.c
+
+    def applied(pool: Any, before: Any, amount: Any) -> Any:
+        """What the other side's pool has left for this entry: 0 to its whole amount."""
+        left = pool - before
+        return case((left <= 0, 0), (left >= amount, amount), else_=left)
+
+    opened = case(
+        (
+            and_(m.debits > m.credits, m.signed > 0),
+            m.signed - applied(m.credits, m.debits_before, m.signed),
+        ),
+        (
+            and_(m.credits > m.debits, m.signed < 0),
+            m.signed + applied(m.debits, m.credits_before, -m.signed),
+        ),
+        else_=0,
+    )
+    recut = select(m.customer_id, m.due, opened.label("cents")).subquery("recut")
+    return union_all(
+        stored, select(recut.c.customer_id, recut.c.due, recut.c.cents).where(recut.c.cents != 0)
+    ).subquery("open_on")
+
+
+def _sums(today: dt.date, edges: tuple[int, ...]) -> Any:
+    """Each customer's total and bucket amounts on ``today``, in cents: one grouped pass.
+    Entries dated after ``today`` did not exist yet on that day."""
+    opens = _open_on(today)
+    columns = [
+        func.sum(case((cond, opens.c.cents), else_=0))
+        for cond in _bucket_conditions(opens.c.due, today, edges)
+    ]
+    return (
+        select(
+            opens.c.customer_id.label("customer_id"),
+            func.sum(opens.c.cents).label("total"),
             *[c.label(f"b{i}") for i, c in enumerate(columns)],
         )
-        .where(col(Entry.open_amount) != 0, col(Entry.date) <= today)
-        .group_by(col(Entry.customer_id))
+        .group_by(opens.c.customer_id)
         .subquery("aging")
     )
 
@@ -183,22 +273,21 @@ def dso_days(receivables: Decimal, sales: Decimal, days: int = DSO_DAYS) -> int 
 
 
 def dso(session: Session, today: dt.date) -> int | None:
-    """The ledger's DSO on ``today``: every open amount dated on or before it (credits
-    less), over the net sales (invoices less credit notes) dated in the ``DSO_DAYS`` days
-    ending on it."""
+    """The ledger's DSO on ``today``: every amount open on that day (credits less), over the
+    net sales (invoices less credit notes) dated in the ``DSO_DAYS`` days ending on it."""
     start = today - dt.timedelta(days=DSO_DAYS - 1)
     sale = case(
-        (col(Entry.kind) == "invoice", _cents(Entry.debit) - _cents(Entry.credit)),
-        (col(Entry.kind) == "credit_note", _cents(Entry.debit) - _cents(Entry.credit)),
+        (
+            col(Entry.kind).in_(("invoice", "credit_note")),
+            _cents(Entry.debit) - _cents(Entry.credit),
+        ),
         else_=0,
     )
-    in_period = and_(col(Entry.date) >= start, col(Entry.date) <= today)
-    receivables, sales = session.execute(
-        select(
-            func.sum(case((col(Entry.date) <= today, _cents(Entry.open_amount)), else_=0)),
-            func.sum(case((in_period, sale), else_=0)),
-        ).where(col(Entry.date) <= today)
-    ).one()
+    opens = _open_on(today)
+    receivables = session.execute(select(func.sum(opens.c.cents))).scalar_one()
+    sales = session.execute(
+        select(func.sum(sale)).where(col(Entry.date) >= start, col(Entry.date) <= today)
+    ).scalar_one()
     return dso_days(from_cents(receivables or 0), from_cents(sales or 0))
 
 
