@@ -303,3 +303,11 @@ async def test_no_suggestion_is_a_notice(sqlite_db: TestDB) -> None:
             ),
         )
         assert app.screen is screen
+
+
+def test_what_a_suggestion_leaves_reads_in_words() -> None:
+    from tui.screens.suggestions import outcome_text
+
+    assert outcome_text(Decimal("0.00")) == "settles in full"
+    assert outcome_text(Decimal("10.00")) == "leaves €10.00 owed"
+    assert outcome_text(Decimal("-2.50")) == "leaves €2.50 of the payment unused"

@@ -64,7 +64,8 @@ class SuggestionsModal(BaseModal):
     """The suggestions to choose from; dismissed with the chosen one, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "letter", N_("Letter it"), id="suggest.letter"),
+        # Before the list's own Enter, so that the key bar shows what Enter does.
+        Binding("enter", "letter", N_("Letter it"), id="suggest.letter", priority=True),
         Binding("escape", "close", N_("Close"), id="suggest.close"),
     ]
     DEFAULT_CSS = """
