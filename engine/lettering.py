@@ -20,6 +20,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -80,10 +81,15 @@ class Suggestion(TypedDict):
     account: str
     payment: int  # entry id
     payment_label: str
+    payment_date: dt.date
+    payment_piece: str
     amount: Decimal  # the payment's credit
     invoices: list[int]  # entry ids, oldest due first
     numbers: list[str]  # their invoice numbers
+    pieces: list[str]  # their pieces
+    amounts: list[Decimal]  # what each leaves open (debit − credit: none is lettered)
     total: Decimal  # what the invoices leave open together
+    left: Decimal  # total − amount: 0 settles in full, > 0 still owed, < 0 paid over
     reason: str  # "invoice_number" | "amount"
 
 
@@ -343,15 +349,22 @@ def suggestions(ctx: Ctx, customer_id: int) -> list[Suggestion]:
 
     def propose(payment: Entry, matched: list[Entry], reason: str) -> None:
         taken.update(e.id for e in matched if e.id is not None)
+        amounts = [e.debit - e.credit for e in matched]
+        total = sum(amounts, ZERO)
         found.append(
             Suggestion(
                 account=payment.account,
                 payment=payment.id or 0,
                 payment_label=payment.label,
+                payment_date=payment.date,
+                payment_piece=payment.piece,
                 amount=payment.credit,
                 invoices=[e.id or 0 for e in matched],
                 numbers=[e.invoice or e.piece for e in matched],
-                total=sum((e.debit - e.credit for e in matched), ZERO),
+                pieces=[e.piece for e in matched],
+                amounts=amounts,
+                total=total,
+                left=total - payment.credit,
                 reason=reason,
             )
         )
@@ -386,6 +399,12 @@ def suggestions(ctx: Ctx, customer_id: int) -> list[Suggestion]:
             propose(payment, [same], "amount")
     found.sort(key=lambda s: s["payment"])
     return found
+
+
+def customer_suggestions(ctx: Ctx, customer_code: str) -> list[Suggestion]:
+    """``suggestions`` of the customer of that code (refused when there is none)."""
+    customer = find_customer(ctx.session, customer_code)
+    return suggestions(ctx, customer.id or 0)
 
 
 def _contains_number(text: str, number: str) -> bool:

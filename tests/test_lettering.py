@@ -239,6 +239,9 @@ def test_suggestions_by_invoice_number_then_amount(db: TestDB) -> None:
     ]
     assert found[0]["total"] == Decimal("1500.00")
     assert found[0]["numbers"] == ["F-101", "F-102"]
+    assert found[0]["amounts"] == [Decimal("1200.00"), Decimal("300.00")]
+    assert found[0]["left"] == 0  # settles in full
+    assert (found[1]["payment_date"], found[1]["left"]) == (d("2026-03-02"), Decimal("0.00"))
 
 
 def write_csv(path: Path, lines: list[str]) -> Path:

@@ -28,7 +28,13 @@ from engine.documents import produce
 from engine.errors import UserError
 from engine.i18n import _
 from engine.interventions import add_note
-from engine.lettering import LetterPreview, letter_entries, preview_lettering, unletter
+from engine.lettering import (
+    LetterPreview,
+    customer_suggestions,
+    letter_entries,
+    preview_lettering,
+    unletter,
+)
 from engine.scenarios import STEP_TYPES
 from tui import format as fmt
 from tui.screens.forms import (
@@ -56,7 +62,9 @@ DOSSIER_CHANGES = frozenset(
     {"done", "skip", "add", "pause", "promise", "resume", "move", "edit", "reschedule", "note"}
     | {"resend"}
 )
-ENTRY_CHANGES = frozenset({"exclude", "mark_entry", "letter_marked", "unletter"})
+ENTRY_CHANGES = frozenset(
+    {"exclude", "mark_entry", "letter_marked", "unletter", "suggest_lettering"}
+)
 
 
 @dataclass(frozen=True)
@@ -546,6 +554,38 @@ class Changes:
             form.saver = save
             form.on_refusal = lambda _message: self.refresh()
             self.screen.ask(form, saved)
+
+        self.screen.run_worker(fetch, thread=True, group="change", exit_on_error=False)
+
+    def suggest(self, customer: str, lettered: Callable[[list[int]], object]) -> None:
+        """The customer's lettering suggestions, read in a worker, in a box to pick one
+        from (none: a notice, no box); the one picked is lettered as ``letter`` letters
+        marked entries (the same confirmation and refusals). ``lettered`` gets its ids once
+        saved."""
+        from tui.screens.suggestions import SuggestionsModal
+
+        app = self.screen.rcv
+
+        def fetch() -> None:
+            found = self.screen.call_engine(lambda ctx: customer_suggestions(ctx, customer))
+            if found is not None:
+                app.call_from_thread(show, found)
+
+        def show(found: list[Any]) -> None:
+            if not found:
+                app.notify(
+                    _(
+                        "No lettering to suggest for customer {customer}: no unlettered "
+                        "payment names an invoice's number or has an invoice's amount."
+                    ).format(customer=customer),
+                    severity="warning",
+                )
+                return
+            self.screen.ask(SuggestionsModal(customer, found), chosen)
+
+        def chosen(suggestion: Any) -> None:
+            ids = [suggestion["payment"], *suggestion["invoices"]]
+            self.letter(ids, lambda: lettered(ids))
 
         self.screen.run_worker(fetch, thread=True, group="change", exit_on_error=False)
 

@@ -68,6 +68,12 @@ GROUPS: Labels = {
     "upcoming": lambda: pgettext("worklist group", "Upcoming"),
 }
 
+# Why engine.lettering.suggestions proposes a match (the command line and the screens).
+LETTERING_REASONS: Labels = {
+    "invoice_number": lambda: _("invoice number in the label or reference"),
+    "amount": lambda: _("same amount"),
+}
+
 FIELDS: Labels = {
     "reason": lambda: pgettext("field", "reason"),
     "agent": lambda: pgettext("field", "agent"),
@@ -134,6 +140,11 @@ def role_label(value: Any) -> str:
 def group_label(value: Any) -> str:
     """A worklist group: overdue, today, upcoming."""
     return _label(GROUPS, value) if value in GROUPS else ""
+
+
+def reason_label(value: Any) -> str:
+    """Why a lettering is suggested: the invoice's number named, or the same amount."""
+    return _label(LETTERING_REASONS, value)
 
 
 def field_label(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.i18n import _
+from tui import labels
 from tui.cli.options import Subcommands, command, group, id_type, json_flag
 from tui.cli.output import out, out_json, table
 from tui.cli.runtime import Runtime
@@ -72,16 +73,13 @@ def add_suggest(g: Subcommands) -> None:
 
 
 def cmd_lettering_suggest(rt: Runtime) -> None:
-    from engine.dossiers import find_customer
-    from engine.lettering import suggestions
+    from engine.lettering import customer_suggestions
 
     with rt.ctx(write=False) as ctx:
-        customer = find_customer(ctx.session, rt.args.customer)
-        rows = suggestions(ctx, customer.id or 0)
+        rows = customer_suggestions(ctx, rt.args.customer)
     if rt.args.json:
         out_json(rows)
         return
-    reasons = {"invoice_number": _("invoice number"), "amount": _("same amount")}
     table(
         [
             (
@@ -91,7 +89,7 @@ def cmd_lettering_suggest(rt: Runtime) -> None:
                 " ".join(str(i) for i in r["invoices"]),
                 " ".join(r["numbers"]),
                 r["total"],
-                reasons[r["reason"]],
+                labels.reason_label(r["reason"]),
             )
             for r in rows
         ],

@@ -211,6 +211,7 @@ class CustomerDetailScreen(BaseScreen):
         Binding("space", "mark_entry", N_("Mark"), id="customer.mark_entry"),
         Binding("L", "letter_marked", N_("Letter marked"), id="customer.letter_marked"),
         Binding("U", "unletter", N_("Unletter"), id="customer.unletter"),
+        Binding("S", "suggest_lettering", N_("Suggest lettering"), id="customer.suggest_lettering"),
         Binding("s", "statement", N_("Statement"), id="customer.statement"),
         # On the Contacts tab (check_action): `e` and `x` act on the contact there.
         Binding("a", "add_contact", N_("Add contact"), id="customer.add_contact"),
@@ -308,6 +309,10 @@ class CustomerDetailScreen(BaseScreen):
             return active == "entries" and self.entry() is not None
         if action in ("mark_entry", "letter_marked", "unletter"):  # lettering, the same tab
             if active != "entries" or self.entry() is None:
+                return False
+            return allowed(self.rcv.backend.actor, action, None)
+        if action == "suggest_lettering":  # the customer's, from its Open entries tab
+            if active != "entries" or self.detail is None:
                 return False
             return allowed(self.rcv.backend.actor, action, None)
         if action == "edit":  # on the Contacts tab `e` changes the contact instead
@@ -465,6 +470,17 @@ class CustomerDetailScreen(BaseScreen):
         entry = self.entry()
         if entry is not None and self.detail is not None:
             Changes(self, self.load).unletter(self.detail["code"], entry)
+
+    def action_suggest_lettering(self) -> None:
+        """The customer's lettering suggestions, to letter one (after a confirmation)."""
+        if self.detail is not None and self.check_action("suggest_lettering", ()):
+            Changes(self, self.load).suggest(self.code, self.lettered)
+
+    def lettered(self, ids: list[int]) -> None:
+        """Entries lettered from a suggestion: no longer marked (they left the list)."""
+        if self.marked & set(ids):
+            self.marked -= set(ids)
+            self.fit_entries()
 
     def action_back(self) -> None:
         self.dismiss()

@@ -396,6 +396,7 @@ class DossierDetailScreen(BaseScreen):
         Binding("space", "mark_entry", N_("Mark"), id="detail.mark_entry"),
         Binding("L", "letter_marked", N_("Letter marked"), id="detail.letter_marked"),
         Binding("U", "unletter", N_("Unletter"), id="detail.unletter"),
+        Binding("S", "suggest_lettering", N_("Suggest lettering"), id="detail.suggest_lettering"),
         Binding("l", "letter", N_("Letter"), id="detail.letter"),
         Binding("w", "write_pdf", N_("Write PDF"), id="detail.write_pdf"),
         Binding("m", "resend", N_("Re-send e-mail"), id="detail.resend"),
@@ -627,7 +628,7 @@ class DossierDetailScreen(BaseScreen):
         if action == "resume" and (self.data is None or self.data["status"] != "paused"):
             return False
         # the entry under the cursor, the marked ones: on the Entries tab only
-        if action in ("exclude", "mark_entry", "letter_marked", "unletter"):
+        if action in ("exclude", "mark_entry", "letter_marked", "unletter", "suggest_lettering"):
             tabs = self.query("#tabs")
             if not tabs or tabs.first(TabBar).active != "entries":
                 return False
@@ -816,6 +817,18 @@ class DossierDetailScreen(BaseScreen):
         if self.data is None or row is None:
             return
         self.changes.unletter(self.data["customer"], row)
+
+    def action_suggest_lettering(self) -> None:
+        """The customer's lettering suggestions, to letter one (after a confirmation)."""
+        if self.data is None or not self.check_action("suggest_lettering", ()):
+            return
+        self.changes.suggest(self.data["customer"], self.lettered)
+
+    def lettered(self, ids: list[int]) -> None:
+        """Entries lettered from a suggestion: no longer marked (they are lettered now)."""
+        if self.marked & set(ids):
+            self.marked -= set(ids)
+            self.fit_columns("entries")
 
     def action_exclude(self) -> None:
         """Exclude the entry under the cursor from reminders and new dossiers (a disputed
