@@ -31,8 +31,9 @@ FEC_FIRST_FIELD = "journalcode"  # a FEC file's header line starts with it
 
 
 def expand(text: str) -> Path:
-    """The path typed: ``~`` is the home folder; relative to the current folder."""
-    return Path(os.path.expanduser(text.strip()))
+    """The path typed: ``~`` is the home folder; relative to the current folder (messages
+    name the whole path)."""
+    return Path(os.path.expanduser(text.strip())).absolute()
 
 
 def complete_path(value: str) -> str | None:
@@ -41,7 +42,7 @@ def complete_path(value: str) -> str | None:
     if not value:
         return None
     head, sep, typed = value.rpartition(os.sep)
-    folder = expand(head + sep) if sep else Path(".")
+    folder = Path(os.path.expanduser(head + sep)) if sep else Path(".")
     try:
         names = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -100,6 +101,20 @@ class PathInput(Input):
             self.cursor_position = len(completed)
 
 
+class ReportScroll(VerticalScroll, inherit_bindings=False):
+    """The report, scrolled by the arrows and pages; Textual's descriptions of those keys
+    (in English) left out of the help and the palette."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "scroll_up", show=False),
+        Binding("down", "scroll_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+        Binding("home", "scroll_home", show=False),
+        Binding("end", "scroll_end", show=False),
+    ]
+
+
 def import_work(path: Path, kind: str, mapping: Path | None, progress: Any) -> Any:
     """The engine work of one import (in a worker), returning the report's lines."""
 
@@ -121,7 +136,7 @@ def import_work(path: Path, kind: str, mapping: Path | None, progress: Any) -> A
 
 class ImportScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "start", N_("Import"), id="import.start"),
+        Binding("ctrl+s", "start", N_("Import the file"), id="import.start"),
         Binding("escape", "leave_field", N_("Leave the field"), id="import.leave", show=False),
     ]
     HELP = N_(
@@ -136,8 +151,8 @@ class ImportScreen(BaseScreen):
     ImportScreen #title { height: 1; padding: 0 1; background: $panel; }
     ImportScreen .label { height: 1; padding: 0 1; color: $text-muted; }
     ImportScreen Input { margin: 0 1; }
-    ImportScreen #format { height: auto; margin: 0 1; border: none; }
-    ImportScreen #format RadioButton { width: auto; }
+    ImportScreen #format { height: 1; margin: 0 1; border: none; layout: horizontal; }
+    ImportScreen #format RadioButton { width: auto; margin-right: 2; }
     ImportScreen #progress-row { height: 1; padding: 0 1; }
     ImportScreen #stage { width: 12; }
     ImportScreen #report { height: 1fr; padding: 0 1; }
@@ -154,17 +169,26 @@ class ImportScreen(BaseScreen):
         yield Static(_("Import accounting entries"), id="title", markup=False)
         yield Static(_("File (CSV or FEC)"), classes="label", markup=False)
         start = str(Path.cwd()) + os.sep
-        yield PathInput(start, id="path", compact=True, suggester=PathSuggester())
+        yield PathInput(
+            start, id="path", compact=True, suggester=PathSuggester(), select_on_focus=False
+        )
         yield Static(_("Format (guessed from the file's first line)"), classes="label")
         with RadioSet(id="format", compact=True):
             yield RadioButton("CSV", value=True, id="format-csv", compact=True)
             yield RadioButton("FEC", id="format-fec", compact=True)
         yield Static(_("CSV mapping file (optional, TOML)"), classes="label", markup=False)
-        yield PathInput("", id="mapping", compact=True, suggester=PathSuggester())
+        yield PathInput(
+            "",
+            placeholder=_("none: the usual column names"),
+            id="mapping",
+            compact=True,
+            suggester=PathSuggester(),
+            select_on_focus=False,
+        )
         with Horizontal(id="progress-row"):
             yield Static("", id="stage", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
-        with VerticalScroll(id="report"):
+        with ReportScroll(id="report"):
             yield Static(_("Enter or ctrl+s imports the file."), id="report-text", markup=False)
         yield KeyBar()
 
@@ -215,12 +239,6 @@ class ImportScreen(BaseScreen):
             self.show_result([_("Type the path of the file to import.")], error=True)
             return
         path = expand(text)
-        if path.is_dir():
-            self.show_result(
-                [_("{path} is a folder: expected a CSV or FEC file.").format(path=path)],
-                error=True,
-            )
-            return
         mapping_text = self.query_one("#mapping", Input).value.strip()
         kind = self.kind
         mapping = expand(mapping_text) if mapping_text and kind == "csv" else None
@@ -239,6 +257,10 @@ class ImportScreen(BaseScreen):
         def progress(stage: str, done: int, total: int) -> None:
             app.call_from_thread(self.show_progress, stage, done, total)
 
+        if path.is_dir():  # here, not on the UI thread: the disk may be slow
+            message = _("{path} is a folder: expected a CSV or FEC file.").format(path=path)
+            app.call_from_thread(self.finished, [message], True)
+            return
         try:
             lines = self.rcv.backend.write(
                 import_work(path, kind, mapping, progress), wait=TURN_WAIT
