@@ -32,8 +32,8 @@ FEC_FIRST_FIELD = "journalcode"  # a FEC file's header line starts with it
 
 def expand(text: str) -> Path:
     """The path typed: ``~`` is the home folder; relative to the current folder (messages
-    name the whole path)."""
-    return Path(os.path.expanduser(text.strip())).absolute()
+    name it as typed, as the command line does)."""
+    return Path(os.path.expanduser(text.strip()))
 
 
 def complete_path(value: str) -> str | None:
