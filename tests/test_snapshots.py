@@ -85,3 +85,37 @@ def test_reminders_screen(snap_compare: Any, sqlite_db: TestDB, lang: str) -> No
         assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_import_screen_after_an_import(
+    snap_compare: Any,
+    sqlite_db: TestDB,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:
+    """Screen 0 once a FEC file is imported: the form, then the report."""
+    from textual.widgets import Input
+
+    from tests.test_fec_import import payment, sale
+    from tests.test_fec_import import write as write_fec
+
+    monkeypatch.chdir(tmp_path)  # the file named as typed, the same in every run
+    write_fec(tmp_path, "ledger.fec", [*sale("1", letter="AA"), *payment("2", letter="AA")])
+    set_language(lang)
+    try:
+        app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            await pilot.press("0")
+            await settle(pilot)
+            app.screen.query_one("#path", Input).value = "ledger.fec"
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    finally:
+        set_language("en")

@@ -139,7 +139,7 @@ async def test_escape_on_a_new_dossier_being_filled_asks_first(sqlite_db: TestDB
 
 
 async def test_no_screen_key_leaves_a_box_behind(sqlite_db: TestDB) -> None:
-    """Under any box (a question, a letter's text…) the screens' keys 1–9 do nothing: the
+    """Under any box (a question, a letter's text…) the screens' keys 0–9 do nothing: the
     box is never left behind a screen switched to."""
     from tui.screens.dossier_detail import ReadModal
 
@@ -151,7 +151,7 @@ async def test_no_screen_key_leaves_a_box_behind(sqlite_db: TestDB) -> None:
         for box in (ConfirmForm("?"), ReadModal("Letter", "text")):
             app.push_screen(box)
             await wait_for(pilot, lambda box=box: app.screen is box)
-            await pilot.press(*"123456789")
+            await pilot.press(*"0123456789")
             await pilot.pause()
             assert app.screen is box
             box.dismiss(None)

@@ -1,8 +1,9 @@
-"""The Textual application: six screens a key apart, everything by keyboard.
+"""The Textual application: ten screens a key apart, everything by keyboard.
 
-`1` Dossiers, `2` Actions, `3` Customers, `4` Scenarios, `5` Reminders, `9` Rates and risks
-(each a mode with its own stack of screens), `?` help, `ctrl+p` palette, `q` quit. Database
-work happens in worker threads through ``tui.backend.Backend``; screens get plain dicts.
+`1` Dossiers, `2` Actions, `3` Customers, `4` Scenarios, `5` Reminders, `6` Aged balance,
+`7` Templates, `8` Company, `9` Rates and risks, `0` Import (each a mode with its own stack
+of screens), `?` help, `ctrl+p` palette, `q` quit. Database work happens in worker
+threads through ``tui.backend.Backend``; screens get plain dicts.
 """
 
 from __future__ import annotations
@@ -135,6 +136,12 @@ def _aging() -> Screen[Any]:
     return AgingScreen()
 
 
+def _import() -> Screen[Any]:
+    from tui.screens.import_screen import ImportScreen
+
+    return ImportScreen()
+
+
 def _templates() -> Screen[Any]:
     from tui.screens.templates import TemplatesScreen
 
@@ -160,6 +167,7 @@ class RecouvrementApp(App[None]):
         "reminders": _reminders,
         "templates": _templates,
         "aging": _aging,
+        "import": _import,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "mode('dossiers')", N_("Dossiers"), id="app.dossiers"),
@@ -172,6 +180,7 @@ class RecouvrementApp(App[None]):
         Binding("7", "mode('templates')", N_("Templates"), id="app.templates", show=False),
         Binding("8", "mode('company')", N_("Company"), id="app.company", show=False),
         Binding("9", "mode('reference')", N_("Rates and risks"), id="app.reference", show=False),
+        Binding("0", "mode('import')", N_("Import"), id="app.import", show=False),
         Binding("question_mark", "help", N_("Help"), id="app.help"),
         Binding("q", "quit", N_("Quit"), id="app.quit"),
     ]

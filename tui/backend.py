@@ -49,11 +49,13 @@ class Backend:
         """Run ``work`` in a read-only unit of work (never waits for a writer)."""
         return self._unit(work, write=False)
 
-    def write(self, work: Callable[[Ctx], T]) -> T:
-        """Run ``work`` in a unit of work that commits, or rolls back whole on any error."""
-        return self._unit(work, write=True)
+    def write(self, work: Callable[[Ctx], T], wait: float | None = None) -> T:
+        """Run ``work`` in a unit of work that commits, or rolls back whole on any error;
+        ``wait``: seconds it may wait for its turn behind another writer (an import behind
+        another, engine.turns), when that is longer than the lock timeout."""
+        return self._unit(work, write=True, wait=wait)
 
-    def _unit(self, work: Callable[[Ctx], T], write: bool) -> T:
+    def _unit(self, work: Callable[[Ctx], T], write: bool, wait: float | None = None) -> T:
         """A database error a person can act on (a lock held too long, a value refused)
         becomes a refusal in one sentence, never the statement: screens show it as any other."""
         from sqlalchemy.exc import StatementError
@@ -64,7 +66,7 @@ class Backend:
         from models.db import transaction
 
         try:
-            with transaction(self.factory, write=write) as session:
+            with transaction(self.factory, write=write, wait=wait) as session:
                 ctx = Ctx.load(session, self.login, self.today)
                 self.actor = ctx.actor  # screens show the keys of what it may do
                 return work(ctx)

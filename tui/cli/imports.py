@@ -8,7 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from engine.i18n import _, ngettext, pgettext
+from engine.i18n import _
+from engine.import_report import report_lines, stage_label
 from tui.cli.options import Subcommands, command, group, json_flag
 from tui.cli.output import out, out_json
 from tui.cli.runtime import Runtime
@@ -31,62 +32,13 @@ def cmd_import_csv(rt: Runtime) -> None:
     if rt.args.json:
         out_json(asdict(report))
         return
-    say_summary(report)
-    say_computed(report)
-    say_dossiers(report)
+    say_report(report)
 
 
-def say_summary(report: Any) -> None:
-    """The first line of an import's report (CSV or FEC)."""
-    out(
-        _(
-            "{file}: {lines} lines, {added} added, {updated} updated, {unchanged} unchanged; "
-            "{customers} customers created."
-        ).format(
-            file=report.file,
-            lines=report.lines,
-            added=report.added,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            customers=report.customers_created,
-        )
-    )
-
-
-def say_computed(report: Any) -> None:
-    """The due dates an import computed, the lines it skipped, the customers it changed."""
-    if report.due_dates_computed:
-        out(
-            _("{n} due dates computed from payment terms (the file gave none).").format(
-                n=report.due_dates_computed
-            )
-        )
-    if report.skipped_accounts:
-        out(
-            ngettext(
-                "{n} line skipped: its account is not a customer account.",
-                "{n} lines skipped: their account is not a customer account.",
-                report.skipped_accounts,
-            ).format(n=report.skipped_accounts)
-        )
-    if report.customers_updated:
-        out(
-            ngettext(
-                "{n} customer's consumer flag changed.",
-                "{n} customers' consumer flag changed.",
-                report.customers_updated,
-            ).format(n=report.customers_updated)
-        )
-
-
-def say_dossiers(report: Any) -> None:
-    """The dossiers an import closed or reopened."""
-    for label, numbers in (
-        (pgettext("dossiers", "closed"), report.closed),
-        (pgettext("dossiers", "reopened"), report.reopened),
-    ):
-        if numbers:
-            out(f"{label}: {', '.join(numbers)}")
+def say_report(report: Any) -> None:
+    """An import's report, a sentence a line (engine.import_report, as the TUI shows it)."""
+    for line in report_lines(report):
+        out(line)
 
 
 def add_fec(g: Subcommands) -> None:
@@ -104,7 +56,7 @@ class ProgressBar:
         self.shown = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        label = _("reading") if stage == "read" else _("writing")
+        label = stage_label(stage)
         part = done / total if total else 1.0
         filled = int(part * self.WIDTH)
         text = f"\r{label:<8} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {part:4.0%}"
@@ -133,37 +85,7 @@ def cmd_import_fec(rt: Runtime) -> None:
     if rt.args.json:
         out_json(asdict(report))
         return
-    say_summary(report)
-    if report.due_date_source == "payment_terms":
-        out(_("Due dates: the file has none; piece date + the customer's payment terms."))
-    else:
-        out(_("Due dates: from the file's {column} column.").format(column=report.due_date_source))
-    say_computed(report)
-    if report.skipped_zero:
-        out(
-            ngettext(
-                "{n} line skipped: debit and credit are both 0.",
-                "{n} lines skipped: debit and credit are both 0.",
-                report.skipped_zero,
-            ).format(n=report.skipped_zero)
-        )
-    say_dossiers(report)
-    if report.vanished:
-        out(
-            ngettext(
-                "{n} entry imported before is no longer in this file (kept; check it in the "
-                "accounting):",
-                "{n} entries imported before are no longer in this file (kept; check them in "
-                "the accounting):",
-                len(report.vanished),
-            ).format(n=len(report.vanished))
-        )
-        for item in report.vanished:
-            amount = item["debit"] if item["debit"] != "0.00" else "-" + item["credit"]
-            out(
-                f"  #{item['id']} {item['customer']} {item['journal']} {item['number']} "
-                f"{item['date']} {item['piece']} {amount} {item['label']}"
-            )
+    say_report(report)
 
 
 def register(commands: Subcommands) -> None:

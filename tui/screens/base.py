@@ -147,10 +147,10 @@ class BaseModal(Base, ModalScreen[Any]):
     worker, a refusal shows in the form (``show_error``), which stays open with what was
     typed, and ``then`` gets the result once saved (typically to dismiss)."""
 
-    # Switching screens under a modal would leave it behind: the screens' keys 1–9 do
+    # Switching screens under a modal would leave it behind: the screens' keys 0–9 do
     # nothing here (typed into a text field they are text, as always).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(key, "nothing", show=False) for key in "123456789"
+        Binding(key, "nothing", show=False) for key in "0123456789"
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
