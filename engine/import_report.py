@@ -3,9 +3,8 @@ the command line (``import csv``, ``import fec``) and the TUI's Import screen.""
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine.i18n import _, ngettext, pgettext
+from engine.importing import ImportReport
 
 
 def stage_label(stage: str) -> str:
@@ -13,7 +12,7 @@ def stage_label(stage: str) -> str:
     return _("reading") if stage == "read" else _("writing")
 
 
-def summary_line(report: Any) -> str:
+def summary_line(report: ImportReport) -> str:
     """The first line: the file, its lines, what was added, updated, left, created."""
     return _(
         "{file}: {lines} lines, {added} added, {updated} updated, {unchanged} unchanged; "
@@ -28,7 +27,7 @@ def summary_line(report: Any) -> str:
     )
 
 
-def due_date_line(report: Any) -> str | None:
+def due_date_line(report: ImportReport) -> str | None:
     """Where a FEC import's due dates came from (None for a CSV import)."""
     source = getattr(report, "due_date_source", None)
     if source is None:
@@ -38,7 +37,7 @@ def due_date_line(report: Any) -> str | None:
     return _("Due dates: from the file's {column} column.").format(column=source)
 
 
-def computed_lines(report: Any) -> list[str]:
+def computed_lines(report: ImportReport) -> list[str]:
     """The due dates an import computed, the lines it skipped, the customers it changed."""
     lines: list[str] = []
     if report.due_dates_computed:
@@ -75,7 +74,7 @@ def computed_lines(report: Any) -> list[str]:
     return lines
 
 
-def dossier_lines(report: Any) -> list[str]:
+def dossier_lines(report: ImportReport) -> list[str]:
     """The dossiers an import closed or reopened, by number."""
     return [
         f"{label}: {', '.join(numbers)}"
@@ -87,7 +86,7 @@ def dossier_lines(report: Any) -> list[str]:
     ]
 
 
-def vanished_lines(report: Any) -> list[str]:
+def vanished_lines(report: ImportReport) -> list[str]:
     """The entries an earlier FEC file brought that this one no longer has (kept)."""
     vanished = getattr(report, "vanished", None) or []
     if not vanished:
@@ -110,7 +109,7 @@ def vanished_lines(report: Any) -> list[str]:
     return lines
 
 
-def report_lines(report: Any) -> list[str]:
+def report_lines(report: ImportReport) -> list[str]:
     """The whole report, one sentence a line, in the order the command line prints it."""
     due = due_date_line(report)
     return [

@@ -25,6 +25,7 @@ from tests.test_fec_import import write as write_fec
 from tests.tui_helpers import TODAY, settle, wait_for
 from tui.app import RecouvrementApp
 from tui.screens.import_screen import ImportScreen, complete_path
+from tui.widgets.key_bar import KeyBar
 
 
 def entry_count(db: TestDB) -> int:
@@ -56,6 +57,7 @@ async def test_csv_import_shows_the_report_and_writes(sqlite_db: TestDB, tmp_pat
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_import(pilot)
         assert screen.query_one("#path", Input).value.endswith("/")  # the current folder
+        assert "Import the file" in str(screen.query_one(KeyBar).render())
         path = write_csv(tmp_path, "a.csv", *GOOD)
         text = await import_file(pilot, screen, path)
         assert screen.kind == "csv"
@@ -148,6 +150,9 @@ async def test_auditor_is_refused_in_the_screen(sqlite_db: TestDB, tmp_path: Pat
         screen = await open_import(pilot)
         text = await import_file(pilot, screen, path)
         assert text == "audrey is a read-only auditor: this change is refused."
+        # Once the worker knows who acts, the import key is no longer offered.
+        assert screen.check_action("start", ()) is False
+        assert "Import the file" not in str(screen.query_one(KeyBar).render())
     assert entry_count(sqlite_db) == 0
 
 

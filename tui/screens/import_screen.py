@@ -164,6 +164,13 @@ class ImportScreen(BaseScreen):
         super().__init__()
         self.running = False
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An auditor (read-only) does not see the import key: the engine would refuse it."""
+        actor = self.rcv.backend.actor
+        if action == "start" and actor is not None and not actor.can_write:
+            return False
+        return True
+
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(_("Import accounting entries"), id="title", markup=False)

@@ -9,7 +9,8 @@ from data is shown inert.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -21,13 +22,14 @@ from textual.widgets.option_list import Option
 
 from engine.i18n import N_, _, ngettext
 from engine.inert import inert
+from engine.lettering import Suggestion
 from tui import format as fmt
 from tui import labels
 from tui.screens.base import BaseModal
 from tui.widgets.key_bar import KeyBar
 
 
-def outcome_text(left: Any) -> str:
+def outcome_text(left: Decimal) -> str:
     """What lettering the suggestion leaves: nothing, a rest owed, or a part of the payment."""
     if left == 0:
         return _("settles in full")
@@ -36,7 +38,7 @@ def outcome_text(left: Any) -> str:
     return _("leaves {amount} of the payment unused").format(amount=fmt.money(-left))
 
 
-def suggestion_text(s: Any) -> Text:
+def suggestion_text(s: Suggestion) -> Text:
     """Three lines: the payment, the invoices, why and what it leaves (data inert)."""
     invoices = ", ".join(
         f"{inert(number)} {fmt.amount(amount)}"
@@ -78,7 +80,7 @@ class SuggestionsModal(BaseModal):
     SuggestionsModal OptionList { height: auto; max-height: 100%; }
     """
 
-    def __init__(self, customer: str, suggestions: list[Any]) -> None:
+    def __init__(self, customer: str, suggestions: list[Suggestion]) -> None:
         super().__init__()
         self.customer = customer
         self.suggestions = suggestions
