@@ -167,9 +167,7 @@ class ImportScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """An auditor (read-only) does not see the import key: the engine would refuse it."""
         actor = self.rcv.backend.actor
-        if action == "start" and actor is not None and not actor.can_write:
-            return False
-        return True
+        return not (action == "start" and actor is not None and not actor.can_write)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
