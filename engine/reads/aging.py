@@ -84,7 +84,7 @@ def _bucket_conditions(
     return conditions
 
 
-def _open_on(today: dt.date) -> Any:
+def _open_on(session: Session, today: dt.date) -> Any:
     """Each entry dated on or before ``today`` with what it left open on that day, in cents
     (columns customer_id, due, cents): "the amount on day D" of docs/RULES.md.
 
@@ -92,9 +92,20 @@ def _open_on(today: dt.date) -> Any:
     too unless its lettering group has an entry dated after ``today`` (a payment booked
     later, lettered with it since): those groups are cut to the entries dated on or before
     ``today`` and allocated again here, in SQL (engine.balances.allocate_group's rule: the
-    side that exceeds stays open, its oldest entries settled first). On the day itself no
-    group has a later entry, and this is the stored amounts read by the date index.
+    side that exceeds stays open, its oldest entries settled first). On the current day no
+    group has a later entry (one probe of the date index says so): the stored amounts.
     """
+    due = func.coalesce(col(Entry.due_date), col(Entry.date))
+    stored = select(
+        col(Entry.customer_id).label("customer_id"),
+        due.label("due"),
+        _cents(Entry.open_amount).label("cents"),
+    ).where(col(Entry.open_amount) != 0, col(Entry.date) <= today)
+    any_later = select(col(Entry.id)).where(
+        col(Entry.date) > today, col(Entry.lettering).is_not(None)
+    )
+    if session.execute(any_later.limit(1)).first() is None:  # the current day: a range probe
+        return stored.subquery("open_on")
     later = (
         select(col(Entry.customer_id), col(Entry.account), col(Entry.lettering))
         .where(col(Entry.date) > today, col(Entry.lettering).is_not(None))
@@ -108,12 +119,7 @@ def _open_on(today: dt.date) -> Any:
         col(other.lettering) == col(Entry.lettering),
         col(other.date) > today,
     )
-    due = func.coalesce(col(Entry.due_date), col(Entry.date))
-    stored = select(
-        col(Entry.customer_id).label("customer_id"),
-        due.label("due"),
-        _cents(Entry.open_amount).label("cents"),
-    ).where(col(Entry.open_amount) != 0, col(Entry.date) <= today, ~cut_later)
+    stored = stored.where(~cut_later)
     # The groups cut on the day: each entry's amount, its group's sums and what the entries
     # of its side before it (oldest first) take.
     signed = _cents(Entry.debit) - _cents(Entry.credit)
@@ -170,10 +176,10 @@ def _open_on(today: dt.date) -> Any:
     ).subquery("open_on")
 
 
-def _sums(today: dt.date, edges: tuple[int, ...]) -> Any:
+def _sums(session: Session, today: dt.date, edges: tuple[int, ...]) -> Any:
     """Each customer's total and bucket amounts on ``today``, in cents: one grouped pass.
     Entries dated after ``today`` did not exist yet on that day."""
-    opens = _open_on(today)
+    opens = _open_on(session, today)
     columns = [
         func.sum(case((cond, opens.c.cents), else_=0))
         for cond in _bucket_conditions(opens.c.due, today, edges)
@@ -231,7 +237,7 @@ def aging_window(
     """Customers with an open entry on ``today``, filtered and sorted (``limit`` None: to
     the end)."""
     keys = bucket_keys(edges)
-    sums = _sums(today, edges)
+    sums = _sums(session, today, edges)
     query = (
         _rows_query(sums, flt, len(keys))
         .order_by(_order(sums, flt, keys), col(Customer.code))
@@ -242,7 +248,7 @@ def aging_window(
 
 
 def aging_count(session: Session, today: dt.date, edges: tuple[int, ...], flt: AgingFilter) -> int:
-    sums = _sums(today, edges)
+    sums = _sums(session, today, edges)
     inner = _rows_query(sums, flt, len(bucket_keys(edges))).subquery("rows")
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
@@ -255,7 +261,7 @@ def aging_totals(
 ) -> AgingTotals:
     """The totals of the customers ``flt`` keeps, and the DSO of the whole ledger."""
     keys = bucket_keys(edges)
-    inner = _rows_query(_sums(today, edges), flt, len(keys)).subquery("rows")
+    inner = _rows_query(_sums(session, today, edges), flt, len(keys)).subquery("rows")
     sums = [func.sum(inner.c.total), *[func.sum(inner.c[f"b{i}"]) for i in range(len(keys))]]
     values = session.execute(select(func.count(), *sums).select_from(inner)).one()
     customers, total, *buckets = values
@@ -283,7 +289,7 @@ def dso(session: Session, today: dt.date) -> int | None:
         ),
         else_=0,
     )
-    opens = _open_on(today)
+    opens = _open_on(session, today)
     receivables = session.execute(select(func.sum(opens.c.cents))).scalar_one()
     sales = session.execute(
         select(func.sum(sale)).where(col(Entry.date) >= start, col(Entry.date) <= today)
