@@ -50,6 +50,13 @@ textual_wait.SLEEP_GRANULARITY = 0.002
 textual_wait.SLEEP_IDLE = 0.0002
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores. A worker is often waiting (a pilot test
+    for the app to go idle, a PostgreSQL round trip, a child process): the extra one keeps
+    both cores busy meanwhile (2 cores: 112 s with 2 workers, 99 s with 3, 104 s with 4)."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 @dataclass
 class TestDB:
     __test__ = False
