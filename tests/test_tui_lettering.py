@@ -49,16 +49,35 @@ def question(app: RecouvrementApp) -> str:
     return str(app.screen.query_one("#message", Static).render())
 
 
+async def customer_screen(
+    pilot: Pilot[None], app: RecouvrementApp, code: str
+) -> CustomerDetailScreen:
+    """The customer's detail, opened by the app as the palette opens it."""
+    app.open_customer(code)
+    await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
+    screen = app.screen
+    assert isinstance(screen, CustomerDetailScreen)
+    return screen
+
+
+async def dossier_screen(
+    pilot: Pilot[None], app: RecouvrementApp, number: str
+) -> DossierDetailScreen:
+    """The dossier's detail, opened by the app."""
+    app.open_dossier(number)
+    await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
+    screen = app.screen
+    assert isinstance(screen, DossierDetailScreen)
+    return screen
+
+
 async def test_customer_screen_letters_marked_entries_and_the_dossier_closes(
     sqlite_db: TestDB,
 ) -> None:
     ids = seed(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(160, 40)) as pilot:
-        app.open_customer("CNEW")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, CustomerDetailScreen)
+        screen = await customer_screen(pilot, app, "CNEW")
         body = screen.tables["entries"].body
         await wait_for(pilot, lambda: body.loaded and body.count == 3)
         # L with fewer than two marks says what to do, and writes nothing.
@@ -90,10 +109,7 @@ async def test_dossier_tab_letters_and_unletter_reopens(sqlite_db: TestDB) -> No
     assert status(sqlite_db)[0] == "closed"
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(160, 40)) as pilot:
-        app.open_dossier("D000001")
-        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, DossierDetailScreen)
+        screen = await dossier_screen(pilot, app, "D000001")
         entries = screen.tables["entries"].body
         await wait_for(pilot, lambda: entries.loaded and entries.count == 2)
         assert (entries.current or {}).get("lettering") == "AA"
@@ -127,10 +143,7 @@ async def test_auditors_see_no_lettering_keys(sqlite_db: TestDB) -> None:
         add_user(ctx.session, None, "audrey", "auditor")
     app = RecouvrementApp(sqlite_db.engine, "audrey", TODAY)
     async with app.run_test(size=(160, 40)) as pilot:
-        app.open_customer("CNEW")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, CustomerDetailScreen)
+        screen = await customer_screen(pilot, app, "CNEW")
         body = screen.tables["entries"].body
         await wait_for(pilot, lambda: body.loaded and body.count == 3)
         for action in ("mark_entry", "letter_marked", "unletter", "suggest_lettering"):
@@ -140,10 +153,7 @@ async def test_auditors_see_no_lettering_keys(sqlite_db: TestDB) -> None:
         assert screen.marked == set()
         assert app.screen is screen  # no suggestions box
         assert "Suggest" not in str(app.screen.query_one("KeyBar").render())
-        app.open_dossier("D000001")
-        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
-        detail = app.screen
-        assert isinstance(detail, DossierDetailScreen)
+        detail = await dossier_screen(pilot, app, "D000001")
         await wait_for(pilot, lambda: detail.data is not None)
         assert not detail.check_action("suggest_lettering", ())
         await pilot.press("S")
@@ -220,10 +230,7 @@ async def test_dossier_suggestions_shown_then_lettered_and_the_dossier_closes(
     ids = seed_suggestions(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.open_dossier("D000001")
-        await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, DossierDetailScreen)
+        screen = await dossier_screen(pilot, app, "D000001")
         entries = screen.tables["entries"].body
         await wait_for(pilot, lambda: entries.loaded and entries.count == 2)
         await pilot.press("S")
@@ -263,10 +270,7 @@ async def test_customer_suggestion_lettered_from_the_open_entries(sqlite_db: Tes
     ids = seed_suggestions(sqlite_db)
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_customer("CSUG")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, CustomerDetailScreen)
+        screen = await customer_screen(pilot, app, "CSUG")
         body = screen.tables["entries"].body
         await wait_for(pilot, lambda: body.loaded and body.count == 4)
         await pilot.press("S")
@@ -290,10 +294,7 @@ async def test_no_suggestion_is_a_notice(sqlite_db: TestDB) -> None:
     seed(sqlite_db)  # a payment of 1000 for invoices of 700 and 300: no number, no amount
     app = RecouvrementApp(sqlite_db.engine, "boss", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.open_customer("CNEW")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, CustomerDetailScreen)
+        screen = await customer_screen(pilot, app, "CNEW")
         await wait_for(pilot, lambda: screen.tables["entries"].body.count == 3)
         await pilot.press("S")
         await wait_for(
