@@ -96,8 +96,7 @@ def main() -> None:
     # a payment booked since are cut and allocated again: engine/reads/aging.py).
     figures["aging --json"] = median(db, min(args.repeat, 3), "aging", "--json")
     figures["aging --json, a month back"] = statistics.median(
-        rcv(db, "--today", "2026-10-31", "aging", "--json")[0]
-        for _ in range(min(args.repeat, 3))
+        rcv(db, "--today", "2026-10-31", "aging", "--json")[0] for _ in range(min(args.repeat, 3))
     )
 
     # A new customer with an overdue invoice, imported, then a dossier opened for it.
