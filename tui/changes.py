@@ -30,6 +30,7 @@ from engine.i18n import _
 from engine.interventions import add_note
 from engine.lettering import (
     LetterPreview,
+    Suggestion,
     customer_suggestions,
     letter_entries,
     preview_lettering,
@@ -571,7 +572,7 @@ class Changes:
             if found is not None:
                 app.call_from_thread(show, found)
 
-        def show(found: list[Any]) -> None:
+        def show(found: list[Suggestion]) -> None:
             if not found:
                 app.notify(
                     _(
@@ -583,7 +584,7 @@ class Changes:
                 return
             self.screen.ask(SuggestionsModal(customer, found), chosen)
 
-        def chosen(suggestion: Any) -> None:
+        def chosen(suggestion: Suggestion) -> None:
             ids = [suggestion["payment"], *suggestion["invoices"]]
             self.letter(ids, lambda: lettered(ids))
 
