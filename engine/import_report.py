@@ -3,6 +3,7 @@ the command line (``import csv``, ``import fec``) and the TUI's Import screen.""
 
 from __future__ import annotations
 
+from engine.fec_import import FecReport
 from engine.i18n import _, ngettext, pgettext
 from engine.importing import ImportReport
 
@@ -29,9 +30,9 @@ def summary_line(report: ImportReport) -> str:
 
 def due_date_line(report: ImportReport) -> str | None:
     """Where a FEC import's due dates came from (None for a CSV import)."""
-    source = getattr(report, "due_date_source", None)
-    if source is None:
+    if not isinstance(report, FecReport):
         return None
+    source = report.due_date_source
     if source == "payment_terms":
         return _("Due dates: the file has none; piece date + the customer's payment terms.")
     return _("Due dates: from the file's {column} column.").format(column=source)
@@ -62,7 +63,7 @@ def computed_lines(report: ImportReport) -> list[str]:
                 report.customers_updated,
             ).format(n=report.customers_updated)
         )
-    skipped_zero = getattr(report, "skipped_zero", 0)
+    skipped_zero = report.skipped_zero if isinstance(report, FecReport) else 0
     if skipped_zero:
         lines.append(
             ngettext(
@@ -77,7 +78,7 @@ def computed_lines(report: ImportReport) -> list[str]:
 def dossier_lines(report: ImportReport) -> list[str]:
     """The dossiers an import closed or reopened, by number."""
     return [
-        f"{label}: {', '.join(numbers)}"
+        _("{label}: {value}").format(label=label, value=", ".join(numbers))
         for label, numbers in (
             (pgettext("dossiers", "closed"), report.closed),
             (pgettext("dossiers", "reopened"), report.reopened),
@@ -88,7 +89,7 @@ def dossier_lines(report: ImportReport) -> list[str]:
 
 def vanished_lines(report: ImportReport) -> list[str]:
     """The entries an earlier FEC file brought that this one no longer has (kept)."""
-    vanished = getattr(report, "vanished", None) or []
+    vanished = report.vanished if isinstance(report, FecReport) else []
     if not vanished:
         return []
     lines = [

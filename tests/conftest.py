@@ -50,11 +50,15 @@ textual_wait.SLEEP_GRANULARITY = 0.002
 textual_wait.SLEEP_IDLE = 0.0002
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """``-n auto``: one worker more than the cores. A worker is often waiting (a pilot test
     for the app to go idle, a PostgreSQL round trip, a child process): the extra one keeps
-    both cores busy meanwhile (2 cores: 112 s with 2 workers, 99 s with 3, 104 s with 4)."""
-    return len(os.sched_getaffinity(0)) + 1
+    both cores busy meanwhile (2 cores: 112 s with 2 workers, 99 s with 3, 104 s with 4).
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` and ``-n logical`` keep xdist's own meaning."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or config.option.numprocesses == "logical":
+        return None  # xdist decides
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 @dataclass

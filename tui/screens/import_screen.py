@@ -5,6 +5,7 @@ The rules are engine.csv_import and engine.fec_import (docs/IMPORT.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.events import Key
 from textual.suggester import Suggester
 from textual.widgets import Input, ProgressBar, RadioButton, RadioSet, Static
+from textual.worker import get_current_worker
 
 from engine.errors import UserError
 from engine.i18n import N_, _
@@ -83,7 +85,8 @@ class PathSuggester(Suggester):
         super().__init__(use_cache=False, case_sensitive=True)
 
     async def get_suggestion(self, value: str) -> str | None:
-        return complete_path(value)
+        # A folder may be large or on a network share: listed off the event loop.
+        return await asyncio.to_thread(complete_path, value)
 
 
 class PathInput(Input):
@@ -93,8 +96,10 @@ class PathInput(Input):
     def on_key(self, event: Key) -> None:
         if event.key != "tab" or self.cursor_position != len(self.value):
             return
-        completed = complete_path(self.value)
-        if completed is not None:
+        # The suggestion shown (listed off the event loop) if it came; else, before it
+        # came, the folder listed once for this key.
+        completed = self._suggestion or complete_path(self.value)
+        if completed:
             event.stop()
             event.prevent_default()
             self.value = completed
@@ -223,7 +228,8 @@ class ImportScreen(BaseScreen):
         if not text.strip() or not path.is_file():
             return
         kind = guess_format(path)
-        if kind is not None:
+        # A newer path typed meanwhile cancelled this guess: its answer is stale.
+        if kind is not None and not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.set_kind, kind)
 
     @on(Input.Submitted)
