@@ -94,6 +94,7 @@ from engine.importing import (
     ImportReport,
     Progress,
     refused,
+    unreadable,
     write_entries,
 )
 from engine.importing import ImportLine as _Line
@@ -237,14 +238,8 @@ def _ascii_compatible(encoding: str) -> bool:
 def _read_text(path: Path, encoding: str) -> str:
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(
-            _("File {path} not found: expected an existing CSV file.").format(path=str(path))
-        ) from None
     except OSError as exc:
-        raise UserError(
-            _("Cannot read {path}: {reason}.").format(path=str(path), reason=exc.strerror or exc)
-        ) from None
+        raise unreadable(path, exc, "CSV") from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -70,7 +70,7 @@ from engine.context import Ctx
 from engine.entry_formats import FEC_FIELDS
 from engine.errors import UserError
 from engine.i18n import _, ngettext
-from engine.importing import ImportLine, ImportReport, refused, write_entries
+from engine.importing import ImportLine, ImportReport, refused, unreadable, write_entries
 from engine.parsing import MAX_DATE, MIN_DATE, InvalidNumber, parse_amount
 from engine.text_limits import field_limit
 from engine.turns import IMPORTS, wait_turn
@@ -485,14 +485,8 @@ def _read(path: Path, prefix: str, progress: FecProgress | None) -> _Reader:
     reader = _Reader(path, prefix)
     try:
         handle = path.open("rb")
-    except FileNotFoundError:
-        raise UserError(
-            _("File {path} not found: expected an existing FEC file.").format(path=str(path))
-        ) from None
     except OSError as exc:
-        raise UserError(
-            _("Cannot read {path}: {reason}.").format(path=str(path), reason=exc.strerror or exc)
-        ) from None
+        raise unreadable(path, exc, "FEC") from None
     with handle:
         size = path.stat().st_size
         first = handle.readline()

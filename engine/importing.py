@@ -32,7 +32,7 @@ from engine.context import Ctx
 from engine.dossiers import settle_and_reopen
 from engine.errors import UserError
 from engine.history import now, record
-from engine.i18n import ngettext
+from engine.i18n import _, ngettext
 from models.db import refresh_statistics
 from models.tables import Customer, Dossier, Entry, History
 
@@ -85,6 +85,20 @@ class ImportLine:
     consumer: bool | None = None  # the CSV ``consumer`` cell; None when empty
     # The date payment terms count from when there is no due date (None: ``date``).
     due_from: dt.date | None = None
+
+
+def unreadable(path: Path, exc: OSError, expected: str) -> UserError:
+    """An import's file that cannot be opened: missing (naming the ``expected`` format,
+    "CSV" or "FEC"), or why the system refused it."""
+    if isinstance(exc, FileNotFoundError):
+        return UserError(
+            _("File {path} not found: expected an existing {format} file.").format(
+                path=str(path), format=expected
+            )
+        )
+    return UserError(
+        _("Cannot read {path}: {reason}.").format(path=str(path), reason=exc.strerror or exc)
+    )
 
 
 def refused(path: Path, count: int, errors: list[str]) -> UserError:
