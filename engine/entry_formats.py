@@ -4,6 +4,8 @@ so that an exported file imports back."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # The CSV entry columns (docs/IMPORT.md), in the order the export writes them.
 CSV_COLUMNS = (
     "customer_code",
@@ -43,3 +45,16 @@ FEC_FIELDS = (
     "Montantdevise",
     "Idevise",
 )
+
+
+def guess_format(path: Path) -> str | None:
+    """ "fec" when the file's first line starts with a FEC's first field (JournalCode, a
+    byte-order mark allowed), "csv" for another file, None when it cannot be read (the
+    import will say why)."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.read(64)
+    except OSError:
+        return None
+    text = first.removeprefix(b"\xef\xbb\xbf").decode("latin-1").strip().lower()
+    return "fec" if text.startswith(FEC_FIELDS[0].lower()) else "csv"

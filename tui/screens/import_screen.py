@@ -19,6 +19,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, ProgressBar, RadioButton, RadioSet, Static
 from textual.worker import get_current_worker
 
+from engine.entry_formats import guess_format
 from engine.errors import UserError
 from engine.i18n import N_, _
 from engine.import_report import report_lines, stage_label
@@ -29,7 +30,6 @@ from tui.widgets.title_bar import TitleBar
 
 SUFFIXES = (".csv", ".txt", ".fec")  # the files the path completion offers (and folders)
 FORMATS = ("csv", "fec")
-FEC_FIRST_FIELD = "journalcode"  # a FEC file's header line starts with it
 
 
 def expand(text: str) -> Path:
@@ -64,18 +64,6 @@ def complete_path(value: str) -> str | None:
         if name.lower().endswith(SUFFIXES):
             return value + name[len(typed) :]
     return None
-
-
-def guess_format(path: Path) -> str | None:
-    """ "fec" when the file's first line starts with JournalCode, "csv" for another file,
-    None when it cannot be read (the import will say why)."""
-    try:
-        with path.open("rb") as handle:
-            first = handle.read(64)
-    except OSError:
-        return None
-    text = first.removeprefix(b"\xef\xbb\xbf").decode("latin-1").strip().lower()
-    return "fec" if text.startswith(FEC_FIRST_FIELD) else "csv"
 
 
 class PathSuggester(Suggester):
