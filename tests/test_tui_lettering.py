@@ -4,10 +4,13 @@ settled closes and reopens."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlmodel import select
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
 
 from engine.dossiers import find_dossier, open_dossier
@@ -20,6 +23,8 @@ from tui.app import RecouvrementApp
 from tui.screens.customers import CustomerDetailScreen
 from tui.screens.dossier_detail import DossierDetailScreen
 from tui.screens.forms import ConfirmForm
+
+S = TypeVar("S", bound=Screen[object])
 
 
 def seed(db: TestDB) -> dict[str, int]:
@@ -49,26 +54,25 @@ def question(app: RecouvrementApp) -> str:
     return str(app.screen.query_one("#message", Static).render())
 
 
+async def opened(pilot: Pilot[None], kind: type[S], open_it: Callable[[], object]) -> S:
+    """The screen ``open_it`` asks the app for (as the palette does), once it shows."""
+    open_it()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind))
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
 async def customer_screen(
     pilot: Pilot[None], app: RecouvrementApp, code: str
 ) -> CustomerDetailScreen:
-    """The customer's detail, opened by the app as the palette opens it."""
-    app.open_customer(code)
-    await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
-    screen = app.screen
-    assert isinstance(screen, CustomerDetailScreen)
-    return screen
+    return await opened(pilot, CustomerDetailScreen, lambda: app.open_customer(code))
 
 
 async def dossier_screen(
     pilot: Pilot[None], app: RecouvrementApp, number: str
 ) -> DossierDetailScreen:
-    """The dossier's detail, opened by the app."""
-    app.open_dossier(number)
-    await wait_for(pilot, lambda: isinstance(app.screen, DossierDetailScreen))
-    screen = app.screen
-    assert isinstance(screen, DossierDetailScreen)
-    return screen
+    return await opened(pilot, DossierDetailScreen, lambda: app.open_dossier(number))
 
 
 async def test_customer_screen_letters_marked_entries_and_the_dossier_closes(
